@@ -1,0 +1,180 @@
+package sampler
+
+import (
+	"math"
+	"time"
+)
+
+// History is a bounded ring of snapshots, oldest first. System metrics are
+// kept for the whole capacity (an hour at 1 Hz by default); process lists
+// only for the newest procKeep snapshots, so memory stays flat over hours.
+type History struct {
+	buf      []Snapshot
+	start    int // index of the oldest
+	n        int
+	procKeep int
+}
+
+// Default history bounds: an hour of system metrics, five minutes of process lists.
+const (
+	DefaultHistorySpan = time.Hour
+	DefaultProcsSpan   = 5 * time.Minute
+)
+
+// NewHistory keeps up to capacity snapshots, with process lists (trimmed to
+// MaxRecordedProcs) for the newest procKeep of them.
+func NewHistory(capacity, procKeep int) *History {
+	if capacity < 1 {
+		capacity = 1
+	}
+	return &History{buf: make([]Snapshot, capacity), procKeep: procKeep}
+}
+
+// NewHistoryFor sizes a History for the default spans at the given interval.
+func NewHistoryFor(interval time.Duration) *History {
+	if interval <= 0 {
+		interval = time.Second
+	}
+	return NewHistory(int(DefaultHistorySpan/interval), int(DefaultProcsSpan/interval))
+}
+
+// Add appends a snapshot, dropping the oldest when full.
+func (h *History) Add(s Snapshot) {
+	if len(s.Procs) > MaxRecordedProcs {
+		s.Procs = TopProcs(s.Procs, MaxRecordedProcs)
+	}
+	if h.n == len(h.buf) {
+		h.buf[h.start] = s
+		h.start = (h.start + 1) % len(h.buf)
+	} else {
+		h.buf[(h.start+h.n)%len(h.buf)] = s
+		h.n++
+	}
+	// The snapshot that just fell out of the process window loses its list.
+	if h.procKeep >= 0 && h.n > h.procKeep {
+		h.buf[(h.start+h.n-1-h.procKeep)%len(h.buf)].Procs = nil
+	}
+}
+
+// Len is the number of snapshots held.
+func (h *History) Len() int { return h.n }
+
+// At returns the i-th snapshot, 0 the oldest.
+func (h *History) At(i int) Snapshot { return h.buf[(h.start+i)%len(h.buf)] }
+
+// Latest is the newest snapshot; ok is false when the history is empty.
+func (h *History) Latest() (Snapshot, bool) {
+	if h.n == 0 {
+		return Snapshot{}, false
+	}
+	return h.At(h.n - 1), true
+}
+
+// Window returns the snapshots of the last d before the newest one (those
+// whose time is within d of it), oldest first. It copies them.
+func (h *History) Window(d time.Duration) []Snapshot {
+	return h.WindowAt(h.n-1, d)
+}
+
+// WindowAt is Window ending at the i-th snapshot instead of the newest.
+func (h *History) WindowAt(end int, d time.Duration) []Snapshot {
+	if h.n == 0 || end < 0 {
+		return nil
+	}
+	if end >= h.n {
+		end = h.n - 1
+	}
+	last := h.At(end).Time
+	first := end
+	for first > 0 && last.Sub(h.At(first-1).Time) < d {
+		first--
+	}
+	out := make([]Snapshot, 0, end-first+1)
+	for i := first; i <= end; i++ {
+		out = append(out, h.At(i))
+	}
+	return out
+}
+
+// A Metric reads one value from a snapshot; ok is false where the snapshot
+// has none (no swap configured, a disk not mounted at that moment).
+type Metric func(Snapshot) (v float64, ok bool)
+
+// CPUMetric is system CPU %.
+func CPUMetric(s Snapshot) (float64, bool) { return s.CPU.Percent, true }
+
+// MemMetric is memory % as free(1) reads it.
+func MemMetric(s Snapshot) (float64, bool) { return s.MemPercent(), s.Mem.Total > 0 }
+
+// SwapMetric is swap %; not ok with no swap.
+func SwapMetric(s Snapshot) (float64, bool) { return s.SwapPercent() }
+
+// DiskMetric is the use % of the disk mounted at mount.
+func DiskMetric(mount string) Metric {
+	return func(s Snapshot) (float64, bool) {
+		for _, d := range s.Disks {
+			if d.Mount == mount {
+				return d.Percent(), true
+			}
+		}
+		return 0, false
+	}
+}
+
+// WindowStats summarise one metric over a window of snapshots.
+type WindowStats struct {
+	N       int     // samples that had the metric
+	Now     float64 // the newest value
+	Mean    float64
+	Max     float64
+	Covered time.Duration // from the first to the last sample
+}
+
+// Stats computes WindowStats of m over snaps (oldest first).
+func Stats(snaps []Snapshot, m Metric) WindowStats {
+	var st WindowStats
+	var first, last time.Time
+	sum := 0.0
+	st.Max = math.Inf(-1)
+	for _, s := range snaps {
+		v, ok := m(s)
+		if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		if st.N == 0 {
+			first = s.Time
+		}
+		last = s.Time
+		st.N++
+		sum += v
+		st.Now = v
+		st.Max = math.Max(st.Max, v)
+	}
+	if st.N == 0 {
+		st.Max = 0
+		return st
+	}
+	st.Mean = sum / float64(st.N)
+	st.Covered = last.Sub(first)
+	return st
+}
+
+// FractionAtLeast is the share (0–1) of samples in snaps whose value of m
+// is at or above threshold; samples without the metric are not counted.
+func FractionAtLeast(snaps []Snapshot, m Metric, threshold float64) float64 {
+	n, above := 0, 0
+	for _, s := range snaps {
+		v, ok := m(s)
+		if !ok {
+			continue
+		}
+		n++
+		if v >= threshold {
+			above++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(above) / float64(n)
+}

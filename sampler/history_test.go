@@ -1,0 +1,87 @@
+package sampler
+
+import (
+	"testing"
+	"time"
+)
+
+func snapAt(sec int, cpu float64) Snapshot {
+	return Snapshot{Time: time.Unix(int64(sec), 0).UTC(), CPU: CPU{Cores: 2, Percent: cpu},
+		Mem: Memory{Total: 1000, Available: 400}, Procs: []Process{{PID: 1, CPU: cpu}}}
+}
+
+func TestHistoryBounded(t *testing.T) {
+	h := NewHistory(10, 3)
+	for i := 0; i < 25; i++ {
+		h.Add(snapAt(i, float64(i)))
+	}
+	if h.Len() != 10 {
+		t.Fatalf("len = %d, want 10", h.Len())
+	}
+	if h.At(0).CPU.Percent != 15 {
+		t.Errorf("oldest = %v, want 15", h.At(0).CPU.Percent)
+	}
+	if s, _ := h.Latest(); s.CPU.Percent != 24 {
+		t.Errorf("latest = %v", s.CPU.Percent)
+	}
+	for i := 0; i < h.Len(); i++ {
+		has := h.At(i).Procs != nil
+		if want := i >= h.Len()-3; has != want {
+			t.Errorf("snapshot %d has procs %v, want %v", i, has, want)
+		}
+	}
+}
+
+func TestHistoryWindowAndStats(t *testing.T) {
+	h := NewHistory(100, 100)
+	for i := 0; i < 60; i++ {
+		v := 10.0
+		if i >= 50 {
+			v = 90
+		}
+		h.Add(snapAt(i, v))
+	}
+	w := h.Window(20 * time.Second)
+	if len(w) != 20 || w[0].Time.Unix() != 40 {
+		t.Fatalf("window has %d snapshots from %v", len(w), w[0].Time)
+	}
+	st := Stats(w, CPUMetric)
+	if st.N != 20 || st.Now != 90 || st.Max != 90 || st.Mean != 50 || st.Covered != 19*time.Second {
+		t.Errorf("stats = %+v", st)
+	}
+	if f := FractionAtLeast(w, CPUMetric, 85); f != 0.5 {
+		t.Errorf("fraction = %v", f)
+	}
+	if st := Stats(w, SwapMetric); st.N != 0 || st.Max != 0 {
+		t.Errorf("no swap: %+v", st)
+	}
+	if f := FractionAtLeast(w, SwapMetric, 50); f != 0 {
+		t.Errorf("no swap fraction = %v", f)
+	}
+	if len(h.WindowAt(9, time.Hour)) != 10 {
+		t.Error("WindowAt")
+	}
+}
+
+func TestDerivedPercentages(t *testing.T) {
+	s := Snapshot{Mem: Memory{Total: 25165824000, Available: 9800000000}}
+	if got := s.MemPercent(); got < 61.05 || got > 61.06 {
+		t.Errorf("mem %% = %v", got)
+	}
+	if _, ok := s.SwapPercent(); ok {
+		t.Error("no swap configured reads as a percentage")
+	}
+	s.Swap = Swap{Total: 200, Used: 50}
+	if p, ok := s.SwapPercent(); !ok || p != 25 {
+		t.Errorf("swap = %v %v", p, ok)
+	}
+	d := Disk{Total: 270, Used: 130, Free: 126}
+	if got := d.Percent(); got < 50.78 || got > 50.79 {
+		t.Errorf("disk %% = %v (df's used/(used+free))", got)
+	}
+	s.CPU.Cores = 4
+	s.Limits = &Limits{Cores: 1.5, Memory: 1 << 30}
+	if s.Cores() != 1.5 || s.MemoryLimit() != 1<<30 {
+		t.Errorf("limits not applied: %v %v", s.Cores(), s.MemoryLimit())
+	}
+}

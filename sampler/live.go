@@ -1,0 +1,293 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/shirou/gopsutil/v3/cpu"
+	"github.com/shirou/gopsutil/v3/disk"
+	"github.com/shirou/gopsutil/v3/host"
+	"github.com/shirou/gopsutil/v3/load"
+	"github.com/shirou/gopsutil/v3/mem"
+	"github.com/shirou/gopsutil/v3/net"
+)
+
+// Source yields Snapshots one at a time. Next blocks until the next snapshot
+// is due (a live source) or returns at once (a recording); it returns io.EOF
+// when a recording ends.
+type Source interface {
+	Next(ctx context.Context) (Snapshot, error)
+	Close() error
+}
+
+// FirstSampleDelay is how long after start the first live snapshot is taken:
+// long enough for CPU deltas to mean something, short enough to feel instant.
+const FirstSampleDelay = 250 * time.Millisecond
+
+// Live samples this machine.
+type Live struct {
+	interval time.Duration
+	procRoot string
+	host     string
+	procs    *procTable
+	next     time.Time
+
+	lastT     time.Time
+	lastTotal cpu.TimesStat
+	lastCores []cpu.TimesStat
+	lastDisk  map[string]disk.IOCountersStat
+	lastNet   []net.IOCountersStat
+
+	mounts     []disk.PartitionStat
+	mountsRead time.Time
+}
+
+// NewLive starts a live source sampling every interval. It takes the
+// baseline at once, so the first snapshot (FirstSampleDelay later) already
+// has real CPU figures.
+func NewLive(interval time.Duration) (*Live, error) {
+	if interval <= 0 {
+		return nil, errors.New("interval must be positive")
+	}
+	l := &Live{interval: interval, procRoot: "/proc"}
+	l.host, _ = os.Hostname()
+	var boot time.Time
+	if bt, err := host.BootTime(); err == nil {
+		boot = time.Unix(int64(bt), 0)
+	}
+	l.procs = newProcTable(l.procRoot, boot)
+	if err := l.baseline(); err != nil {
+		return nil, err
+	}
+	l.next = l.lastT.Add(FirstSampleDelay)
+	return l, nil
+}
+
+// Host is the machine's hostname.
+func (l *Live) Host() string { return l.host }
+
+// Interval is the sampling interval.
+func (l *Live) Interval() time.Duration { return l.interval }
+
+func (l *Live) baseline() error {
+	now := time.Now()
+	total, err := cpu.Times(false)
+	if err != nil || len(total) == 0 {
+		return errors.New("cannot read CPU times from /proc/stat")
+	}
+	l.lastTotal = total[0]
+	l.lastCores, _ = cpu.Times(true)
+	l.lastDisk, _ = disk.IOCounters()
+	l.lastNet, _ = net.IOCounters(true)
+	if _, err := l.procs.sample(now); err != nil {
+		return err
+	}
+	l.lastT = now
+	return nil
+}
+
+// Next waits until the next sample is due, then takes it.
+func (l *Live) Next(ctx context.Context) (Snapshot, error) {
+	if d := time.Until(l.next); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return Snapshot{}, ctx.Err()
+		case <-t.C:
+		}
+	}
+	s, err := l.Sample()
+	// Keep a steady cadence; after a long stall, restart it from now.
+	if l.next = l.next.Add(l.interval); time.Until(l.next) < 0 {
+		l.next = time.Now().Add(l.interval)
+	}
+	return s, err
+}
+
+// Sample reads the machine now; rates and CPU figures cover the time since
+// the previous sample.
+func (l *Live) Sample() (Snapshot, error) {
+	now := time.Now()
+	dt := now.Sub(l.lastT).Seconds()
+	s := Snapshot{Time: now.UTC()}
+
+	total, err := cpu.Times(false)
+	if err != nil || len(total) == 0 {
+		return s, errors.New("cannot read CPU times from /proc/stat")
+	}
+	cores, _ := cpu.Times(true)
+	s.CPU = cpuUse(l.lastTotal, total[0])
+	s.CPU.Cores = len(cores)
+	s.CPU.PerCore = make([]float64, len(cores))
+	for i := range cores {
+		if i < len(l.lastCores) {
+			s.CPU.PerCore[i] = cpuUse(l.lastCores[i], cores[i]).Percent
+		}
+	}
+	l.lastTotal, l.lastCores = total[0], cores
+
+	vm, err := mem.VirtualMemory()
+	if err != nil {
+		return s, errors.New("cannot read /proc/meminfo")
+	}
+	s.Mem = Memory{Total: vm.Total, Available: vm.Available}
+	if vm.SwapTotal > 0 {
+		s.Swap = Swap{Total: vm.SwapTotal, Used: vm.SwapTotal - vm.SwapFree}
+	}
+
+	s.Disks = l.disks(now)
+	if io, err := disk.IOCounters(); err == nil {
+		s.IO = diskRates(l.lastDisk, io, dt)
+		l.lastDisk = io
+	}
+	if nc, err := net.IOCounters(true); err == nil {
+		s.Net = netRates(l.lastNet, nc, dt)
+		l.lastNet = nc
+	}
+	if a, err := load.Avg(); err == nil {
+		s.Load = [3]float64{a.Load1, a.Load5, a.Load15}
+	}
+	if up, err := host.Uptime(); err == nil {
+		s.Uptime = float64(up)
+	}
+	s.PSI = readPSI(l.procRoot)
+	s.Limits = cgroupLimits(l.procRoot, s.CPU.Cores, s.Mem.Total)
+
+	procs, err := l.procs.sample(now)
+	if err != nil {
+		return s, err
+	}
+	s.Procs = procs
+	s.NProcs = len(procs)
+	l.lastT = now
+	return s, nil
+}
+
+// cpuUse is psutil's definition: busy = total − idle − iowait, with total
+// leaving out guest and guest_nice (the kernel already counts them in user
+// and nice).
+func cpuUse(a, b cpu.TimesStat) CPU {
+	sum := func(t cpu.TimesStat) float64 {
+		return t.User + t.Nice + t.System + t.Idle + t.Iowait + t.Irq + t.Softirq + t.Steal
+	}
+	dt := sum(b) - sum(a)
+	if dt <= 0 {
+		return CPU{}
+	}
+	pct := func(x float64) float64 { return round2(clampPct(x / dt * 100)) }
+	busy := (sum(b) - b.Idle - b.Iowait) - (sum(a) - a.Idle - a.Iowait)
+	return CPU{Percent: pct(busy), IOWait: pct(b.Iowait - a.Iowait), Steal: pct(b.Steal - a.Steal)}
+}
+
+// round2 keeps two decimals: more is noise, and it keeps recordings small.
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+func clampPct(x float64) float64 {
+	switch {
+	case x < 0 || x != x:
+		return 0
+	case x > 100:
+		return 100
+	}
+	return x
+}
+
+// disks statfs's each real mount. The mount table is re-read every 10 s,
+// not every sample: it rarely changes and parsing it is most of the cost.
+func (l *Live) disks(now time.Time) []Disk {
+	if l.mounts == nil || now.Sub(l.mountsRead) > 10*time.Second {
+		parts, err := disk.Partitions(false)
+		if err == nil {
+			l.mounts = l.mounts[:0]
+			seen := map[string]bool{}
+			for _, p := range parts {
+				// A device mounted twice (bind mounts) is one disk: keep the first.
+				if !realMount(p.Fstype, p.Mountpoint) || seen[p.Device] {
+					continue
+				}
+				seen[p.Device] = true
+				l.mounts = append(l.mounts, p)
+			}
+			l.mountsRead = now
+		}
+	}
+	out := make([]Disk, 0, len(l.mounts))
+	for _, p := range l.mounts {
+		u, err := disk.Usage(p.Mountpoint)
+		if err != nil || u.Total == 0 {
+			continue // unmounted since, or not ours to read
+		}
+		out = append(out, Disk{Mount: p.Mountpoint, Device: p.Device, FSType: p.Fstype,
+			Total: u.Total, Used: u.Used, Free: u.Free})
+	}
+	return out
+}
+
+// wholeDisk reports whether a block device is a whole disk (it has an entry
+// in /sys/block), so partitions are not counted twice; loop and ram devices
+// are left out.
+func wholeDisk(name string) bool {
+	if strings.HasPrefix(name, "loop") || strings.HasPrefix(name, "ram") {
+		return false
+	}
+	_, err := os.Stat(filepath.Join("/sys/block", strings.ReplaceAll(name, "/", "!")))
+	return err == nil
+}
+
+func diskRates(prev, cur map[string]disk.IOCountersStat, dt float64) *Rates {
+	if dt <= 0 || prev == nil {
+		return nil
+	}
+	var r Rates
+	for name, c := range cur {
+		p, ok := prev[name]
+		if !ok || !wholeDisk(name) {
+			continue
+		}
+		if c.ReadBytes >= p.ReadBytes {
+			r.In += float64(c.ReadBytes-p.ReadBytes) / dt
+		}
+		if c.WriteBytes >= p.WriteBytes {
+			r.Out += float64(c.WriteBytes-p.WriteBytes) / dt
+		}
+	}
+	r.In, r.Out = math.Round(r.In), math.Round(r.Out)
+	return &r
+}
+
+func netRates(prev, cur []net.IOCountersStat, dt float64) *Rates {
+	if dt <= 0 || prev == nil {
+		return nil
+	}
+	old := make(map[string]net.IOCountersStat, len(prev))
+	for _, p := range prev {
+		old[p.Name] = p
+	}
+	var r Rates
+	for _, c := range cur {
+		p, ok := old[c.Name]
+		if !ok || c.Name == "lo" {
+			continue
+		}
+		if c.BytesRecv >= p.BytesRecv {
+			r.In += float64(c.BytesRecv-p.BytesRecv) / dt
+		}
+		if c.BytesSent >= p.BytesSent {
+			r.Out += float64(c.BytesSent-p.BytesSent) / dt
+		}
+	}
+	r.In, r.Out = math.Round(r.In), math.Round(r.Out)
+	return &r
+}
+
+// Close releases the files the live source keeps open.
+func (l *Live) Close() error {
+	l.procs.close()
+	return nil
+}

@@ -1,0 +1,171 @@
+package sampler
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests read the live machine: they assert relations that hold on any
+// Linux box, not particular values.
+
+func readMeminfo(t *testing.T) (total, avail uint64) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		v, _ := strconv.ParseUint(fields[1], 10, 64)
+		switch fields[0] {
+		case "MemTotal:":
+			total = v * 1024
+		case "MemAvailable:":
+			avail = v * 1024
+		}
+	}
+	return
+}
+
+func TestLiveFirstSnapshot(t *testing.T) {
+	start := time.Now()
+	l, err := NewLive(time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// Keep a core busy so the first reading must show CPU use.
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	}()
+	s, err := l.Next(context.Background())
+	close(stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 900*time.Millisecond {
+		t.Errorf("first snapshot took %v", d)
+	}
+	if s.CPU.Percent <= 0 || len(s.CPU.PerCore) != s.CPU.Cores {
+		t.Errorf("first snapshot CPU = %+v; want real figures", s.CPU)
+	}
+	if s.CPU.Cores != runtime.NumCPU() && (s.Limits == nil || s.Limits.Cores == 0) {
+		t.Errorf("cores = %d, runtime.NumCPU() = %d", s.CPU.Cores, runtime.NumCPU())
+	}
+	total, avail := readMeminfo(t)
+	want := float64(total-avail) / float64(total) * 100
+	if got := s.MemPercent(); got < want-2 || got > want+2 {
+		t.Errorf("memory %% = %.1f, /proc/meminfo says %.1f", got, want)
+	}
+	if s.Mem.Total != total {
+		t.Errorf("mem total %d != MemTotal %d", s.Mem.Total, total)
+	}
+	if len(s.Disks) == 0 {
+		t.Error("no disks")
+	}
+	for _, d := range s.Disks {
+		if d.FSType == "tmpfs" || d.FSType == "proc" || d.Percent() < 0 || d.Percent() > 100 {
+			t.Errorf("disk %+v", d)
+		}
+	}
+	self, ok := find(s.Procs, int32(os.Getpid()))
+	if !ok || self.CPU <= 0 {
+		t.Errorf("own process %+v (found %v); it was busy, its CPU must show", self, ok)
+	}
+	if s.NProcs != len(s.Procs) || s.NProcs < 2 {
+		t.Errorf("nprocs = %d", s.NProcs)
+	}
+
+	// The second snapshot comes about an interval later.
+	t1 := time.Now()
+	s2, err := l.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gap := s2.Time.Sub(s.Time); gap < 800*time.Millisecond || gap > 1500*time.Millisecond {
+		t.Errorf("gap = %v (waited %v)", gap, time.Since(t1))
+	}
+	if s2.IO == nil || s2.Net == nil {
+		t.Errorf("no rates: io %v net %v", s2.IO, s2.Net)
+	}
+}
+
+func TestLiveNextHonoursContext(t *testing.T) {
+	l, err := NewLive(time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	l.Next(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := l.Next(ctx); err == nil {
+		t.Error("Next did not stop when its context ended")
+	}
+}
+
+// spawnIdle starts n sleeping processes, killed when the benchmark ends.
+func spawnIdle(b *testing.B, n int) {
+	b.Helper()
+	var cmds []*exec.Cmd
+	for i := 0; i < n; i++ {
+		c := exec.Command("sleep", "600")
+		if err := c.Start(); err != nil {
+			b.Fatalf("spawned %d of %d: %v", i, n, err)
+		}
+		cmds = append(cmds, c)
+	}
+	b.Cleanup(func() {
+		for _, c := range cmds {
+			c.Process.Kill()
+			c.Wait()
+		}
+	})
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkLiveSample is one full live sample with 1000 extra idle
+// processes. cpu-ms/op is CPU time (user+system) per sample; the budget is 8.
+func BenchmarkLiveSample(b *testing.B) {
+	spawnIdle(b, 1000)
+	l, err := NewLive(time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	l.Sample()
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := cpuTime()
+	var procs int
+	for i := 0; i < b.N; i++ {
+		s, err := l.Sample()
+		if err != nil {
+			b.Fatal(err)
+		}
+		procs = s.NProcs
+	}
+	b.ReportMetric(float64(cpuTime()-c0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(procs), "procs")
+}

@@ -1,0 +1,165 @@
+package sampler
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// copyTree copies a fixture tree so a test can change it.
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func find(procs []Process, pid int32) (Process, bool) {
+	for _, p := range procs {
+		if p.PID == pid {
+			return p, true
+		}
+	}
+	return Process{}, false
+}
+
+func TestProcTableFixture(t *testing.T) {
+	root := copyTree(t, "testdata/proc")
+	tbl := newProcTable(root, time.Time{})
+	tbl.noKeep = true // the fixture files are rewritten in place below
+	t0 := time.Unix(1000, 0)
+	procs, err := tbl.sample(t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(procs) != 2 {
+		t.Fatalf("got %d processes, want 2 (pids 1 and 4242; 'self' and 'pressure' are not pids)", len(procs))
+	}
+	w, _ := find(procs, 4242)
+	if w.PPID != 812 || w.Cmd != "/usr/bin/python3 /usr/bin/gunicorn labproject.wsgi -w 3" || w.PSS != 40960*1024 {
+		t.Errorf("worker = %+v", w)
+	}
+	if w.RSS != 12800*uint64(os.Getpagesize()) {
+		t.Errorf("rss = %d", w.RSS)
+	}
+	if init, _ := find(procs, 1); init.PSS != 0 || init.Name != "systemd" {
+		t.Errorf("init = %+v (not an app server: no PSS read)", init)
+	}
+
+	// Two seconds later the worker has used 100 more ticks: 50 % of a core.
+	os.WriteFile(filepath.Join(root, "4242/stat"), []byte("4242 (gunicorn: wor) ker) R 812 812 812 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 123456 58000000 12800 0 1 1 0\n"), 0o644)
+	procs, _ = tbl.sample(t0.Add(2 * time.Second))
+	if w, _ := find(procs, 4242); w.CPU != 50 {
+		t.Errorf("cpu = %v, want 50", w.CPU)
+	}
+
+	// The pid is reused by a new process (new start time): no delta against the old one.
+	os.WriteFile(filepath.Join(root, "4242/stat"), []byte("4242 (sleep) S 1 1 1 0 -1 0 0 0 0 0 900 0 0 0 20 0 1 0 999999 1000 10 0 1 1 0\n"), 0o644)
+	procs, _ = tbl.sample(t0.Add(3 * time.Second))
+	if w, _ := find(procs, 4242); w.Name != "sleep" || w.CPU != 0 || w.Start != 999999 {
+		t.Errorf("reused pid = %+v", w)
+	}
+
+	// A process that exits is dropped, not an error.
+	os.RemoveAll(filepath.Join(root, "4242"))
+	procs, err = tbl.sample(t0.Add(4 * time.Second))
+	if err != nil || len(procs) != 1 {
+		t.Errorf("after exit: %d procs, err %v", len(procs), err)
+	}
+}
+
+// Live machine: this test reads the real /proc.
+func TestProcTableLiveKeepsFilesOpen(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skip("cannot start sleep:", err)
+	}
+	defer cmd.Process.Kill()
+	tbl := newProcTable("/proc", time.Time{})
+	defer tbl.close()
+	procs, err := tbl.sample(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, ok := find(procs, int32(cmd.Process.Pid))
+	if !ok || child.Name != "sleep" || child.PPID != int32(os.Getpid()) || child.Cmd != "sleep 30" {
+		t.Fatalf("child = %+v, found %v", child, ok)
+	}
+	self, ok := find(procs, int32(os.Getpid()))
+	if !ok || self.RSS == 0 || self.User == "" {
+		t.Fatalf("self = %+v", self)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	procs, err = tbl.sample(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := find(procs, int32(cmd.Process.Pid)); ok {
+		t.Error("an exited process is still listed")
+	}
+	if _, ok := tbl.entries[int32(cmd.Process.Pid)]; ok {
+		t.Error("an exited process's entry (and open file) was kept")
+	}
+}
+
+func TestAppServerKind(t *testing.T) {
+	cases := []struct{ name, cmd, want string }{
+		{"gunicorn", "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", "gunicorn"},
+		{"python3", "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", "gunicorn"},
+		{"uwsgi", "uwsgi --ini app.ini", "uwsgi"},
+		{"python3", "python3 -m uvicorn app:app", "uvicorn"},
+		{"python3", "python3 manage.py runserver", ""},
+		{"bash", "bash -c echo gunicorn", ""},
+		{"vim", "vim gunicorn.conf.py", ""},
+	}
+	for _, c := range cases {
+		if got := AppServerKind(c.name, c.cmd); got != c.want {
+			t.Errorf("AppServerKind(%q, %q) = %q, want %q", c.name, c.cmd, got, c.want)
+		}
+	}
+}
+
+func TestTopProcs(t *testing.T) {
+	var procs []Process
+	for i := 0; i < 200; i++ {
+		procs = append(procs, Process{PID: int32(i + 1), Name: "p", CPU: float64(i % 17), RSS: uint64(i * 1000)})
+	}
+	procs[5].Name, procs[5].CPU, procs[5].RSS = "gunicorn", 0, 1
+	top := TopProcs(procs, 50)
+	if len(top) != 50 {
+		t.Fatalf("len = %d", len(top))
+	}
+	if _, ok := find(top, 6); !ok {
+		t.Error("an idle app-server worker was left out")
+	}
+	if _, ok := find(top, 200); !ok {
+		t.Error("the largest process by memory was left out")
+	}
+	for i := 1; i < len(top); i++ {
+		if top[i].CPU > top[i-1].CPU {
+			t.Fatal("not sorted by CPU")
+		}
+	}
+	if procs[0].PID != 1 {
+		t.Error("input reordered")
+	}
+}

@@ -1,0 +1,148 @@
+package sampler
+
+import (
+	"bytes"
+	"errors"
+)
+
+// statFields are the parts of /proc/<pid>/stat headroom uses.
+type statFields struct {
+	comm  []byte // aliases the input buffer
+	state byte
+	ppid  int32
+	ticks uint64 // utime + stime, in clock ticks
+	start uint64 // starttime, clock ticks after boot
+	rss   uint64 // pages
+}
+
+var errBadStat = errors.New("malformed /proc/<pid>/stat")
+
+// parseStat reads /proc/<pid>/stat without allocating: it runs once per
+// process per sample, the hottest loop in headroom. The command name is
+// everything between the first '(' and the last ')', since it may itself
+// hold spaces and parentheses.
+func parseStat(b []byte) (statFields, error) {
+	var f statFields
+	open := bytes.IndexByte(b, '(')
+	closing := bytes.LastIndexByte(b, ')')
+	if open < 0 || closing < open || closing+2 >= len(b) {
+		return f, errBadStat
+	}
+	f.comm = b[open+1 : closing]
+	rest := b[closing+2:]
+	// Fields after the name, counted from 3 (state) as in proc(5).
+	field := 3
+	for len(rest) > 0 && field <= 24 {
+		end := bytes.IndexByte(rest, ' ')
+		if end < 0 {
+			end = len(rest)
+		}
+		tok := rest[:end]
+		switch field {
+		case 3:
+			if len(tok) != 1 {
+				return f, errBadStat
+			}
+			f.state = tok[0]
+		case 4:
+			v, ok := atou(tok)
+			if !ok {
+				return f, errBadStat
+			}
+			f.ppid = int32(v)
+		case 14, 15:
+			v, ok := atou(tok)
+			if !ok {
+				return f, errBadStat
+			}
+			f.ticks += v
+		case 22:
+			v, ok := atou(tok)
+			if !ok {
+				return f, errBadStat
+			}
+			f.start = v
+		case 24:
+			v, ok := atou(tok)
+			if !ok {
+				return f, errBadStat
+			}
+			f.rss = v
+		}
+		field++
+		if end == len(rest) {
+			break
+		}
+		rest = rest[end+1:]
+	}
+	if field <= 24 {
+		return f, errBadStat
+	}
+	return f, nil
+}
+
+// atou parses a decimal unsigned integer (a trailing newline is allowed).
+func atou(b []byte) (uint64, bool) {
+	b = bytes.TrimRight(b, "\n")
+	if len(b) == 0 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v, true
+}
+
+// parseKB finds "<key>: <n> kB" in a /proc status-style file and returns bytes.
+func parseKB(b []byte, key string) (uint64, bool) {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if !bytes.HasPrefix(line, []byte(key)) || len(line) <= len(key) || line[len(key)] != ':' {
+			continue
+		}
+		fields := bytes.Fields(line[len(key)+1:])
+		if len(fields) == 0 {
+			return 0, false
+		}
+		v, ok := atou(fields[0])
+		if !ok {
+			return 0, false
+		}
+		if len(fields) > 1 && bytes.EqualFold(fields[1], []byte("kB")) {
+			v *= 1024
+		}
+		return v, true
+	}
+	return 0, false
+}
+
+// cmdlineString turns /proc/<pid>/cmdline (NUL-separated) into one line.
+// Kernel threads have none; they are shown as [name], as ps does.
+func cmdlineString(b []byte, name string) string {
+	b = bytes.TrimRight(b, "\x00")
+	if len(b) == 0 {
+		return "[" + name + "]"
+	}
+	out := make([]byte, len(b))
+	for i, c := range b {
+		switch {
+		case c == 0:
+			out[i] = ' '
+		case c < 0x20 || c == 0x7f:
+			// Control characters in a command line would move the cursor on screen.
+			out[i] = '?'
+		default:
+			out[i] = c
+		}
+	}
+	return string(out)
+}

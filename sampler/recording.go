@@ -1,0 +1,355 @@
+package sampler
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"strings"
+	"time"
+)
+
+// FormatVersion is the recording format written and read here.
+const FormatVersion = 1
+
+// Header is the optional first line of a recording.
+type Header struct {
+	Headroom   int       `json:"headroom"`
+	Host       string    `json:"host,omitempty"`
+	IntervalMS int64     `json:"interval_ms,omitempty"`
+	Started    time.Time `json:"-"`
+}
+
+type headerJSON struct {
+	Header
+	Started string `json:"started,omitempty"`
+}
+
+// MarshalJSON writes the header with its start time in the recording's format.
+func (h Header) MarshalJSON() ([]byte, error) {
+	type plain Header
+	v := struct {
+		plain
+		Started string `json:"started,omitempty"`
+	}{plain: plain(h)}
+	if !h.Started.IsZero() {
+		v.Started = h.Started.UTC().Format(TimeFormat)
+	}
+	return json.Marshal(v)
+}
+
+// Recorder appends snapshots to a recording file, one line each, written
+// with a single write so a crash loses at most the line being written.
+type Recorder struct {
+	f    *os.File
+	path string
+	buf  bytes.Buffer
+	n    int
+}
+
+// CreateRecording creates a new recording file with mode 0600 (command lines
+// can carry secrets) and writes its header. It refuses to replace an
+// existing file: that would lose what was recorded before.
+func CreateRecording(path string, h Header) (*Recorder, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("%s already exists; choose a new file name (headroom never overwrites a recording)", path)
+		}
+		return nil, fmt.Errorf("create recording: %w", err)
+	}
+	r := &Recorder{f: f, path: path}
+	h.Headroom = FormatVersion
+	if err := r.writeLine(h); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Write appends one snapshot, keeping at most MaxRecordedProcs processes.
+func (r *Recorder) Write(s Snapshot) error {
+	s.Procs = TopProcs(s.Procs, MaxRecordedProcs)
+	for i := range s.Procs {
+		if len(s.Procs[i].Cmd) > maxRecordedCmd {
+			s.Procs[i].Cmd = s.Procs[i].Cmd[:maxRecordedCmd]
+		}
+	}
+	if err := r.writeLine(s); err != nil {
+		return err
+	}
+	r.n++
+	return nil
+}
+
+func (r *Recorder) writeLine(v any) error {
+	r.buf.Reset()
+	enc := json.NewEncoder(&r.buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil { // Encode adds the newline
+		return fmt.Errorf("encode snapshot: %w", err)
+	}
+	if _, err := r.f.Write(r.buf.Bytes()); err != nil {
+		return fmt.Errorf("write %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// maxRecordedCmd bounds a command line in a recording; the rest is rarely
+// read and would make recordings several times larger.
+const maxRecordedCmd = 256
+
+// Count is the number of snapshots written.
+func (r *Recorder) Count() int { return r.n }
+
+// Path is the recording's file name.
+func (r *Recorder) Path() string { return r.path }
+
+// Close syncs and closes the file.
+func (r *Recorder) Close() error {
+	serr := r.f.Sync()
+	if err := r.f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", r.path, err)
+	}
+	if serr != nil {
+		return fmt.Errorf("sync %s: %w", r.path, serr)
+	}
+	return nil
+}
+
+// Recording is a recording read whole.
+type Recording struct {
+	Header    *Header // nil when the file has none
+	Snapshots []Snapshot
+	// Warnings are problems that were skipped, such as a truncated last line.
+	Warnings []string
+}
+
+// ReadRecordingFile reads a recording from a file.
+func ReadRecordingFile(path string) (*Recording, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("recording %s: no such file", path)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("recording %s: %v", path, err)
+	}
+	defer f.Close()
+	return ReadRecording(f, path)
+}
+
+// maxLine bounds one recording line (a snapshot with 50 long command lines is ~30 kB).
+const maxLine = 16 << 20
+
+// ReadRecording reads JSON Lines from r; name is used in errors ("file line N: …").
+// A last line cut short without its newline (a crash mid-write) is skipped
+// with a warning; any other bad line is an error.
+func ReadRecording(r io.Reader, name string) (*Recording, error) {
+	rec := &Recording{}
+	br := bufio.NewReaderSize(r, 64*1024)
+	lineNo := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// A long line: gather it whole.
+			full := append([]byte(nil), line...)
+			for err == bufio.ErrBufferFull && len(full) <= maxLine {
+				line, err = br.ReadSlice('\n')
+				full = append(full, line...)
+			}
+			if len(full) > maxLine {
+				return nil, fmt.Errorf("%s line %d: longer than %d bytes", name, lineNo+1, maxLine)
+			}
+			line = full
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: read: %w", name, err)
+		}
+		if len(line) == 0 && err == io.EOF {
+			break
+		}
+		lineNo++
+		complete := len(line) > 0 && line[len(line)-1] == '\n'
+		text := bytes.TrimSpace(line)
+		if len(text) > 0 {
+			if perr := rec.parseLine(text, lineNo); perr != nil {
+				if !complete && err == io.EOF && len(rec.Snapshots) > 0 {
+					rec.Warnings = append(rec.Warnings, fmt.Sprintf("%s line %d: truncated last line skipped (%v)", name, lineNo, perr))
+					break
+				}
+				return nil, fmt.Errorf("%s line %d: %w", name, lineNo, perr)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	if len(rec.Snapshots) == 0 {
+		return nil, fmt.Errorf("%s: no snapshots in the recording", name)
+	}
+	return rec, nil
+}
+
+func (rec *Recording) parseLine(b []byte, lineNo int) error {
+	if b[0] != '{' {
+		return errors.New("not a JSON object")
+	}
+	if lineNo == 1 && bytes.Contains(b, []byte(`"headroom"`)) {
+		var h headerJSON
+		if err := json.Unmarshal(b, &h); err == nil && h.Headroom != 0 {
+			if h.Headroom > FormatVersion {
+				return fmt.Errorf("recording format %d is newer than this headroom reads (%d)", h.Headroom, FormatVersion)
+			}
+			if h.Started != "" {
+				h.Header.Started, _ = time.Parse(time.RFC3339Nano, h.Started)
+			}
+			rec.Header = &h.Header
+			return nil
+		}
+	}
+	var s Snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return cleanJSONError(err)
+	}
+	if err := s.validate(); err != nil {
+		return err
+	}
+	if n := len(rec.Snapshots); n > 0 && s.Time.Before(rec.Snapshots[n-1].Time) {
+		return fmt.Errorf("time %s is before the previous line's (snapshots must be oldest first)", s.Time.Format(TimeFormat))
+	}
+	rec.Snapshots = append(rec.Snapshots, s)
+	return nil
+}
+
+func cleanJSONError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("field %q: expected %s, got JSON %s", strings.TrimPrefix(te.Field, "snapshotAlias."), te.Type, te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
+	}
+	return err
+}
+
+// validate rejects values no real machine produces, so that the advisor
+// never sees NaN, negative sizes or percentages past 100.
+func (s Snapshot) validate() error {
+	pct := func(name string, v float64) error {
+		if math.IsNaN(v) || v < 0 || v > 100.0001 {
+			return fmt.Errorf("%s = %v is not a percentage (0–100)", name, v)
+		}
+		return nil
+	}
+	if err := pct("cpu.percent", s.CPU.Percent); err != nil {
+		return err
+	}
+	for i, v := range s.CPU.PerCore {
+		if err := pct(fmt.Sprintf("cpu.per_core[%d]", i), v); err != nil {
+			return err
+		}
+	}
+	if err := pct("cpu.iowait", s.CPU.IOWait); err != nil {
+		return err
+	}
+	if s.Mem.Available > s.Mem.Total {
+		return fmt.Errorf("mem.available (%d) is larger than mem.total (%d)", s.Mem.Available, s.Mem.Total)
+	}
+	if s.Swap.Used > s.Swap.Total {
+		return fmt.Errorf("swap.used (%d) is larger than swap.total (%d)", s.Swap.Used, s.Swap.Total)
+	}
+	for _, d := range s.Disks {
+		if d.Mount == "" {
+			return errors.New("a disk without a mount")
+		}
+	}
+	for _, v := range s.Load {
+		if math.IsNaN(v) || v < 0 {
+			return fmt.Errorf("load %v is not a load average", v)
+		}
+	}
+	for _, p := range s.Procs {
+		if math.IsNaN(p.CPU) || p.CPU < 0 {
+			return fmt.Errorf("process %d: cpu %v is not a percentage", p.PID, p.CPU)
+		}
+	}
+	return nil
+}
+
+// Replay is a Source over a recording: Next returns its snapshots in order,
+// at once, then io.EOF.
+type Replay struct {
+	rec *Recording
+	i   int
+}
+
+// NewReplay makes a Source of a recording.
+func NewReplay(rec *Recording) *Replay { return &Replay{rec: rec} }
+
+// Next returns the next snapshot, or io.EOF after the last.
+func (r *Replay) Next(ctx context.Context) (Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return Snapshot{}, err
+	}
+	if r.i >= len(r.rec.Snapshots) {
+		return Snapshot{}, io.EOF
+	}
+	r.i++
+	return r.rec.Snapshots[r.i-1], nil
+}
+
+// Close does nothing; the recording is already in memory.
+func (r *Replay) Close() error { return nil }
+
+// Paced wraps a Source so that snapshots arrive as far apart as their
+// timestamps say, divided by speed (2 plays twice as fast).
+type Paced struct {
+	src   Source
+	speed float64
+	prev  time.Time
+	due   time.Time
+}
+
+// NewPaced paces src at speed (> 0).
+func NewPaced(src Source, speed float64) *Paced { return &Paced{src: src, speed: speed} }
+
+// Next returns the next snapshot once its time (scaled by speed) has come.
+func (p *Paced) Next(ctx context.Context) (Snapshot, error) {
+	s, err := p.src.Next(ctx)
+	if err != nil {
+		return s, err
+	}
+	if !p.prev.IsZero() {
+		gap := time.Duration(float64(s.Time.Sub(p.prev)) / p.speed)
+		p.due = p.due.Add(gap)
+		if d := time.Until(p.due); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return Snapshot{}, ctx.Err()
+			case <-t.C:
+			}
+		} else {
+			p.due = time.Now()
+		}
+	} else {
+		p.due = time.Now()
+	}
+	p.prev = s.Time
+	return s, nil
+}
+
+// Close closes the wrapped source.
+func (p *Paced) Close() error { return p.src.Close() }

@@ -1,0 +1,149 @@
+package sampler
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const goodLine = `{"t":"2026-11-23T13:00:01.000Z","cpu":{"cores":2,"percent":43.2,"per_core":[40.1,46.3],"iowait":1.2,"steal":0},"mem":{"total":25165824000,"available":9800000000},"swap":{"total":0,"used":0},"disks":[{"mount":"/","total":270000000000,"used":130000000000,"free":126000000000}],"load":[1.2,0.98,0.75],"procs":[{"pid":812,"ppid":1,"name":"gunicorn","user":"www-data","cpu":12.5,"rss":52428800,"cmd":"gunicorn app.wsgi -w 3"}]}`
+
+func TestRecordingRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.jsonl")
+	r, err := CreateRecording(path, Header{Host: "web1", IntervalMS: 1000, Started: time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := snapAt(1000, 42.5)
+	s.Time = time.Date(2026, 11, 23, 13, 0, 1, 0, time.UTC)
+	s.Procs[0].Cmd = "gunicorn --secret=x <&>"
+	for i := 0; i < 3; i++ {
+		if err := r.Write(s); err != nil {
+			t.Fatal(err)
+		}
+		s.Time = s.Time.Add(time.Second)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := os.Stat(path)
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600", info.Mode().Perm())
+	}
+	raw, _ := os.ReadFile(path)
+	if !strings.Contains(string(raw), `"t":"2026-11-23T13:00:01.000Z"`) || !strings.HasPrefix(string(raw), `{"headroom":1,"host":"web1","interval_ms":1000,"started":"2026-11-23T13:00:00.000Z"}`) {
+		t.Errorf("format:\n%s", raw)
+	}
+	rec, err := ReadRecordingFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Header == nil || rec.Header.Host != "web1" || len(rec.Snapshots) != 3 {
+		t.Fatalf("header %+v, %d snapshots", rec.Header, len(rec.Snapshots))
+	}
+	got := rec.Snapshots[2]
+	if got.CPU.Percent != 42.5 || got.Procs[0].Cmd != "gunicorn --secret=x <&>" || !got.Time.Equal(time.Date(2026, 11, 23, 13, 0, 3, 0, time.UTC)) {
+		t.Errorf("snapshot = %+v", got)
+	}
+	if _, err := CreateRecording(path, Header{}); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("overwrote an existing recording: %v", err)
+	}
+}
+
+func TestReadRecordingErrors(t *testing.T) {
+	cases := []struct {
+		name, text, wantErr, wantWarn string
+		n                             int
+	}{
+		{"design example", goodLine + "\n", "", "", 1},
+		{"unknown fields ignored", strings.Replace(goodLine, `"load"`, `"future":{"x":[1]},"load"`, 1) + "\n", "", "", 1},
+		{"no trailing newline, complete", goodLine, "", "", 1},
+		{"truncated last line", goodLine + "\n" + goodLine[:80], "", "line 2: truncated", 1},
+		{"corrupt middle line", goodLine + "\n{\"t\":\n" + goodLine + "\n", "x.jsonl line 2:", "", 0},
+		{"empty", "", "no snapshots", "", 0},
+		{"header only", `{"headroom":1,"host":"a"}` + "\n", "no snapshots", "", 0},
+		{"newer format", `{"headroom":2}` + "\n" + goodLine + "\n", "line 1: recording format 2", "", 0},
+		{"not json", "hello\n", "line 1: not a JSON object", "", 0},
+		{"missing time", `{"cpu":{"percent":1}}` + "\n", "line 1: missing time", "", 0},
+		{"bad percent", strings.Replace(goodLine, `"percent":43.2`, `"percent":430`, 1) + "\n", "cpu.percent = 430", "", 0},
+		{"wrong type", strings.Replace(goodLine, `"percent":43.2`, `"percent":"high"`, 1) + "\n", `field "cpu.percent"`, "", 0},
+		{"time goes back", strings.Replace(goodLine, "13:00:01", "13:00:05", 1) + "\n" + goodLine + "\n", "line 2: time", "", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec, err := ReadRecording(strings.NewReader(c.text), "x.jsonl")
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.Snapshots) != c.n {
+				t.Errorf("%d snapshots, want %d", len(rec.Snapshots), c.n)
+			}
+			warn := strings.Join(rec.Warnings, "; ")
+			if (c.wantWarn == "") != (warn == "") || !strings.Contains(warn, c.wantWarn) {
+				t.Errorf("warnings %q, want %q", warn, c.wantWarn)
+			}
+		})
+	}
+	if _, err := ReadRecordingFile(filepath.Join(t.TempDir(), "nope.jsonl")); err == nil || !strings.Contains(err.Error(), "nope.jsonl: no such file") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// The recordings in testdata/ are real lab sessions; all of them must read cleanly.
+func TestTestdataRecordingsRead(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/*.jsonl")
+	if len(files) < 3 {
+		t.Fatalf("want at least 3 recordings in testdata/, found %d", len(files))
+	}
+	for _, f := range files {
+		rec, err := ReadRecordingFile(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if len(rec.Snapshots) < 60 || len(rec.Warnings) > 0 {
+			t.Errorf("%s: %d snapshots, warnings %v", f, len(rec.Snapshots), rec.Warnings)
+		}
+	}
+}
+
+func FuzzReadRecording(f *testing.F) {
+	f.Add([]byte(goodLine + "\n"))
+	f.Add([]byte(`{"headroom":1}` + "\n" + goodLine + "\n" + goodLine[:50]))
+	f.Add([]byte("{}\n\n{\"t\":\"x\"}"))
+	files, _ := filepath.Glob("../testdata/*.jsonl")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			if len(b) > 4096 {
+				b = b[:4096]
+			}
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec, err := ReadRecording(bytes.NewReader(data), "fuzz")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for _, s := range rec.Snapshots {
+			if s.Time.IsZero() {
+				t.Fatal("snapshot without a time")
+			}
+			if p := s.MemPercent(); p < 0 || p > 100 {
+				t.Fatalf("mem %% %v", p)
+			}
+		}
+	})
+}

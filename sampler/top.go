@@ -1,0 +1,91 @@
+package sampler
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// MaxRecordedProcs is how many processes a recording keeps per snapshot.
+const MaxRecordedProcs = 50
+
+// appServers are the WSGI/ASGI servers whose workers the advisor sizes; their
+// PSS is read each sample and they are always kept in the top list.
+var appServers = []string{"gunicorn", "uwsgi", "uvicorn", "daphne"}
+
+// AppServerKind names the app server a process belongs to ("gunicorn", …),
+// or "" if it is none. It looks at the process name and at the program
+// named in its command line, since gunicorn runs as "python3 …/gunicorn".
+func AppServerKind(name, cmd string) string {
+	for _, k := range appServers {
+		if strings.HasPrefix(name, k) {
+			return k
+		}
+	}
+	fields := strings.Fields(cmd)
+	for i, f := range fields {
+		if i > 2 { // the program is the first word, or an interpreter's argument
+			break
+		}
+		base := filepath.Base(strings.TrimSuffix(f, ":"))
+		for _, k := range appServers {
+			if base == k || strings.HasPrefix(base, k+":") {
+				return k
+			}
+		}
+		if i == 0 && !strings.HasPrefix(base, "python") {
+			break
+		}
+	}
+	return ""
+}
+
+// IsAppServer reports whether the process is part of an app server.
+func IsAppServer(name, cmd string) bool { return AppServerKind(name, cmd) != "" }
+
+// TopProcs picks the processes a recording keeps: app-server processes first,
+// then, in turn, the busiest by CPU (those using any) and the largest by
+// memory (at most n/2 of those), at most n in all. Idle small processes are
+// left out, which keeps recordings small. The result is sorted by CPU,
+// highest first; the input is not changed.
+func TopProcs(procs []Process, n int) []Process {
+	picked := make(map[int32]bool, n)
+	out := make([]Process, 0, n)
+	take := func(p Process) {
+		if len(out) < n && !picked[p.PID] {
+			picked[p.PID] = true
+			out = append(out, p)
+		}
+	}
+	for _, p := range procs {
+		if len(out) >= n/2 {
+			break
+		}
+		if IsAppServer(p.Name, p.Cmd) {
+			take(p)
+		}
+	}
+	byCPU := append([]Process(nil), procs...)
+	sortByCPU(byCPU)
+	byMem := append([]Process(nil), procs...)
+	sort.SliceStable(byMem, func(i, j int) bool { return byMem[i].RSS > byMem[j].RSS })
+	for i := 0; len(out) < n && i < len(byCPU); i++ {
+		if byCPU[i].CPU > 0 {
+			take(byCPU[i])
+		}
+		if i < n/2 {
+			take(byMem[i])
+		}
+	}
+	sortByCPU(out)
+	return out
+}
+
+func sortByCPU(p []Process) {
+	sort.SliceStable(p, func(i, j int) bool {
+		if p[i].CPU != p[j].CPU {
+			return p[i].CPU > p[j].CPU
+		}
+		return p[i].RSS > p[j].RSS
+	})
+}
