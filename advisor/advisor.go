@@ -91,7 +91,7 @@ func DefaultRules() Rules {
 
 // Finding is one metric's state over the window, with its numbers.
 type Finding struct {
-	Metric string `json:"metric"` // cpu, memory, swap, disk:<mount>
+	Metric string  `json:"metric"` // cpu, memory, swap, disk:<mount>
 	Now    float64 `json:"now"`
 	Mean   float64 `json:"mean"`
 	Max    float64 `json:"max"`

@@ -34,18 +34,18 @@ type procTable struct {
 }
 
 type procEntry struct {
-	fd      int // open /proc/<pid>/stat, or -1
-	start   uint64
-	ticks   uint64
-	name    string
-	user    string
-	cmd     string
-	ppid    int32
-	rss     uint64
-	pss     uint64
-	cpu     float64
-	seen    bool
-	appSrv  bool
+	fd     int // open /proc/<pid>/stat, or -1
+	start  uint64
+	ticks  uint64
+	name   string
+	user   string
+	cmd    string
+	ppid   int32
+	rss    uint64
+	pss    uint64
+	cpu    float64
+	seen   bool
+	appSrv bool
 }
 
 // clockTicks is USER_HZ. It is 100 on every Linux architecture Go supports;

@@ -14,13 +14,13 @@ import (
 
 // Snapshot is the state of the machine at one moment: one line of a recording.
 type Snapshot struct {
-	Time   time.Time `json:"-"`
-	CPU    CPU       `json:"cpu"`
-	Mem    Memory    `json:"mem"`
-	Swap   Swap      `json:"swap"`
-	Disks  []Disk    `json:"disks"`
+	Time   time.Time  `json:"-"`
+	CPU    CPU        `json:"cpu"`
+	Mem    Memory     `json:"mem"`
+	Swap   Swap       `json:"swap"`
+	Disks  []Disk     `json:"disks"`
 	Load   [3]float64 `json:"load"`
-	Uptime float64   `json:"uptime,omitempty"` // seconds since boot
+	Uptime float64    `json:"uptime,omitempty"` // seconds since boot
 	// PSI is pressure stall information; nil where the kernel has none.
 	PSI *PSI `json:"psi,omitempty"`
 	// IO holds whole-disk throughput over the interval; nil on the first sample of a replay that lacks it.
@@ -80,11 +80,11 @@ type Pressure struct {
 // PSI is pressure stall information for cpu, memory and io ("some" lines,
 // plus "full" for memory and io).
 type PSI struct {
-	CPU      Pressure  `json:"cpu"`
-	Memory   Pressure  `json:"memory"`
-	IO       Pressure  `json:"io"`
-	MemFull  *Pressure `json:"memory_full,omitempty"`
-	IOFull   *Pressure `json:"io_full,omitempty"`
+	CPU     Pressure  `json:"cpu"`
+	Memory  Pressure  `json:"memory"`
+	IO      Pressure  `json:"io"`
+	MemFull *Pressure `json:"memory_full,omitempty"`
+	IOFull  *Pressure `json:"io_full,omitempty"`
 }
 
 // Limits are cgroup v2 bounds on this process's group, set only where lower
