@@ -1,0 +1,126 @@
+// Command headroom is a live terminal monitor for the machines that run web
+// applications, with an advisor that says whether to leave the box alone,
+// optimize the app, or scale out.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// Exit statuses, decided here and nowhere else. 0–2 follow the monitoring-
+// plugin convention for `once` (OK, WARNING, CRITICAL).
+const (
+	exitOK       = 0 // MONITOR, or a command that finished normally
+	exitOptimize = 1 // `once`: the verdict is OPTIMIZE
+	exitScale    = 2 // `once`: the verdict is SCALE
+	exitBadInput = 3 // could not judge: bad flags, config, recording, or no terminal
+)
+
+const exitHelp = `Exit status:
+  0  finished normally (once: verdict MONITOR)
+  1  once: verdict OPTIMIZE
+  2  once: verdict SCALE
+  3  bad input or could not judge: unknown flag, bad value, bad config file,
+     unreadable recording, not a terminal`
+
+// cli is the whole command line. Flags without a default here mean "not
+// given", so the config file's value (or the built-in default) applies.
+type cli struct {
+	Config  string           `help:"Config file (TOML). Default: $XDG_CONFIG_HOME/headroom/config.toml." placeholder:"FILE" type:"path"`
+	Version kong.VersionFlag `help:"Print the version and exit."`
+
+	Watch  watchCmd  `cmd:"" default:"withargs" help:"Live dashboard (the default command)."`
+	Record recordCmd `cmd:"" help:"Record snapshots to a file, without a screen."`
+	Once   onceCmd   `cmd:"" help:"Judge the machine once and exit with the verdict as status (for cron and monitoring)."`
+}
+
+// usageError is a mistake on the command line or in the config file: exit 3.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// exitError carries a specific exit status out of a command.
+type exitError struct {
+	code int
+	err  error // nil: nothing to print
+}
+
+func (e exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run parses args, runs the command, and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	var c cli
+	exited := false
+	parser, err := kong.New(&c,
+		kong.Name("headroom"),
+		kong.Description("A live monitor for web-app servers that says whether to optimize or scale.\n\n"+exitHelp),
+		kong.Vars{"version": version},
+		kong.UsageOnError(),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { exited = true; panic(exitError{code: code}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "headroom: internal error:", err)
+		return exitBadInput
+	}
+	defer func() {
+		// kong's --help and --version end the program through Exit; turn
+		// that back into a status here so run stays testable.
+		if r := recover(); r != nil {
+			if e, ok := r.(exitError); ok && exited {
+				code = e.code
+				return
+			}
+			panic(r)
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "headroom: %v (see headroom --help)\n", err)
+		return exitBadInput
+	}
+	env := &runEnv{stdout: stdout, stderr: stderr, configPath: c.Config}
+	err = kctx.Run(env)
+	return exitStatus(err, stderr)
+}
+
+// exitStatus prints err (one line) and maps it to the exit status.
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "headroom:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "headroom:", err)
+	return exitBadInput
+}
+
+// runEnv is what every command gets: where to write, and the config file named on the command line.
+type runEnv struct {
+	stdout, stderr io.Writer
+	configPath     string
+}

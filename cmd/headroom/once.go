@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+// onceCmd judges once and exits with the verdict: `headroom once`.
+type onceCmd struct {
+	JSON     bool          `help:"Print the advice as one JSON object."`
+	For      time.Duration `placeholder:"DUR" help:"Live: sample for this long and judge over it (default 5s)."`
+	Window   time.Duration `placeholder:"DUR" help:"How far back sustained levels look (default 5m, or the config file's)."`
+	Replay   string        `placeholder:"FILE" help:"Judge a recording at its last sample instead of this machine." type:"path"`
+	Interval time.Duration `placeholder:"DUR" help:"Live: time between samples (default 1s)."`
+	Log      string        `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, worst disk, load, verdict)."`
+	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict differs from the previous run's (advice in HEADROOM_* variables and as JSON on stdin)."`
+}
+
+// onceReport is what --json prints: the advice plus where it came from.
+type onceReport struct {
+	advisor.Advice
+	Host   string `json:"host"`
+	Source string `json:"source"`
+}
+
+func (c *onceCmd) Run(env *runEnv) error {
+	st, err := loadSettings(env.configPath)
+	if err != nil {
+		return err
+	}
+	if err := applyInterval(&st, c.Interval); err != nil {
+		return err
+	}
+	if c.Window < 0 || c.For < 0 {
+		return usageError{errors.New("--window and --for must be positive durations, like 5m")}
+	}
+	if c.Window > 0 {
+		st.Rules.Window = c.Window
+	}
+	argv, err := parseOnChange(c.OnChange)
+	if err != nil {
+		return err
+	}
+
+	var window []sampler.Snapshot
+	report := onceReport{}
+	if c.Replay != "" {
+		if c.For > 0 {
+			return usageError{errors.New("--for samples this machine; it cannot be used with --replay")}
+		}
+		rec, err := sampler.ReadRecordingFile(c.Replay)
+		if err != nil {
+			return usageError{err}
+		}
+		for _, w := range rec.Warnings {
+			fmt.Fprintln(env.stderr, "headroom: warning:", w)
+		}
+		h := sampler.NewHistory(len(rec.Snapshots), sampler.MaxRecordedProcs)
+		for _, s := range rec.Snapshots {
+			h.Add(s)
+		}
+		window = h.Window(st.Rules.Window)
+		report.Source = "replay:" + c.Replay
+		if rec.Header != nil {
+			report.Host = rec.Header.Host
+		}
+	} else {
+		d := c.For
+		if d == 0 {
+			d = 5 * time.Second
+		}
+		window, err = sampleFor(d, st.Interval)
+		if err != nil {
+			return exitError{code: exitBadInput, err: err}
+		}
+		report.Source = "live"
+		report.Host, _ = os.Hostname()
+	}
+	if len(window) == 0 {
+		return exitError{code: exitBadInput, err: errors.New("no samples to judge")}
+	}
+	report.Advice = advisor.Advise(window, st.Rules)
+
+	if c.JSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return exitError{code: exitBadInput, err: err}
+		}
+	} else {
+		writeAdviceText(env.stdout, report, len(window))
+	}
+	last := window[len(window)-1]
+	if c.Log != "" {
+		if err := appendCSV(c.Log, report.Advice, last); err != nil {
+			fmt.Fprintln(env.stderr, "headroom: warning:", err)
+		}
+	}
+	if err := c.notify(argv, report.Advice); err != nil {
+		fmt.Fprintln(env.stderr, "headroom: warning:", err)
+	}
+	switch report.Verdict {
+	case advisor.Scale:
+		return exitError{code: exitScale}
+	case advisor.Optimize:
+		return exitError{code: exitOptimize}
+	}
+	return nil
+}
+
+// sampleFor samples this machine for d and returns the snapshots.
+func sampleFor(d, interval time.Duration) ([]sampler.Snapshot, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	src, err := sampler.NewLive(interval)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	var out []sampler.Snapshot
+	start := time.Now()
+	for {
+		s, err := src.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil && len(out) > 0 {
+				return out, nil // interrupted: judge what we have
+			}
+			return out, err
+		}
+		out = append(out, s)
+		if time.Since(start)+interval/2 > d {
+			return out, nil
+		}
+	}
+}
+
+// notify runs the --on-change command if the verdict differs from the one
+// the previous run left in the state directory (MONITOR if none).
+func (c *onceCmd) notify(argv []string, a advisor.Advice) error {
+	path := statePath()
+	prev := advisor.Monitor
+	if b, err := os.ReadFile(path); err == nil {
+		switch strings.TrimSpace(string(b)) {
+		case "OPTIMIZE":
+			prev = advisor.Optimize
+		case "SCALE":
+			prev = advisor.Scale
+		}
+	}
+	var errs []error
+	if argv != nil && a.Verdict != prev {
+		if err := runOnChange(argv, a, prev); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
+			if err := os.WriteFile(path, []byte(a.Verdict.String()+"\n"), 0o600); err != nil {
+				errs = append(errs, fmt.Errorf("cannot keep the verdict for the next run: %v", unwrapPath(err)))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// statePath is $XDG_STATE_HOME/headroom/last-verdict (~/.local/state if unset).
+func statePath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "headroom", "last-verdict")
+}
+
+// csvHeader is the --log file's first row.
+var csvHeader = []string{"time", "cpu", "memory", "swap", "disk", "load1", "verdict"}
+
+// appendCSV appends one judgement to the --log file, with a header if the
+// file is new. Swap is empty when none is configured; disk is the fullest mount.
+func appendCSV(path string, a advisor.Advice, last sampler.Snapshot) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("--log %s: %v", path, unwrapPath(err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("--log %s: %v", path, err)
+	}
+	w := csv.NewWriter(f)
+	if info.Size() == 0 {
+		w.Write(csvHeader)
+	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	swap := ""
+	if p, ok := last.SwapPercent(); ok {
+		swap = num(p)
+	}
+	disk := 0.0
+	for _, d := range last.Disks {
+		disk = max(disk, d.Percent())
+	}
+	w.Write([]string{last.Time.UTC().Format(sampler.TimeFormat), num(last.CPU.Percent), num(last.MemPercent()),
+		swap, num(disk), strconv.FormatFloat(last.Load[0], 'f', 2, 64), a.Verdict.String()})
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("--log %s: %v", path, err)
+	}
+	return nil
+}
+
+// writeAdviceText prints the advice for a person: verdict and summary first,
+// one line per finding, then the worker suggestion.
+func writeAdviceText(w io.Writer, r onceReport, samples int) {
+	a := r.Advice
+	fmt.Fprintf(w, "%s — %s\n", a.Verdict, a.Summary)
+	when := a.Time.UTC().Format("2006-01-02 15:04:05 UTC")
+	fmt.Fprintf(w, "%s · %s · window %s, covered %s (%d samples)\n\n", orDash(r.Host), when,
+		fmtDur(a.WindowS), fmtDur(a.CoveredS), samples)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "metric\tnow\tmean\tmax\tlevel\tthreshold\tabove\t")
+	for _, f := range a.Findings {
+		fmt.Fprintf(tw, "%s\t%.1f%%\t%.1f%%\t%.1f%%\t%s\t≥%.0f%%\t%.0f%%\t\n", f.Metric, f.Now, f.Mean, f.Max, f.Level, f.Threshold, f.Above*100)
+	}
+	tw.Flush()
+	if a.NoSwap {
+		fmt.Fprintln(w, "swap: none configured")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, WorkerLine(a.Workers))
+}
+
+// WorkerLine is the worker suggestion in one line, as the dashboard shows it too.
+func WorkerLine(ws advisor.WorkerSuggestion) string {
+	server := ws.Server
+	if server == "" {
+		server = "gunicorn"
+	}
+	s := fmt.Sprintf("workers: suggest %d %s workers (cpu %d / memory %d, %.0f MiB each, %s)",
+		ws.Recommended, server, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
+	if ws.Running > 0 {
+		s += fmt.Sprintf("; running %d × %.0f MiB", ws.Running, ws.PerWorkerMiB)
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// fmtDur prints seconds as a short duration ("5m0s" → "5m", "299s" → "4m59s").
+func fmtDur(sec float64) string {
+	d := time.Duration(sec * float64(time.Second)).Round(time.Second)
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	if s == "" {
+		return "0s"
+	}
+	return s
+}

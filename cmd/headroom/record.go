@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+// recordCmd records headless: `headroom record -o FILE`.
+type recordCmd struct {
+	Output   string        `short:"o" required:"" placeholder:"FILE" help:"Recording to create (JSON Lines, mode 0600; never overwritten)."`
+	For      time.Duration `placeholder:"DUR" help:"Stop after this long (e.g. 10m). Default: until Ctrl+C or SIGTERM."`
+	Interval time.Duration `placeholder:"DUR" help:"Time between samples (default 1s, or the config file's)."`
+	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the advisor's verdict changes (advice in HEADROOM_* variables and as JSON on stdin)."`
+}
+
+func (c *recordCmd) Run(env *runEnv) error {
+	st, err := loadSettings(env.configPath)
+	if err != nil {
+		return err
+	}
+	if err := applyInterval(&st, c.Interval); err != nil {
+		return err
+	}
+	if c.For < 0 {
+		return usageError{errors.New("--for must be positive, like 10m")}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if c.For > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.For+sampler.FirstSampleDelay)
+		defer cancel()
+	}
+	src, err := sampler.NewLive(st.Interval)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	rec, err := sampler.CreateRecording(c.Output, sampler.Header{Host: src.Host(),
+		IntervalMS: st.Interval.Milliseconds(), Started: time.Now()})
+	if err != nil {
+		return usageError{err}
+	}
+	watch := newVerdictWatch(st.Rules, st.Interval, c.OnChange, env.stderr)
+	fmt.Fprintf(env.stderr, "headroom: recording to %s every %v; Ctrl+C stops\n", c.Output, st.Interval)
+	var werr error
+	for {
+		s, err := src.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				break // --for reached, or a signal: a clean stop
+			}
+			werr = err
+			break
+		}
+		if err := rec.Write(s); err != nil {
+			werr = err
+			break
+		}
+		watch.observe(s)
+	}
+	cerr := rec.Close()
+	fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), c.Output)
+	if werr != nil {
+		return exitError{code: exitBadInput, err: werr}
+	}
+	if cerr != nil {
+		return exitError{code: exitBadInput, err: cerr}
+	}
+	return nil
+}
+
+// applyInterval lets the --interval flag override the config file.
+func applyInterval(st *settings, flag time.Duration) error {
+	if flag == 0 {
+		return nil
+	}
+	if flag < 100*time.Millisecond {
+		return usageError{fmt.Errorf("--interval %v is too short; use at least 100ms", flag)}
+	}
+	st.Interval = flag
+	return nil
+}

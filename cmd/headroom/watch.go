@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mattn/go-isatty"
+	"github.com/muesli/termenv"
+
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/themes"
+	"github.com/headroom-dev/headroom/tui"
+)
+
+// watchCmd is the live dashboard, the default command.
+type watchCmd struct {
+	Interval time.Duration `placeholder:"DUR" help:"Time between samples (default 1s)."`
+	Window   time.Duration `placeholder:"DUR" help:"How far back the advisor's sustained levels look (default 5m)."`
+	Theme    string        `placeholder:"NAME" help:"Colour theme: dark, light, dracula or mono (t cycles). NO_COLOR=1 turns colour off."`
+	Replay   string        `placeholder:"FILE" help:"Play a recording instead of watching this machine." type:"path"`
+	Speed    float64       `placeholder:"N" default:"1" help:"Replay speed (2 plays twice as fast)."`
+	Record   string        `placeholder:"FILE" help:"Record while watching (JSON Lines, mode 0600; never overwritten)."`
+	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict changes (advice in HEADROOM_* variables and as JSON on stdin)."`
+}
+
+func (c *watchCmd) Run(env *runEnv) error {
+	st, err := loadSettings(env.configPath)
+	if err != nil {
+		return err
+	}
+	if err := applyInterval(&st, c.Interval); err != nil {
+		return err
+	}
+	if c.Window < 0 {
+		return usageError{errors.New("--window must be positive, like 5m")}
+	}
+	if c.Window > 0 {
+		st.Rules.Window = c.Window
+	}
+	if c.Theme != "" {
+		st.Theme = c.Theme
+	}
+	if _, ok := themes.ByName(st.Theme); !ok {
+		return usageError{fmt.Errorf("unknown theme %q; the themes are %s", st.Theme, strings.Join(themes.Names(), ", "))}
+	}
+	if c.Speed <= 0 || c.Speed > 1000 {
+		return usageError{fmt.Errorf("--speed %v: use a number above 0 and at most 1000", c.Speed)}
+	}
+	if c.Replay != "" && c.Record != "" {
+		return usageError{errors.New("--record records this machine; it cannot be used with --replay")}
+	}
+	if _, err := parseOnChange(c.OnChange); err != nil {
+		return err
+	}
+	if f, ok := env.stdout.(*os.File); !ok || !isatty.IsTerminal(f.Fd()) {
+		return usageError{errors.New("the dashboard needs a terminal; for a report on a pipe or in cron use `headroom once` (or `headroom once --json`)")}
+	}
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+
+	var src sampler.Source
+	host := ""
+	if c.Replay != "" {
+		rec, err := sampler.ReadRecordingFile(c.Replay)
+		if err != nil {
+			return usageError{err}
+		}
+		for _, w := range rec.Warnings {
+			fmt.Fprintln(env.stderr, "headroom: warning:", w)
+		}
+		if rec.Header != nil {
+			host = rec.Header.Host
+			if rec.Header.IntervalMS > 0 {
+				st.Interval = time.Duration(rec.Header.IntervalMS) * time.Millisecond
+			}
+		}
+		src = sampler.NewPaced(sampler.NewReplay(rec), c.Speed)
+	} else {
+		live, err := sampler.NewLive(st.Interval)
+		if err != nil {
+			return exitError{code: exitBadInput, err: err}
+		}
+		host = live.Host()
+		src = live
+	}
+	defer src.Close()
+
+	var rec *sampler.Recorder
+	status := ""
+	if c.Record != "" {
+		rec, err = sampler.CreateRecording(c.Record, sampler.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now()})
+		if err != nil {
+			return usageError{err}
+		}
+		status = "recording to " + c.Record
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	feed := make(chan tui.FeedItem, 4)
+	watch := newVerdictWatch(st.Rules, st.Interval, c.OnChange, io.Discard)
+	watch.report = func(err error) { send(ctx, feed, tui.FeedItem{Status: err.Error()}) }
+	done := make(chan error, 1)
+	go func() { done <- pump(ctx, src, rec, watch, feed) }()
+
+	model := tui.New(tui.Options{Feed: feed, Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
+		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status})
+	_, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout)).Run()
+	cancel()
+	pumpErr := <-done
+	if rec != nil {
+		if err := rec.Close(); err != nil && pumpErr == nil {
+			pumpErr = err
+		}
+		fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), rec.Path())
+	}
+	if runErr != nil {
+		return exitError{code: exitBadInput, err: runErr}
+	}
+	if pumpErr != nil {
+		return exitError{code: exitBadInput, err: pumpErr}
+	}
+	return nil
+}
+
+// pump runs the source off the UI goroutine: every snapshot is recorded,
+// judged for --on-change, and handed to the dashboard. It returns when the
+// source ends or ctx is cancelled. The feed is never closed: an --on-change
+// report may still arrive on it after the source has ended.
+func pump(ctx context.Context, src sampler.Source, rec *sampler.Recorder, watch *verdictWatch, feed chan<- tui.FeedItem) error {
+	for {
+		s, err := src.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, io.EOF) {
+				send(ctx, feed, tui.FeedItem{Ended: true})
+				return nil
+			}
+			send(ctx, feed, tui.FeedItem{Err: err})
+			return err
+		}
+		if rec != nil {
+			if err := rec.Write(s); err != nil {
+				send(ctx, feed, tui.FeedItem{Err: err})
+				return err
+			}
+		}
+		watch.observe(s)
+		if !send(ctx, feed, tui.FeedItem{Snapshot: &s}) {
+			return nil
+		}
+	}
+}
+
+// send hands an item to the dashboard unless it has gone.
+func send(ctx context.Context, feed chan<- tui.FeedItem, it tui.FeedItem) bool {
+	select {
+	case feed <- it:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

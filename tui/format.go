@@ -1,0 +1,97 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// bytesIEC prints a size as htop does: 1023K, 51.2M, 23.5G.
+func bytesIEC(b float64) string {
+	units := []string{"B", "K", "M", "G", "T", "P"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	switch {
+	case i == 0:
+		return fmt.Sprintf("%.0f%s", b, units[i])
+	case b < 10:
+		return fmt.Sprintf("%.1f%s", b, units[i])
+	}
+	return fmt.Sprintf("%.0f%s", b, units[i])
+}
+
+// uptime prints seconds as "3d 4h", "4h 12m" or "12m".
+func uptime(sec float64) string {
+	d := time.Duration(sec) * time.Second
+	days := int(d.Hours()) / 24
+	h := int(d.Hours()) % 24
+	m := int(d.Minutes()) % 60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%dd %dh", days, h)
+	case h > 0:
+		return fmt.Sprintf("%dh %dm", h, m)
+	}
+	return fmt.Sprintf("%dm", m)
+}
+
+// ago prints how far back a moment is: "-1m23s".
+func ago(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d <= 0 {
+		return "live"
+	}
+	return "-" + d.String()
+}
+
+// fit pads or cuts s (which may hold ANSI styles) to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// wrap breaks plain text into at most max lines of width w, ending the
+// last with "…" when it does not fit.
+func wrap(s string, w, max int) []string {
+	if w <= 0 || max <= 0 {
+		return nil
+	}
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	if len(lines) > max {
+		lines = lines[:max]
+		lines[max-1] = ansi.Truncate(lines[max-1]+" …", w, "…")
+		if !strings.HasSuffix(lines[max-1], "…") {
+			lines[max-1] = ansi.Truncate(lines[max-1], w-1, "") + "…"
+		}
+	}
+	for i := range lines {
+		lines[i] = ansi.Truncate(lines[i], w, "…")
+	}
+	return lines
+}

@@ -1,0 +1,496 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/NimbleMarkets/ntcharts/sparkline"
+	"github.com/charmbracelet/bubbles/table"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+// Layout sizes, in cells.
+const (
+	labelW      = 11 // the label block left of each sparkline
+	sideW       = 38 // the advisor panel at 80 columns
+	sideWWide   = 48 // from wideWidth on
+	wideWidth   = 120
+	tallHeight  = 32 // from here on: taller charts and the extra rows
+	maxChartH   = 5
+	minProcRows = 8
+)
+
+// layout is where each panel goes for a terminal size.
+type layout struct {
+	leftW, sideW int
+	chartH       int  // rows per metric chart
+	extra        bool // per-core, network and disk I/O rows
+	topH         int  // rows of the chart/advisor block
+	tableH       int  // rows of the process table, its header included
+}
+
+func computeLayout(w, h int) layout {
+	l := layout{sideW: sideW, chartH: 2}
+	if w >= wideWidth {
+		l.sideW = sideWWide
+	}
+	l.leftW = w - l.sideW - 1
+	if h >= tallHeight && w >= 100 {
+		l.extra = true
+		// Grow the charts with the height, leaving the process list a fair share.
+		l.chartH = min(maxChartH, 2+(h-tallHeight)/10)
+	}
+	l.topH = 4*l.chartH + 1
+	if l.extra {
+		l.topH += 2*l.chartH + 1 // network, disk I/O, per-core line
+	}
+	l.tableH = h - 2 - l.topH
+	return l
+}
+
+// render rebuilds every cached panel and the frame. It runs once per
+// sample or key, never per View call.
+func (m *Model) render() {
+	if m.width == 0 || m.height == 0 {
+		m.frame = ""
+		return
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		msg := fmt.Sprintf("headroom needs a terminal of at least %dx%d;\nthis one is %dx%d. Enlarge it, or press q to quit.",
+			MinWidth, MinHeight, m.width, m.height)
+		m.frame = lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+		return
+	}
+	m.lay = computeLayout(m.width, m.height)
+	m.header = m.renderHeader()
+	m.footer = m.renderFooter()
+	if m.showHelp {
+		body := lipgloss.Place(m.width, m.height-2, lipgloss.Left, lipgloss.Top,
+			m.styles.Title.Render("Keys")+"\n\n"+m.help.FullHelpView(m.keys.FullHelp())+"\n\n"+
+				m.styles.Dim.Render("Levels: ok = MONITOR, ▲ = OPTIMIZE, ■ = SCALE. The verdict rests on sustained levels ("+
+					fmt.Sprintf("%.0f%% of a %s window", m.opts.Rules.Sustain*100, m.opts.Rules.Window)+"), never on one spike."))
+		m.frame = m.header + "\n" + body + "\n" + m.footer
+		return
+	}
+	m.charts = m.renderCharts()
+	m.side = m.renderSide()
+	m.procs = m.renderProcs()
+	top := lipgloss.JoinHorizontal(lipgloss.Top, m.charts, " ", m.side)
+	m.frame = m.header + "\n" + top + "\n" + m.procs + "\n" + m.footer
+}
+
+func (m *Model) renderHeader() string {
+	s, _ := m.shown()
+	host := m.opts.Host
+	parts := []string{"headroom", host}
+	if m.hasAny {
+		parts = append(parts,
+			"up "+uptime(s.Uptime),
+			fmt.Sprintf("load %.2f %.2f %.2f", s.Load[0], s.Load[1], s.Load[2]),
+			fmt.Sprintf("%s cores", trimFloat(s.Cores())),
+			bytesIEC(float64(s.MemoryLimit()))+" mem",
+			s.Time.Local().Format("15:04:05"))
+	} else {
+		parts = append(parts, "sampling…")
+	}
+	left := " " + strings.Join(parts, "  ")
+	right := ""
+	switch {
+	case m.paused:
+		newest, _ := m.hist.Latest()
+		right = "⏸ PAUSED " + ago(newest.Time.Sub(s.Time)) + " "
+	case m.opts.Replay:
+		right = fmt.Sprintf("REPLAY %sx ", trimFloat(m.opts.ReplaySpeed))
+	}
+	line := fit(left, m.width-lipglossWidth(right)) + right
+	st := m.styles.Header
+	if m.paused {
+		return st.Render(fit(left, m.width-lipglossWidth(right))) + m.styles.Paused.Render(right)
+	}
+	return st.Render(line)
+}
+
+func lipglossWidth(s string) int { return lipgloss.Width(s) }
+
+func trimFloat(f float64) string {
+	if f == math.Trunc(f) {
+		return fmt.Sprintf("%.0f", f)
+	}
+	return fmt.Sprintf("%.1f", f)
+}
+
+// levelTag is a level in words and a symbol, so it reads without colour.
+func (m *Model) levelTag(l advisor.Level) string {
+	switch l {
+	case advisor.Scale:
+		return m.styles.Crit.Render("■ SCALE")
+	case advisor.Optimize:
+		return m.styles.Warn.Render("▲ OPTIMIZE")
+	}
+	return m.styles.OK.Render("· ok")
+}
+
+// series is the metric's values for the w samples ending at end.
+func (m *Model) series(end, w int, f sampler.Metric) []float64 {
+	start := max(0, end-w+1)
+	out := make([]float64, 0, w)
+	for i := start; i <= end && i < m.hist.Len(); i++ {
+		v, ok := f(m.hist.At(i))
+		if !ok || math.IsNaN(v) {
+			v = 0
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// spark draws a sparkline of data (newest at the right), scaled to max (0: auto).
+func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) string {
+	opts := []sparkline.Option{sparkline.WithStyle(st)}
+	if maxV > 0 {
+		opts = append(opts, sparkline.WithMaxValue(maxV), sparkline.WithNoAutoMaxValue())
+	}
+	sl := sparkline.New(w, h, opts...)
+	// Left-pad with zeros so the newest sample is always at the right edge.
+	for i := len(data); i < w; i++ {
+		sl.Push(0)
+	}
+	sl.PushAll(data)
+	sl.Draw()
+	return sl.View()
+}
+
+// chartRow is a label block beside a sparkline, h rows tall.
+func (m *Model) chartRow(label []string, data []float64, maxV float64, st lipgloss.Style) string {
+	h := m.lay.chartH
+	w := m.lay.leftW - labelW - 1
+	lines := make([]string, h)
+	for i := range lines {
+		l := ""
+		if i < len(label) {
+			l = label[i]
+		}
+		lines[i] = fit(l, labelW)
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(lines, "\n"), " ", spark(data, w, h, maxV, st))
+}
+
+func (m *Model) renderCharts() string {
+	s, end := m.shown()
+	w := m.lay.leftW - labelW - 1
+	lab := m.styles.Label
+	nowLevel := func(metric string) string {
+		f, ok := m.advice.Finding(metric)
+		if !ok {
+			return m.levelTag(advisor.Monitor)
+		}
+		return m.levelTag(f.NowLevel)
+	}
+	var rows []string
+	cpuLabel := []string{lab.Render("CPU") + fmt.Sprintf(" %5.1f%%", s.CPU.Percent), nowLevel("cpu"),
+		m.styles.Dim.Render(fmt.Sprintf("iow %.1f st %.1f", s.CPU.IOWait, s.CPU.Steal))}
+	rows = append(rows, m.chartRow(cpuLabel, m.series(end, w, sampler.CPUMetric), 100, m.styles.CPU))
+	memLabel := []string{lab.Render("MEM") + fmt.Sprintf(" %5.1f%%", s.MemPercent()), nowLevel("memory"),
+		m.styles.Dim.Render(bytesIEC(float64(s.Mem.Available)) + " avail")}
+	rows = append(rows, m.chartRow(memLabel, m.series(end, w, sampler.MemMetric), 100, m.styles.Mem))
+	if p, ok := s.SwapPercent(); ok {
+		rows = append(rows, m.chartRow([]string{lab.Render("SWP") + fmt.Sprintf(" %5.1f%%", p), nowLevel("swap"),
+			m.styles.Dim.Render(bytesIEC(float64(s.Swap.Used)) + " used")}, m.series(end, w, sampler.SwapMetric), 100, m.styles.Swap))
+	} else {
+		rows = append(rows, m.chartRow([]string{lab.Render("SWP") + "  none", m.styles.Dim.Render("no swap")}, nil, 100, m.styles.Swap))
+	}
+	// The fullest disk gets the chart; the others are in the advisor's findings.
+	if d, ok := fullestDisk(s); ok {
+		rows = append(rows, m.chartRow([]string{lab.Render("DSK") + fmt.Sprintf(" %5.1f%%", d.Percent()), nowLevel("disk:" + d.Mount),
+			m.styles.Dim.Render(d.Mount)}, m.series(end, w, sampler.DiskMetric(d.Mount)), 100, m.styles.Disk))
+	} else {
+		rows = append(rows, m.chartRow([]string{lab.Render("DSK") + "  none"}, nil, 100, m.styles.Disk))
+	}
+	if m.lay.extra {
+		rows = append(rows, m.chartRow(m.rateLabel("NET", s.Net, "↓", "↑"), m.series(end, w, netMetric), 0, m.styles.Net))
+		rows = append(rows, m.chartRow(m.rateLabel("I/O", s.IO, "r", "w"), m.series(end, w, ioMetric), 0, m.styles.IO))
+		rows = append(rows, fit(m.perCore(s), m.lay.leftW))
+	}
+	rows = append(rows, fit(m.infoLine(s), m.lay.leftW))
+	return lipgloss.NewStyle().Width(m.lay.leftW).MaxWidth(m.lay.leftW).Render(strings.Join(rows, "\n"))
+}
+
+func (m *Model) rateLabel(name string, r *sampler.Rates, in, out string) []string {
+	if r == nil {
+		return []string{m.styles.Label.Render(name), m.styles.Dim.Render("n/a")}
+	}
+	return []string{m.styles.Label.Render(name) + " " + fit(bytesIEC(r.In+r.Out)+"/s", 7),
+		m.styles.Dim.Render(in + bytesIEC(r.In) + " " + out + bytesIEC(r.Out))}
+}
+
+func netMetric(s sampler.Snapshot) (float64, bool) {
+	if s.Net == nil {
+		return 0, false
+	}
+	return s.Net.In + s.Net.Out, true
+}
+
+func ioMetric(s sampler.Snapshot) (float64, bool) {
+	if s.IO == nil {
+		return 0, false
+	}
+	return s.IO.In + s.IO.Out, true
+}
+
+func fullestDisk(s sampler.Snapshot) (sampler.Disk, bool) {
+	var best sampler.Disk
+	found := false
+	for _, d := range s.Disks {
+		if !found || d.Percent() > best.Percent() {
+			best, found = d, true
+		}
+	}
+	return best, found
+}
+
+// perCore is one line of small per-core gauges.
+func (m *Model) perCore(s sampler.Snapshot) string {
+	blocks := []rune(" ▁▂▃▄▅▆▇█")
+	var b strings.Builder
+	b.WriteString(m.styles.Label.Render("cores "))
+	for i, v := range s.CPU.PerCore {
+		idx := int(math.Round(v / 100 * float64(len(blocks)-1)))
+		idx = max(0, min(len(blocks)-1, idx))
+		fmt.Fprintf(&b, "%d%s%3.0f%% ", i, m.styles.CPU.Render(string(blocks[idx])), v)
+	}
+	return b.String()
+}
+
+// infoLine carries the figures that have no chart at 80x24.
+func (m *Model) infoLine(s sampler.Snapshot) string {
+	var parts []string
+	if c := s.Cores(); c > 0 {
+		parts = append(parts, fmt.Sprintf("load/core %.2f", s.Load[0]/c))
+	}
+	if !m.lay.extra {
+		if s.Net != nil {
+			parts = append(parts, "net ↓"+bytesIEC(s.Net.In)+" ↑"+bytesIEC(s.Net.Out))
+		}
+		if s.IO != nil {
+			parts = append(parts, "io r"+bytesIEC(s.IO.In)+" w"+bytesIEC(s.IO.Out))
+		}
+	}
+	if s.PSI != nil && m.lay.extra {
+		parts = append(parts, fmt.Sprintf("psi cpu %.1f mem %.1f io %.1f", s.PSI.CPU.Avg10, s.PSI.Memory.Avg10, s.PSI.IO.Avg10))
+	}
+	parts = append(parts, fmt.Sprintf("%d tasks", s.NProcs))
+	return m.styles.Dim.Render(strings.Join(parts, "  "))
+}
+
+// renderSide is the advisor panel: verdict, focus, summary, one line per
+// finding, the worker suggestion.
+func (m *Model) renderSide() string {
+	w, h := m.lay.sideW, m.lay.topH
+	a := m.advice
+	var lines []string
+	verdict := m.levelTag(a.Verdict)
+	if a.Verdict == advisor.Monitor {
+		verdict = m.styles.OK.Render("✓ MONITOR")
+	}
+	focus := ""
+	if len(a.Focus) > 0 {
+		focus = m.styles.Dim.Render(" focus ") + strings.Join(a.Focus, ",")
+	}
+	lines = append(lines, m.styles.Title.Render("ADVISOR ")+verdict+focus)
+	workerLines := wrap(workerText(a.Workers), w, 2)
+	findings := a.Findings
+	summaryMax := 2
+	if h >= 14 {
+		summaryMax = 3
+	}
+	summary := wrap(a.Summary, w, summaryMax)
+	room := h - 1 - len(summary) - len(workerLines)
+	if room < len(findings) {
+		// Keep the findings that matter most: highest level first.
+		sorted := append([]advisor.Finding(nil), findings...)
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Level > sorted[j].Level })
+		findings = sorted[:max(0, room)]
+	}
+	for _, l := range summary {
+		lines = append(lines, m.styles.Text.Render(l))
+	}
+	for _, f := range findings {
+		lines = append(lines, m.findingLine(f, w))
+	}
+	if room := h - len(lines) - len(workerLines); room > 0 && h >= 14 {
+		lines = append(lines, m.styles.Dim.Render(fit(fmt.Sprintf("window %s, covered %s", shortDur(a.WindowS), shortDur(a.CoveredS)), w)))
+	}
+	for len(lines) < h-len(workerLines) {
+		lines = append(lines, "")
+	}
+	for _, l := range workerLines {
+		lines = append(lines, m.styles.Text.Render(l))
+	}
+	for i := range lines {
+		lines[i] = fit(lines[i], w)
+	}
+	return strings.Join(lines[:h], "\n")
+}
+
+// findingLine: "cpu     92% avg 91 ≥85 97% ■ SCALE".
+func (m *Model) findingLine(f advisor.Finding, w int) string {
+	name := f.Metric
+	if strings.HasPrefix(name, "disk:") {
+		name = "disk " + strings.TrimPrefix(name, "disk:")
+	}
+	nums := fmt.Sprintf("%3.0f%% avg%3.0f ≥%2.0f %3.0f%%", f.Now, f.Mean, f.Threshold, f.Above*100)
+	tag := m.levelTag(f.Level)
+	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
+	return fit(name, nameW) + nums + " " + tag
+}
+
+func workerText(ws advisor.WorkerSuggestion) string {
+	s := fmt.Sprintf("suggest %d workers: cpu %d / memory %d, %.0f MiB each (%s)",
+		ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
+	if ws.Running > 0 {
+		s = fmt.Sprintf("running %d × %.0f MiB → suggest %d (cpu %d / memory %d)",
+			ws.Running, ws.PerWorkerMiB, ws.Recommended, ws.CPUBased, ws.MemoryBased)
+	}
+	return s
+}
+
+func shortDur(sec float64) string {
+	d := time.Duration(sec * float64(time.Second)).Round(time.Second)
+	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "m0")
+}
+
+// renderProcs is the process table, sorted and filtered.
+func (m *Model) renderProcs() string {
+	s, _ := m.shown()
+	procs := s.Procs
+	w := m.width
+	cols := []table.Column{{Title: "PID", Width: 7}, {Title: "USER", Width: 9}, {Title: "CPU%", Width: 6}, {Title: "MEM", Width: 6}}
+	if w >= wideWidth {
+		cols = append(cols, table.Column{Title: "MEM%", Width: 5}, table.Column{Title: "PSS", Width: 6})
+	}
+	used := 0
+	for _, c := range cols {
+		used += c.Width + 1
+	}
+	cmdW := w - used - 1
+	title := "COMMAND"
+	if f := m.filter.Value(); f != "" {
+		title = fmt.Sprintf("COMMAND (filter %q)", f)
+	}
+	title += " · by " + m.sortBy.String()
+	if m.reverse {
+		title += " ↑"
+	}
+	cols = append(cols, table.Column{Title: title, Width: cmdW})
+
+	shown := filterProcs(procs, m.filter.Value())
+	sortProcs(shown, m.sortBy, m.reverse)
+	rows := make([]table.Row, 0, len(shown))
+	for _, p := range shown {
+		r := table.Row{fmt.Sprint(p.PID), p.User, fmt.Sprintf("%5.1f", p.CPU), bytesIEC(float64(p.RSS))}
+		if w >= wideWidth {
+			pct := 0.0
+			if s.Mem.Total > 0 {
+				pct = float64(p.RSS) / float64(s.Mem.Total) * 100
+			}
+			pss := ""
+			if p.PSS > 0 {
+				pss = bytesIEC(float64(p.PSS))
+			}
+			r = append(r, fmt.Sprintf("%4.1f", pct), pss)
+		}
+		r = append(r, p.Cmd)
+		rows = append(rows, r)
+	}
+	// Rows first: SetColumns re-renders with the current rows, which may be
+	// longer than the new columns expect. Emptying the rows moves the
+	// cursor to -1, which hides a row, so it is put back after.
+	cursor := m.table.Cursor()
+	m.table.SetRows(nil)
+	m.table.SetColumns(cols)
+	m.table.SetRows(rows)
+	m.table.SetHeight(m.lay.tableH)
+	m.table.SetCursor(max(0, min(cursor, len(rows)-1)))
+	out := m.table.View()
+	if len(rows) == 0 {
+		msg := "no processes"
+		switch {
+		case m.paused && procs == nil:
+			msg = "no process list this far back (kept for the last few minutes)"
+		case m.filter.Value() != "":
+			msg = "no process matches the filter (esc clears it)"
+		case !m.hasAny:
+			msg = "waiting for the first sample…"
+		}
+		lines := strings.Split(out, "\n")
+		if len(lines) > 1 {
+			lines[1] = m.styles.Dim.Render(fit(" "+msg, w))
+		}
+		out = strings.Join(lines, "\n")
+	}
+	return lipgloss.NewStyle().Width(w).Height(m.lay.tableH).MaxHeight(m.lay.tableH).MaxWidth(w).Render(out)
+}
+
+func filterProcs(procs []sampler.Process, f string) []sampler.Process {
+	out := make([]sampler.Process, 0, len(procs))
+	f = strings.ToLower(f)
+	for _, p := range procs {
+		if f == "" || strings.Contains(strings.ToLower(p.Cmd), f) || strings.Contains(strings.ToLower(p.Name), f) ||
+			strings.Contains(strings.ToLower(p.User), f) || fmt.Sprint(p.PID) == f {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func sortProcs(p []sampler.Process, by sortKey, reverse bool) {
+	less := func(i, j int) bool {
+		switch by {
+		case byMem:
+			if p[i].RSS != p[j].RSS {
+				return p[i].RSS > p[j].RSS
+			}
+		case byPID:
+			return p[i].PID < p[j].PID
+		case byName:
+			if p[i].Name != p[j].Name {
+				return p[i].Name < p[j].Name
+			}
+		default:
+			if p[i].CPU != p[j].CPU {
+				return p[i].CPU > p[j].CPU
+			}
+			if p[i].RSS != p[j].RSS {
+				return p[i].RSS > p[j].RSS
+			}
+		}
+		return p[i].PID < p[j].PID
+	}
+	if reverse {
+		sort.SliceStable(p, func(i, j int) bool { return less(j, i) })
+		return
+	}
+	sort.SliceStable(p, less)
+}
+
+func (m *Model) renderFooter() string {
+	var left string
+	if m.filtering {
+		left = m.filter.View()
+	} else {
+		left = m.help.ShortHelpView(m.keys.ShortHelp())
+	}
+	status := m.status
+	if status == "" {
+		return fit(left, m.width)
+	}
+	st := m.styles.Dim.Render(" " + status)
+	sw := min(lipgloss.Width(st), m.width/2)
+	return fit(left, m.width-sw) + fit(st, sw)
+}
