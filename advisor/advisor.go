@@ -262,18 +262,30 @@ func summarize(a Advice) string {
 			parts = append(parts, "Swap in use: watch memory.")
 		}
 	}
-	if len(parts) == 0 {
-		parts = append(parts, "Usage acceptable.")
-	}
-	// A spike the window does not confirm is worth a word, never a verdict.
-	var spikes []string
-	for _, f := range a.Findings {
-		if f.NowLevel > f.Level && f.NowLevel == Scale {
-			spikes = append(spikes, fmt.Sprintf("%s %.0f%%", f.Metric, f.Now))
+	// After a load ends the window still remembers it: say that it has eased.
+	if a.Verdict > Monitor {
+		eased := true
+		for _, m := range a.Focus {
+			if f, _ := a.Finding(m); f.NowLevel != Monitor {
+				eased = false
+			}
+		}
+		if eased {
+			parts = append(parts, "Now back under the thresholds.")
 		}
 	}
-	if len(spikes) > 0 {
-		parts = append(parts, fmt.Sprintf("Spike now (%s), not sustained.", strings.Join(spikes, ", ")))
+	// A peak the window does not confirm is worth a word, never a verdict.
+	var peaks []string
+	for _, f := range a.Findings {
+		if f.NowLevel > f.Level && f.NowLevel == Scale {
+			peaks = append(peaks, fmt.Sprintf("%s %.0f%%", f.Metric, f.Now))
+		}
+	}
+	if len(peaks) > 0 {
+		parts = append(parts, fmt.Sprintf("Now %s: not sustained over the window (yet).", strings.Join(peaks, ", ")))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "Usage acceptable.")
 	}
 	return strings.Join(parts, " ")
 }

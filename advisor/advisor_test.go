@@ -59,7 +59,7 @@ func TestAdviseRules(t *testing.T) {
 				return 99, 20, -1, 40
 			}
 			return 10, 20, -1, 40
-		}), Monitor, "", "Spike now (cpu 99%), not sustained."},
+		}), Monitor, "", "Now cpu 99%: not sustained over the window (yet)."},
 		// 85 % of samples at scale level: sustained.
 		{"mostly high", series(300, func(i int) (float64, float64, float64, float64) {
 			if i%20 < 3 {
@@ -75,6 +75,13 @@ func TestAdviseRules(t *testing.T) {
 			return 90, 20, -1, 40
 		}), Optimize, "cpu", "CPU high"},
 		{"no data", nil, Monitor, "", "No data yet."},
+		// The load has just ended: the verdict stands, and says it has eased.
+		{"eased", series(300, func(i int) (float64, float64, float64, float64) {
+			if i >= 290 {
+				return 10, 20, -1, 40
+			}
+			return 92, 20, -1, 40
+		}), Scale, "cpu", "CPU-bound: optimize hot paths, or move to a higher-CPU instance. Now back under the thresholds."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

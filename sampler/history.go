@@ -56,6 +56,9 @@ func (h *History) Add(s Snapshot) {
 	}
 }
 
+// Cap is the most snapshots the history holds.
+func (h *History) Cap() int { return len(h.buf) }
+
 // Len is the number of snapshots held.
 func (h *History) Len() int { return h.n }
 

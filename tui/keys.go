@@ -1,6 +1,11 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // KeyMap is every key the dashboard answers to. The help screen, the hint
 // line and the README's key table are all generated from it.
@@ -57,4 +62,16 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.SortCPU, k.SortMem, k.SortPID, k.SortName, k.Reverse},
 		{k.Pause, k.Back, k.Live, k.Up},
 	}
+}
+
+// KeyTable is the help screen's keys as a Markdown table, for the README.
+func (k KeyMap) KeyTable() string {
+	var b strings.Builder
+	b.WriteString("| key | action |\n|---|---|\n")
+	for _, col := range k.FullHelp() {
+		for _, kb := range col {
+			fmt.Fprintf(&b, "| `%s` | %s |\n", kb.Help().Key, kb.Help().Desc)
+		}
+	}
+	return b.String()
 }

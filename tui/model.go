@@ -94,6 +94,7 @@ type Model struct {
 	header, charts, side, procs, footer string
 	frame                               string
 	lay                                 layout
+	colsKey                             string // the process table's columns, as last set
 }
 
 // New builds the dashboard model.

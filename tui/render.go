@@ -73,8 +73,9 @@ func (m *Model) render() {
 	if m.showHelp {
 		body := lipgloss.Place(m.width, m.height-2, lipgloss.Left, lipgloss.Top,
 			m.styles.Title.Render("Keys")+"\n\n"+m.help.FullHelpView(m.keys.FullHelp())+"\n\n"+
-				m.styles.Dim.Render("Levels: ok = MONITOR, ▲ = OPTIMIZE, ■ = SCALE. The verdict rests on sustained levels ("+
-					fmt.Sprintf("%.0f%% of a %s window", m.opts.Rules.Sustain*100, m.opts.Rules.Window)+"), never on one spike."))
+				m.styles.Dim.Render(wrapText("Levels: ok = MONITOR, ▲ = OPTIMIZE, ■ = SCALE. Beside each chart: the level now. "+
+					"The verdict rests on sustained levels ("+fmt.Sprintf("%.0f%% of a %s window", m.opts.Rules.Sustain*100, m.opts.Rules.Window)+
+					"), never on one spike. A finding reads: metric, now, mean over the window, threshold, share of the window's samples at or above it, level.", m.width)))
 		m.frame = m.header + "\n" + body + "\n" + m.footer
 		return
 	}
@@ -117,6 +118,9 @@ func (m *Model) renderHeader() string {
 }
 
 func lipglossWidth(s string) int { return lipgloss.Width(s) }
+
+// wrapText wraps plain text to width w.
+func wrapText(s string, w int) string { return strings.Join(wrap(s, w, 100), "\n") }
 
 func trimFloat(f float64) string {
 	if f == math.Trunc(f) {
@@ -194,7 +198,7 @@ func (m *Model) renderCharts() string {
 	}
 	var rows []string
 	cpuLabel := []string{lab.Render("CPU") + fmt.Sprintf(" %5.1f%%", s.CPU.Percent), nowLevel("cpu"),
-		m.styles.Dim.Render(fmt.Sprintf("iow %.1f st %.1f", s.CPU.IOWait, s.CPU.Steal))}
+		m.styles.Dim.Render(fmt.Sprintf("iowait %.0f%%", s.CPU.IOWait)), m.styles.Dim.Render(fmt.Sprintf("steal %.0f%%", s.CPU.Steal))}
 	rows = append(rows, m.chartRow(cpuLabel, m.series(end, w, sampler.CPUMetric), 100, m.styles.CPU))
 	memLabel := []string{lab.Render("MEM") + fmt.Sprintf(" %5.1f%%", s.MemPercent()), nowLevel("memory"),
 		m.styles.Dim.Render(bytesIEC(float64(s.Mem.Available)) + " avail")}
@@ -270,15 +274,15 @@ func (m *Model) perCore(s sampler.Snapshot) string {
 // infoLine carries the figures that have no chart at 80x24.
 func (m *Model) infoLine(s sampler.Snapshot) string {
 	var parts []string
-	if c := s.Cores(); c > 0 {
+	if c := s.Cores(); c > 0 && m.lay.extra {
 		parts = append(parts, fmt.Sprintf("load/core %.2f", s.Load[0]/c))
 	}
 	if !m.lay.extra {
 		if s.Net != nil {
-			parts = append(parts, "net ↓"+bytesIEC(s.Net.In)+" ↑"+bytesIEC(s.Net.Out))
+			parts = append(parts, "net ↓"+bytesIEC(s.Net.In)+"/s ↑"+bytesIEC(s.Net.Out)+"/s")
 		}
 		if s.IO != nil {
-			parts = append(parts, "io r"+bytesIEC(s.IO.In)+" w"+bytesIEC(s.IO.Out))
+			parts = append(parts, "io r"+bytesIEC(s.IO.In)+"/s w"+bytesIEC(s.IO.Out)+"/s")
 		}
 	}
 	if s.PSI != nil && m.lay.extra {
@@ -408,15 +412,24 @@ func (m *Model) renderProcs() string {
 		r = append(r, p.Cmd)
 		rows = append(rows, r)
 	}
-	// Rows first: SetColumns re-renders with the current rows, which may be
-	// longer than the new columns expect. Emptying the rows moves the
-	// cursor to -1, which hides a row, so it is put back after.
-	cursor := m.table.Cursor()
-	m.table.SetRows(nil)
-	m.table.SetColumns(cols)
+	// Each table setter re-renders the visible rows, so call only the ones
+	// whose input changed: this is most of a frame's cost.
+	colsKey := fmt.Sprint(cols)
+	if colsKey != m.colsKey {
+		// Rows first: SetColumns re-renders with the current rows, which
+		// may be longer than the new columns expect.
+		m.table.SetRows(nil)
+		m.table.SetColumns(cols)
+		m.colsKey = colsKey
+	}
 	m.table.SetRows(rows)
-	m.table.SetHeight(m.lay.tableH)
-	m.table.SetCursor(max(0, min(cursor, len(rows)-1)))
+	if m.table.Height() != m.lay.tableH-1 {
+		m.table.SetHeight(m.lay.tableH)
+	}
+	// Emptying the rows leaves the cursor at -1, which hides a row.
+	if c := m.table.Cursor(); len(rows) > 0 && (c < 0 || c >= len(rows)) {
+		m.table.SetCursor(max(0, min(c, len(rows)-1)))
+	}
 	out := m.table.View()
 	if len(rows) == 0 {
 		msg := "no processes"

@@ -236,10 +236,10 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 	when := a.Time.UTC().Format("2006-01-02 15:04:05 UTC")
 	fmt.Fprintf(w, "%s · %s · window %s, covered %s (%d samples)\n\n", orDash(r.Host), when,
 		fmtDur(a.WindowS), fmtDur(a.CoveredS), samples)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "metric\tnow\tmean\tmax\tlevel\tthreshold\tabove\t")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "metric\t   now\t  mean\t   max\tlevel\tthreshold\tabove")
 	for _, f := range a.Findings {
-		fmt.Fprintf(tw, "%s\t%.1f%%\t%.1f%%\t%.1f%%\t%s\t≥%.0f%%\t%.0f%%\t\n", f.Metric, f.Now, f.Mean, f.Max, f.Level, f.Threshold, f.Above*100)
+		fmt.Fprintf(tw, "%s\t%5.1f%%\t%5.1f%%\t%5.1f%%\t%s\t≥%.0f%%\t%3.0f%% of samples\n", f.Metric, f.Now, f.Mean, f.Max, f.Level, f.Threshold, f.Above*100)
 	}
 	tw.Flush()
 	if a.NoSwap {

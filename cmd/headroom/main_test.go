@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs headroom with args and returns exit status, stdout and stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// isolate points config and state at empty temp dirs.
+func isolate(t *testing.T) string {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	return dir
+}
+
+// head writes the first n snapshots of a testdata recording to a temp
+// file: a real recording, cut at a moment of interest.
+func head(t *testing.T, file string, n int) string {
+	t.Helper()
+	b, err := os.ReadFile("../../testdata/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	path := filepath.Join(t.TempDir(), file)
+	os.WriteFile(path, []byte(strings.Join(lines[:n+1], "")), 0o600)
+	return path
+}
+
+func TestExitStatusForBadInput(t *testing.T) {
+	isolate(t)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bogus"}, "unknown flag --bogus"},
+		{[]string{"once", "--for", "soon"}, `--for: expected duration`},
+		{[]string{"once", "--interval", "1ms"}, "too short"},
+		{[]string{"once", "--replay", "/nonexistent.jsonl"}, "/nonexistent.jsonl: no such file"},
+		{[]string{"once", "--replay", "../../testdata/idle.jsonl", "--for", "5s"}, "cannot be used with --replay"},
+		{[]string{"once", "--config", "/nonexistent.toml"}, "config /nonexistent.toml: cannot read"},
+		{[]string{"record"}, `missing flags: --output`},
+		{[]string{"--theme", "neon"}, `unknown theme "neon"`},
+		{[]string{"--speed", "0"}, "--speed 0"},
+		// Not a terminal (the test's stdout is a buffer): point to once.
+		{[]string{}, "headroom once"},
+		{[]string{"once", "--on-change", "notify 'unclosed"}, "--on-change"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, _, stderr := runCLI(t, c.args...)
+			if code != exitBadInput {
+				t.Errorf("exit %d, want %d", code, exitBadInput)
+			}
+			if !strings.Contains(stderr, c.want) {
+				t.Errorf("stderr %q lacks %q", stderr, c.want)
+			}
+			if strings.Count(strings.TrimSpace(stderr), "\n") > 0 || strings.Contains(stderr, "goroutine") {
+				t.Errorf("want a one-line error, got %q", stderr)
+			}
+		})
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	code, out, _ := runCLI(t, "--version")
+	if code != 0 || strings.TrimSpace(out) != version {
+		t.Errorf("--version: %d %q", code, out)
+	}
+	code, out, _ = runCLI(t, "--help")
+	if code != 0 || !strings.Contains(out, "Exit status") || !strings.Contains(out, "2  once: verdict SCALE") {
+		t.Errorf("--help: %d\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, "once", "--help")
+	if code != 0 || !strings.Contains(out, "--replay=FILE") || !strings.Contains(out, "--on-change=CMD") {
+		t.Errorf("once --help: %d\n%s", code, out)
+	}
+}
+
+func TestOnceOnRecordings(t *testing.T) {
+	isolate(t)
+	cases := []struct {
+		file   string
+		window string
+		code   int
+		want   string
+	}{
+		{"../../testdata/idle.jsonl", "5m", exitOK, "MONITOR"},
+		{head(t, "memory-pressure.jsonl", 200), "2m", exitScale, "SCALE — Memory-bound"},
+		{"../../testdata/memory-pressure.jsonl", "2m", exitOK, "MONITOR"}, // after the release
+		{head(t, "cpu-ramp.jsonl", 280), "2m", exitScale, "SCALE — CPU-bound"},
+		{head(t, "cpu-ramp.jsonl", 280), "5m", exitOK, "MONITOR"}, // a 2-minute burst in 5 minutes
+	}
+	for _, c := range cases {
+		t.Run(filepath.Base(c.file)+" "+c.window, func(t *testing.T) {
+			code, out, stderr := runCLI(t, "once", "--replay", c.file, "--window", c.window)
+			if code != c.code || !strings.HasPrefix(out, c.want) {
+				t.Errorf("exit %d (want %d), output:\n%s\n%s", code, c.code, out, stderr)
+			}
+			if !strings.Contains(out, "workers: suggest") || !strings.Contains(out, "measured") {
+				t.Errorf("no measured worker suggestion:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestOnceJSON(t *testing.T) {
+	isolate(t)
+	code, out, _ := runCLI(t, "once", "--json", "--replay", "../../testdata/cpu-ramp.jsonl", "--window", "5m")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("not JSON (%v):\n%s", err, out)
+	}
+	for _, k := range []string{"verdict", "focus", "summary", "window_s", "covered_s", "findings", "workers", "host", "source"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("missing %q", k)
+		}
+	}
+	wantCode := map[string]int{"MONITOR": 0, "OPTIMIZE": 1, "SCALE": 2}[m["verdict"].(string)]
+	if code != wantCode {
+		t.Errorf("exit %d for verdict %v", code, m["verdict"])
+	}
+	if m["window_s"].(float64) != 300 {
+		t.Errorf("window_s = %v", m["window_s"])
+	}
+	w := m["workers"].(map[string]any)
+	if w["running"].(float64) != 3 || w["per_worker_source"] != "measured" {
+		t.Errorf("workers = %v; the lab runs 3 gunicorn workers", w)
+	}
+}
+
+func TestOnceLogAndOnChange(t *testing.T) {
+	dir := isolate(t)
+	logPath := filepath.Join(dir, "checks.csv")
+	out := filepath.Join(dir, "hook.out")
+	script := filepath.Join(dir, "hook.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\n{ echo \"$HEADROOM_PREVIOUS>$HEADROOM_VERDICT focus=$HEADROOM_FOCUS\"; cat; echo; } >> "+out+"\n"), 0o755)
+	mem := head(t, "memory-pressure.jsonl", 200)
+	idle := "../../testdata/idle.jsonl"
+
+	runCLI(t, "once", "--replay", mem, "--window", "2m", "--log", logPath, "--on-change", script)
+	runCLI(t, "once", "--replay", mem, "--window", "2m", "--log", logPath, "--on-change", script) // no change: no run
+	runCLI(t, "once", "--replay", idle, "--log", logPath, "--on-change", script)
+
+	b, _ := os.ReadFile(out)
+	got := string(b)
+	if strings.Count(got, "focus=") != 2 || !strings.Contains(got, "MONITOR>SCALE focus=memory") || !strings.Contains(got, "SCALE>MONITOR focus=") {
+		t.Errorf("on-change runs:\n%s", got)
+	}
+	if !strings.Contains(got, `"verdict":"SCALE"`) {
+		t.Error("advice JSON not on the command's stdin")
+	}
+	f, _ := os.Open(logPath)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || strings.Join(rows[0], ",") != "time,cpu,memory,swap,disk,load1,verdict" {
+		t.Fatalf("csv rows: %v", rows)
+	}
+	if rows[1][6] != "SCALE" || rows[3][6] != "MONITOR" || rows[1][3] != "" {
+		t.Errorf("csv: %v (swap empty: no swap configured)", rows)
+	}
+}
+
+// A failing --on-change command is reported and changes nothing else.
+func TestOnChangeFailureReported(t *testing.T) {
+	isolate(t)
+	code, _, stderr := runCLI(t, "once", "--replay", head(t, "memory-pressure.jsonl", 200), "--window", "2m", "--on-change", "/nonexistent/notify")
+	if code != exitScale || !strings.Contains(stderr, "--on-change /nonexistent/notify") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestTruncatedRecordingWarns(t *testing.T) {
+	isolate(t)
+	b, _ := os.ReadFile("../../testdata/idle.jsonl")
+	path := filepath.Join(t.TempDir(), "crash.jsonl")
+	os.WriteFile(path, b[:len(b)-100], 0o600)
+	code, out, stderr := runCLI(t, "once", "--replay", path)
+	if code != exitOK || !strings.Contains(stderr, "truncated last line skipped") || !strings.HasPrefix(out, "MONITOR") {
+		t.Errorf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	corrupt := filepath.Join(t.TempDir(), "corrupt.jsonl")
+	lines := strings.SplitN(string(b), "\n", 4)
+	os.WriteFile(corrupt, []byte(lines[0]+"\n"+lines[1]+"\n{oops\n"+lines[3]), 0o600)
+	code, _, stderr = runCLI(t, "once", "--replay", corrupt)
+	if code != exitBadInput || !strings.Contains(stderr, "corrupt.jsonl line 3") {
+		t.Errorf("corrupt: exit %d %q", code, stderr)
+	}
+}

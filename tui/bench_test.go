@@ -1,0 +1,57 @@
+package tui
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/headroom-dev/headroom/advisor"
+)
+
+// BenchmarkSampleFrame is what one sample costs the UI: the Update that
+// renders the new frame, then View.
+func BenchmarkSampleFrame(b *testing.B) {
+	snaps := load(b, "cpu-ramp.jsonl")
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"120x40", 120, 40}, {"200x60", 200, 60}} {
+		b.Run(size.name, func(b *testing.B) {
+			m := model(b, size.w, size.h, snaps[:200])
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s := snaps[200+i%50]
+				m = update(m, feedMsg(FeedItem{Snapshot: &s}))
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkView is View alone, which bubbletea calls after every message:
+// it must be free.
+func BenchmarkView(b *testing.B) {
+	snaps := load(b, "cpu-ramp.jsonl")
+	m := model(b, 200, 60, snaps[:200])
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = m.View()
+	}
+}
+
+// BenchmarkKey is a key press that re-sorts the process list.
+func BenchmarkKey(b *testing.B) {
+	snaps := load(b, "cpu-ramp.jsonl")
+	m := New(Options{Rules: advisor.DefaultRules(), Theme: "dark"})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 60})
+	for i := range snaps[:200] {
+		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m = keys(m, "m")
+	}
+}

@@ -1,0 +1,350 @@
+package tui
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+func init() {
+	// Pinned so goldens do not depend on the terminal or zone the tests run in.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	time.Local = time.UTC
+}
+
+func load(t testing.TB, name string) []sampler.Snapshot {
+	t.Helper()
+	rec, err := sampler.ReadRecordingFile("../testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Snapshots
+}
+
+// model builds a dashboard of the given size fed with snaps, without a Program.
+func model(t testing.TB, w, h int, snaps []sampler.Snapshot) Model {
+	t.Helper()
+	m := New(Options{Rules: advisor.DefaultRules(), Theme: "mono", Host: "lab"})
+	m = update(m, tea.WindowSizeMsg{Width: w, Height: h})
+	for i := range snaps {
+		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
+	}
+	return m
+}
+
+func update(m Model, msg tea.Msg) Model {
+	nm, _ := m.Update(msg)
+	return nm.(Model)
+}
+
+func keys(m Model, ks ...string) Model {
+	for _, k := range ks {
+		var msg tea.KeyMsg
+		switch k {
+		case "left":
+			msg = tea.KeyMsg{Type: tea.KeyLeft}
+		case "right":
+			msg = tea.KeyMsg{Type: tea.KeyRight}
+		case "esc":
+			msg = tea.KeyMsg{Type: tea.KeyEsc}
+		case "enter":
+			msg = tea.KeyMsg{Type: tea.KeyEnter}
+		case "space":
+			msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+		default:
+			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+		}
+		m = update(m, msg)
+	}
+	return m
+}
+
+func plain(m Model) string { return ansi.Strip(m.View()) }
+
+// checkFrame asserts the frame is exactly w×h cells: nothing overflows or wraps.
+func checkFrame(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != h {
+		t.Errorf("frame has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if n := ansi.StringWidth(l); n > w {
+			t.Errorf("line %d is %d cells wide, over %d: %q", i+1, n, w, ansi.Strip(l))
+		}
+	}
+}
+
+func TestPanelsGolden(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		file string
+		n    int
+		w, h int
+	}{
+		{"idle_80x24", "idle.jsonl", 120, 80, 24},
+		{"ramp_80x24", "cpu-ramp.jsonl", 240, 80, 24},
+		{"ramp_200x60", "cpu-ramp.jsonl", 240, 200, 60},
+		{"memory_120x40", "memory-pressure.jsonl", 150, 120, 40},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			snaps := load(t, c.file)
+			m := model(t, c.w, c.h, snaps[:min(c.n, len(snaps))])
+			checkFrame(t, m.View(), c.w, c.h)
+			golden.RequireEqual(t, []byte(plain(m)))
+		})
+	}
+}
+
+func TestEssentialsAt80x24(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 80, 24, snaps[:240])
+	v := plain(m)
+	for _, want := range []string{"headroom", "load ", "2 cores", "CPU", "MEM", "SWP", "DSK", "ADVISOR", "PID", "USER", "CPU%", "COMMAND",
+		"suggest", "q quit", "gunicorn"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("80x24 frame lacks %q", want)
+		}
+	}
+	// Findings carry their numbers: now, mean, threshold, share above.
+	if !regexp.MustCompile(`cpu +\d+% avg +\d+ ≥\d+ +\d+%`).MatchString(v) {
+		t.Errorf("no cpu finding line with numbers:\n%s", v)
+	}
+}
+
+func TestLargerTerminalShowsMore(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	small, large := plain(model(t, 80, 24, snaps[:100])), plain(model(t, 200, 60, snaps[:100]))
+	for _, want := range []string{"NET", "I/O", "cores 0", "psi cpu", "PSS", "MEM%"} {
+		if strings.Contains(small, want) || !strings.Contains(large, want) {
+			t.Errorf("%q: in 80x24 %v, in 200x60 %v; want only in the large one", want, strings.Contains(small, want), strings.Contains(large, want))
+		}
+	}
+	if strings.Count(large, "\n") <= strings.Count(small, "\n") {
+		t.Error("the large frame has no more rows")
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	m := model(t, 70, 20, load(t, "idle.jsonl")[:5])
+	v := plain(m)
+	if !strings.Contains(v, "at least 80x24") || !strings.Contains(v, "70x20") {
+		t.Errorf("too-small message: %q", v)
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if v := plain(m); strings.Contains(v, "at least") || !strings.Contains(v, "ADVISOR") {
+		t.Error("not restored after growing")
+	}
+}
+
+// rowPIDs are the PIDs of the process rows, top to bottom.
+func rowPIDs(v string) []string {
+	var out []string
+	started := false
+	for _, l := range strings.Split(v, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 0 && f[0] == "PID" {
+			started = true
+			continue
+		}
+		if started && len(f) > 0 && regexp.MustCompile(`^\d+$`).MatchString(f[0]) {
+			out = append(out, f[0])
+		}
+	}
+	return out
+}
+
+func TestSortKeys(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 120, 40, snaps[:200])
+	last := snaps[199]
+	byPIDWant := append([]sampler.Process(nil), last.Procs...)
+	sortProcs(byPIDWant, byPID, false)
+	got := rowPIDs(plain(keys(m, "p")))
+	if len(got) < 5 {
+		t.Fatalf("only %d rows", len(got))
+	}
+	for i := range got {
+		if got[i] != itoa(byPIDWant[i].PID) {
+			t.Fatalf("sorted by pid: row %d is %s, want %d", i, got[i], byPIDWant[i].PID)
+		}
+	}
+	rev := rowPIDs(plain(keys(m, "p", "p")))
+	if rev[0] != itoa(byPIDWant[len(byPIDWant)-1].PID) {
+		t.Errorf("p twice: first row %s, want the highest pid %d", rev[0], byPIDWant[len(byPIDWant)-1].PID)
+	}
+	mem := rowPIDs(plain(keys(m, "m")))
+	var top sampler.Process
+	for _, p := range last.Procs {
+		if p.RSS > top.RSS {
+			top = p
+		}
+	}
+	if mem[0] != itoa(top.PID) {
+		t.Errorf("sorted by memory: first %s, want %d", mem[0], top.PID)
+	}
+	if v := plain(keys(m, "n")); !strings.Contains(v, "by name") {
+		t.Error("name sort not shown in the table header")
+	}
+}
+
+func itoa(p int32) string { return strconv.Itoa(int(p)) }
+
+func TestFilter(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 120, 40, snaps[:200])
+	m = keys(m, "/", "g", "u", "n", "i")
+	v := plain(m)
+	if !strings.Contains(v, "/guni") {
+		t.Error("filter input not shown in the footer")
+	}
+	m = keys(m, "enter")
+	v = plain(m)
+	rows := rowPIDs(v)
+	if len(rows) != 4 {
+		t.Errorf("filter gunicorn: %d rows, want 4 (master + 3 workers)\n%s", len(rows), v)
+	}
+	if !strings.Contains(v, `filter "guni"`) {
+		t.Error("active filter not shown")
+	}
+	m = keys(m, "esc")
+	if n := len(rowPIDs(plain(m))); n <= 4 {
+		t.Errorf("esc did not clear the filter: %d rows", n)
+	}
+	// Keys typed into the filter are not commands.
+	m = keys(m, "/", "q")
+	if v := plain(m); !strings.Contains(v, "/q") {
+		t.Error("q in the filter did not go into the filter")
+	}
+}
+
+func TestPauseAndScrub(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 120, 40, snaps[:200])
+	live := plain(m)
+	m = keys(m, "space")
+	if !strings.Contains(plain(m), "PAUSED") {
+		t.Fatal("space did not pause")
+	}
+	// Sampling goes on underneath; the screen stays on the paused moment
+	// (only the header's "how far back" grows).
+	body := func(v string) string { return strings.SplitN(v, "\n", 2)[1] }
+	paused := plain(m)
+	m = update(m, feedMsg(FeedItem{Snapshot: &snaps[200]}))
+	if body(plain(m)) != body(paused) {
+		t.Error("the paused screen changed when a sample arrived")
+	}
+	if !strings.Contains(firstLine(plain(m)), "PAUSED -1s") {
+		t.Errorf("header: %s", firstLine(plain(m)))
+	}
+	if m.hist.Len() != 201 {
+		t.Errorf("history has %d snapshots; sampling must go on while paused", m.hist.Len())
+	}
+	m = keys(m, "left", "left", "left")
+	v := plain(m)
+	if !strings.Contains(v, "PAUSED -4s") {
+		t.Errorf("after 3 steps back from a 1-sample-old pause, want -4s:\n%s", firstLine(v))
+	}
+	want := snaps[196].Time.Format("15:04:05")
+	if !strings.Contains(firstLine(v), want) {
+		t.Errorf("header shows %q, want the scrubbed-to time %s", firstLine(v), want)
+	}
+	m = keys(m, "right")
+	if !strings.Contains(plain(m), "PAUSED -3s") {
+		t.Error("→ did not move forward")
+	}
+	m = keys(m, "space")
+	v = plain(m)
+	if strings.Contains(v, "PAUSED") || !strings.Contains(firstLine(v), snaps[200].Time.Format("15:04:05")) {
+		t.Errorf("unpause did not return to live: %s", firstLine(v))
+	}
+	_ = live
+}
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+
+func TestHelpAndQuit(t *testing.T) {
+	m := model(t, 80, 24, load(t, "idle.jsonl")[:10])
+	m = keys(m, "?")
+	v := plain(m)
+	for _, k := range DefaultKeyMap().FullHelp() {
+		for _, b := range k {
+			if !strings.Contains(v, b.Help().Desc) {
+				t.Errorf("help screen lacks %q", b.Help().Desc)
+			}
+		}
+	}
+	m = keys(m, "?")
+	if strings.Contains(plain(m), "Keys") {
+		t.Error("? did not close help")
+	}
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	if cmd == nil {
+		t.Fatal("q returned no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("q does not quit")
+	}
+}
+
+func TestThemeCycleAndColour(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := New(Options{Rules: advisor.DefaultRules(), Theme: "dark", Host: "lab"})
+	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	for i := range snaps[:150] {
+		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
+	}
+	if !strings.Contains(m.View(), "\x1b[38;2;") {
+		t.Fatal("dark theme on a true-colour terminal has no colour")
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 4; i++ {
+		m = keys(m, "t")
+		seen[m.status] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("t cycled through %d themes, want 4: %v", len(seen), seen)
+	}
+	// NO_COLOR selects the Ascii profile: no escape sequences at all.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	m = keys(m, "t")
+	if strings.Contains(m.View(), "\x1b[") {
+		t.Error("escape sequences with colour turned off")
+	}
+}
+
+// Whole program: teatest at a fixed size, samples injected as messages.
+func TestProgramGolden(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(itoa(int32(size[0]))+"x"+itoa(int32(size[1])), func(t *testing.T) {
+			tm := teatest.NewTestModel(t, New(Options{Rules: advisor.DefaultRules(), Theme: "mono", Host: "lab"}),
+				teatest.WithInitialTermSize(size[0], size[1]))
+			for i := range snaps[:230] {
+				tm.Send(feedMsg(FeedItem{Snapshot: &snaps[i]}))
+			}
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+				return bytes.Contains(b, []byte(snaps[229].Time.Format("15:04:05")))
+			}, teatest.WithDuration(10*time.Second))
+			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+			fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			checkFrame(t, fm.View(), size[0], size[1])
+			golden.RequireEqual(t, []byte(plain(fm)))
+		})
+	}
+}
