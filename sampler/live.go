@@ -36,6 +36,7 @@ type Live struct {
 	host     string
 	procs    *procTable
 	next     time.Time
+	boot     time.Time
 
 	lastT     time.Time
 	lastTotal cpu.TimesStat
@@ -56,11 +57,12 @@ func NewLive(interval time.Duration) (*Live, error) {
 	}
 	l := &Live{interval: interval, procRoot: "/proc"}
 	l.host, _ = os.Hostname()
-	var boot time.Time
+	// Boot time is read once: gopsutil's Uptime would re-read /proc/stat
+	// on every sample for it.
 	if bt, err := host.BootTime(); err == nil {
-		boot = time.Unix(int64(bt), 0)
+		l.boot = time.Unix(int64(bt), 0)
 	}
-	l.procs = newProcTable(l.procRoot, boot)
+	l.procs = newProcTable(l.procRoot, l.boot)
 	if err := l.baseline(); err != nil {
 		return nil, err
 	}
@@ -153,8 +155,8 @@ func (l *Live) Sample() (Snapshot, error) {
 	if a, err := load.Avg(); err == nil {
 		s.Load = [3]float64{a.Load1, a.Load5, a.Load15}
 	}
-	if up, err := host.Uptime(); err == nil {
-		s.Uptime = float64(up)
+	if !l.boot.IsZero() {
+		s.Uptime = math.Round(now.Sub(l.boot).Seconds())
 	}
 	s.PSI = readPSI(l.procRoot)
 	s.Limits = cgroupLimits(l.procRoot, s.CPU.Cores, s.Mem.Total)

@@ -1,6 +1,7 @@
 package sampler
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"os/user"
@@ -30,6 +31,7 @@ type procTable struct {
 	pids     []int32
 	users    map[uint32]string
 	last     time.Time
+	lastPid  int64 // the newest pid at the last listing, from /proc/loadavg
 	noKeep   bool // EMFILE seen: stop keeping files open
 }
 
@@ -115,10 +117,56 @@ func (t *procTable) listPids() ([]int32, error) {
 	return t.pids, nil
 }
 
+// pidsToRead lists /proc only when a process may have been born since the
+// last listing: the kernel's newest pid (the last field of /proc/loadavg,
+// per pid namespace) has changed. Otherwise the known processes are all
+// there is; those that exited fail their read and are dropped. Listing /proc
+// measured 4 ms per sample with 1000 processes in a pid namespace, the
+// largest single cost of a sample.
+func (t *procTable) pidsToRead() ([]int32, error) {
+	last := int64(-1)
+	if n, err := t.readFile("loadavg"); err == nil {
+		last = lastPid(t.buf[:n])
+	}
+	if last < 0 || last != t.lastPid || len(t.entries) == 0 {
+		t.lastPid = last
+		return t.listPids()
+	}
+	t.pids = t.pids[:0]
+	for pid := range t.entries {
+		t.pids = append(t.pids, pid)
+	}
+	return t.pids, nil
+}
+
+// lastPid parses the newest pid from /proc/loadavg ("0.10 0.16 0.09 1/76 13343"); -1 if absent.
+func lastPid(b []byte) int64 {
+	b = bytes.TrimRight(b, "\n ")
+	i := bytes.LastIndexByte(b, ' ')
+	if i < 0 {
+		return -1
+	}
+	v, ok := atou(b[i+1:])
+	if !ok {
+		return -1
+	}
+	return int64(v)
+}
+
+// readFile reads <root>/<name> into t.buf.
+func (t *procTable) readFile(name string) (int, error) {
+	fd, err := syscall.Open(t.root+"/"+name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer syscall.Close(fd)
+	return syscall.Read(fd, t.buf)
+}
+
 // sample reads all processes and returns them; CPU % is over the time since
 // the previous call (0 for every process on the first call).
 func (t *procTable) sample(now time.Time) ([]Process, error) {
-	pids, err := t.listPids()
+	pids, err := t.pidsToRead()
 	if err != nil {
 		return nil, err
 	}

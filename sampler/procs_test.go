@@ -163,3 +163,52 @@ func TestTopProcs(t *testing.T) {
 		t.Error("input reordered")
 	}
 }
+
+func TestProcTableListsOnlyWhenAPidIsNew(t *testing.T) {
+	root := copyTree(t, "testdata/proc")
+	os.WriteFile(filepath.Join(root, "loadavg"), []byte("0.10 0.16 0.09 1/76 4242\n"), 0o644)
+	tbl := newProcTable(root, time.Time{})
+	tbl.noKeep = true
+	t0 := time.Unix(1000, 0)
+	if procs, _ := tbl.sample(t0); len(procs) != 2 {
+		t.Fatalf("%d procs", len(procs))
+	}
+	// A pid directory appears but the kernel's newest pid is unchanged:
+	// no listing (this cannot happen on a real /proc; it shows the skip).
+	os.MkdirAll(filepath.Join(root, "5000"), 0o755)
+	os.WriteFile(filepath.Join(root, "5000/stat"), []byte("5000 (new) S 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 999 1000 10 0 1 1 0\n"), 0o644)
+	if procs, _ := tbl.sample(t0.Add(time.Second)); len(procs) != 2 {
+		t.Errorf("listed /proc although no pid was new: %d procs", len(procs))
+	}
+	os.WriteFile(filepath.Join(root, "loadavg"), []byte("0.10 0.16 0.09 1/77 5000\n"), 0o644)
+	procs, _ := tbl.sample(t0.Add(2 * time.Second))
+	if _, ok := find(procs, 5000); !ok || len(procs) != 3 {
+		t.Errorf("new pid not found after /proc/loadavg named it: %d procs", len(procs))
+	}
+	// An exit is seen without a listing.
+	os.RemoveAll(filepath.Join(root, "1"))
+	if procs, _ := tbl.sample(t0.Add(3 * time.Second)); len(procs) != 2 {
+		t.Errorf("exited process still listed: %d procs", len(procs))
+	}
+}
+
+// Live machine: a process started between two samples is found.
+func TestProcTableLiveFindsNewProcess(t *testing.T) {
+	tbl := newProcTable("/proc", time.Time{})
+	defer tbl.close()
+	if _, err := tbl.sample(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skip("cannot start sleep:", err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	procs, err := tbl.sample(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := find(procs, int32(cmd.Process.Pid)); !ok {
+		t.Error("a process started after the first sample was not found")
+	}
+}

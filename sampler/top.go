@@ -2,7 +2,7 @@ package sampler
 
 import (
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -65,16 +65,30 @@ func TopProcs(procs []Process, n int) []Process {
 			take(p)
 		}
 	}
-	byCPU := append([]Process(nil), procs...)
-	sortByCPU(byCPU)
-	byMem := append([]Process(nil), procs...)
-	sort.SliceStable(byMem, func(i, j int) bool { return byMem[i].RSS > byMem[j].RSS })
+	// Sort indices, not the 100-byte structs: this runs every sample over
+	// every process.
+	byCPU := make([]int32, len(procs))
+	for i := range byCPU {
+		byCPU[i] = int32(i)
+	}
+	byMem := slices.Clone(byCPU)
+	slices.SortFunc(byCPU, func(a, b int32) int { return compareCPU(&procs[a], &procs[b]) })
+	slices.SortFunc(byMem, func(a, b int32) int {
+		pa, pb := &procs[a], &procs[b]
+		if pa.RSS != pb.RSS {
+			if pa.RSS > pb.RSS {
+				return -1
+			}
+			return 1
+		}
+		return int(pa.PID) - int(pb.PID)
+	})
 	for i := 0; len(out) < n && i < len(byCPU); i++ {
-		if byCPU[i].CPU > 0 {
-			take(byCPU[i])
+		if p := procs[byCPU[i]]; p.CPU > 0 {
+			take(p)
 		}
 		if i < n/2 {
-			take(byMem[i])
+			take(procs[byMem[i]])
 		}
 	}
 	sortByCPU(out)
@@ -82,10 +96,20 @@ func TopProcs(procs []Process, n int) []Process {
 }
 
 func sortByCPU(p []Process) {
-	sort.SliceStable(p, func(i, j int) bool {
-		if p[i].CPU != p[j].CPU {
-			return p[i].CPU > p[j].CPU
-		}
-		return p[i].RSS > p[j].RSS
-	})
+	slices.SortFunc(p, func(a, b Process) int { return compareCPU(&a, &b) })
+}
+
+// compareCPU orders by CPU, then memory, highest first, then by pid.
+func compareCPU(a, b *Process) int {
+	switch {
+	case a.CPU > b.CPU:
+		return -1
+	case a.CPU < b.CPU:
+		return 1
+	case a.RSS > b.RSS:
+		return -1
+	case a.RSS < b.RSS:
+		return 1
+	}
+	return int(a.PID) - int(b.PID)
 }

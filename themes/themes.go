@@ -3,7 +3,10 @@
 package themes
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Palette is a theme's colours. Hex colours are degraded by lipgloss to the
@@ -85,29 +88,42 @@ type Styles struct {
 	Border   lipgloss.Style
 }
 
-// New builds the styles of a palette. Levels are never told by colour
-// alone: the screen always writes the level's word or symbol too, so a mono
-// palette loses nothing.
-func New(p Palette) Styles {
+// New builds the styles of a palette for a terminal's colour profile.
+// Levels are never told by colour alone: the screen always writes the
+// level's word or symbol too, so a mono palette loses nothing.
+//
+// Colours are converted to the profile here, once: left as hex, lipgloss
+// converts them again on every render, and on a 256-colour terminal that
+// nearest-colour search was a tenth of headroom's CPU time.
+func New(p Palette, profile termenv.Profile) Styles {
 	s := lipgloss.NewStyle()
-	if !p.Colour {
+	if !p.Colour || profile == termenv.Ascii {
 		return Styles{Palette: p, Text: s, Dim: s.Faint(true), Title: s.Bold(true), Header: s.Reverse(true),
 			Label: s.Bold(true), OK: s, Warn: s.Bold(true), Crit: s.Bold(true).Reverse(true), Paused: s.Reverse(true).Bold(true),
 			CPU: s, Mem: s, Swap: s, Disk: s, Net: s, IO: s,
 			TableHdr: s.Bold(true).Underline(true), Selected: s.Reverse(true), HelpKey: s.Bold(true), HelpDesc: s.Faint(true), Border: s}
 	}
-	c := func(hex string) lipgloss.Style { return s.Foreground(lipgloss.Color(hex)) }
+	colour := func(hex string) lipgloss.Color {
+		switch c := profile.Color(hex).(type) {
+		case termenv.ANSI256Color:
+			return lipgloss.Color(strconv.Itoa(int(c)))
+		case termenv.ANSIColor:
+			return lipgloss.Color(strconv.Itoa(int(c)))
+		}
+		return lipgloss.Color(hex)
+	}
+	c := func(hex string) lipgloss.Style { return s.Foreground(colour(hex)) }
 	return Styles{
 		Palette:  p,
 		Text:     c(p.Fg),
 		Dim:      c(p.Dim),
 		Title:    c(p.Accent).Bold(true),
-		Header:   s.Foreground(lipgloss.Color(p.HeaderFg)).Background(lipgloss.Color(p.HeaderBg)),
+		Header:   s.Foreground(colour(p.HeaderFg)).Background(colour(p.HeaderBg)),
 		Label:    c(p.Fg).Bold(true),
 		OK:       c(p.OK),
 		Warn:     c(p.Warn).Bold(true),
 		Crit:     c(p.Crit).Bold(true),
-		Paused:   s.Foreground(lipgloss.Color(p.HeaderBg)).Background(lipgloss.Color(p.Warn)).Bold(true),
+		Paused:   s.Foreground(colour(p.HeaderBg)).Background(colour(p.Warn)).Bold(true),
 		CPU:      c(p.CPU),
 		Mem:      c(p.Mem),
 		Swap:     c(p.Swap),
@@ -115,7 +131,7 @@ func New(p Palette) Styles {
 		Net:      c(p.Net),
 		IO:       c(p.IO),
 		TableHdr: c(p.Accent).Bold(true),
-		Selected: s.Foreground(lipgloss.Color(p.SelFg)).Background(lipgloss.Color(p.SelBg)),
+		Selected: s.Foreground(colour(p.SelFg)).Background(colour(p.SelBg)),
 		HelpKey:  c(p.Accent),
 		HelpDesc: c(p.Dim),
 		Border:   c(p.Border),

@@ -1,6 +1,9 @@
 package themes
 
 import (
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/lipgloss"
@@ -17,7 +20,7 @@ func TestBuiltinThemes(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.TrueColor)
 	defer lipgloss.SetColorProfile(termenv.Ascii)
 	for _, p := range Builtin {
-		st := New(p)
+		st := New(p, termenv.TrueColor)
 		// Every colour theme must tell the three levels apart.
 		if p.Colour {
 			a, b, c := st.OK.Render("x"), st.Warn.Render("x"), st.Crit.Render("x")
@@ -29,21 +32,31 @@ func TestBuiltinThemes(t *testing.T) {
 			}
 		}
 	}
-	mono := New(Builtin[len(Builtin)-1])
+	mono := New(Builtin[len(Builtin)-1], termenv.TrueColor)
 	if out := mono.Crit.Render("SCALE"); containsColour(out) {
 		t.Errorf("mono renders colour: %q", out)
 	}
+	// Degraded palettes: 256 and 16 colours get colour numbers, never hex.
+	dark, _ := ByName("dark")
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	if out := New(dark, termenv.ANSI256).Crit.Render("x"); !strings.Contains(out, "38;5;") {
+		t.Errorf("256 colours: %q", out)
+	}
+	lipgloss.SetColorProfile(termenv.ANSI)
+	if out := New(dark, termenv.ANSI).Crit.Render("x"); containsColour(out) == false || strings.Contains(out, "38;5;") || strings.Contains(out, "38;2;") {
+		t.Errorf("16 colours: %q", out)
+	}
 }
 
+var sgr = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
+
+// containsColour reports whether s sets a foreground or background colour.
 func containsColour(s string) bool {
-	for i := 0; i+2 < len(s); i++ {
-		if s[i] == 0x1b && s[i+1] == '[' {
-			j := i + 2
-			for j < len(s) && s[j] != 'm' {
-				if (s[j] == '3' || s[j] == '4') && j+1 < len(s) && (s[j+1] >= '0' && s[j+1] <= '8') && (j == i+2 || s[j-1] == ';') {
-					return true
-				}
-				j++
+	for _, m := range sgr.FindAllStringSubmatch(s, -1) {
+		for _, p := range strings.Split(m[1], ";") {
+			n, err := strconv.Atoi(p)
+			if err == nil && ((n >= 30 && n <= 38) || (n >= 40 && n <= 48) || (n >= 90 && n <= 97) || (n >= 100 && n <= 107)) {
+				return true
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/table"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
@@ -298,7 +299,7 @@ func (m *Model) scrub(step int) {
 
 func (m *Model) applyTheme() {
 	p, _ := themes.ByName(themes.Names()[m.themeIdx])
-	m.styles = themes.New(p)
+	m.styles = themes.New(p, lipgloss.ColorProfile())
 	m.help.Styles.ShortKey = m.styles.HelpKey
 	m.help.Styles.ShortDesc = m.styles.HelpDesc
 	m.help.Styles.FullKey = m.styles.HelpKey

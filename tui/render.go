@@ -3,7 +3,9 @@ package tui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,8 +157,11 @@ func (m *Model) series(end, w int, f sampler.Metric) []float64 {
 }
 
 // spark draws a sparkline of data (newest at the right), scaled to max (0: auto).
+// ntcharts styles every cell on its own, which costs an escape sequence per
+// cell on the wire and a lipgloss render per cell in CPU; so the chart is
+// drawn unstyled and each line gets one style run, blanks left plain.
 func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) string {
-	opts := []sparkline.Option{sparkline.WithStyle(st)}
+	opts := []sparkline.Option{sparkline.WithStyle(lipgloss.NewStyle())}
 	if maxV > 0 {
 		opts = append(opts, sparkline.WithMaxValue(maxV), sparkline.WithNoAutoMaxValue())
 	}
@@ -167,7 +172,15 @@ func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) string {
 	}
 	sl.PushAll(data)
 	sl.Draw()
-	return sl.View()
+	lines := strings.Split(sl.View(), "\n")
+	for i, l := range lines {
+		body := strings.TrimLeft(l, " ")
+		if body == "" {
+			continue
+		}
+		lines[i] = l[:len(l)-len(body)] + st.Render(body)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // chartRow is a label block beside a sparkline, h rows tall.
@@ -374,9 +387,10 @@ func (m *Model) renderProcs() string {
 	s, _ := m.shown()
 	procs := s.Procs
 	w := m.width
-	cols := []table.Column{{Title: "PID", Width: 7}, {Title: "USER", Width: 9}, {Title: "CPU%", Width: 6}, {Title: "MEM", Width: 6}}
+	// Numbers are right-aligned, as in htop.
+	cols := []table.Column{{Title: padLeft("PID", 7), Width: 7}, {Title: "USER", Width: 9}, {Title: padLeft("CPU%", 6), Width: 6}, {Title: padLeft("MEM", 6), Width: 6}}
 	if w >= wideWidth {
-		cols = append(cols, table.Column{Title: "MEM%", Width: 5}, table.Column{Title: "PSS", Width: 6})
+		cols = append(cols, table.Column{Title: padLeft("MEM%", 5), Width: 5}, table.Column{Title: padLeft("PSS", 6), Width: 6})
 	}
 	used := 0
 	for _, c := range cols {
@@ -395,9 +409,14 @@ func (m *Model) renderProcs() string {
 
 	shown := filterProcs(procs, m.filter.Value())
 	sortProcs(shown, m.sortBy, m.reverse)
-	rows := make([]table.Row, 0, len(shown))
-	for _, p := range shown {
-		r := table.Row{fmt.Sprint(p.PID), p.User, fmt.Sprintf("%5.1f", p.CPU), bytesIEC(float64(p.RSS))}
+	// Only the rows the cursor can reach before the next frame are built:
+	// formatting every one of a thousand processes each second would cost
+	// more than sampling them. The limit follows the cursor, so every
+	// process can still be reached.
+	limit := min(len(shown), max(m.table.Cursor()+2*m.lay.tableH, 3*m.lay.tableH))
+	rows := make([]table.Row, 0, limit)
+	for _, p := range shown[:limit] {
+		r := table.Row{padLeft(strconv.Itoa(int(p.PID)), 7), p.User, padLeft(strconv.FormatFloat(p.CPU, 'f', 1, 64), 6), padLeft(bytesIEC(float64(p.RSS)), 6)}
 		if w >= wideWidth {
 			pct := 0.0
 			if s.Mem.Total > 0 {
@@ -407,7 +426,7 @@ func (m *Model) renderProcs() string {
 			if p.PSS > 0 {
 				pss = bytesIEC(float64(p.PSS))
 			}
-			r = append(r, fmt.Sprintf("%4.1f", pct), pss)
+			r = append(r, padLeft(strconv.FormatFloat(pct, 'f', 1, 64), 5), padLeft(pss, 6))
 		}
 		r = append(r, p.Cmd)
 		rows = append(rows, r)
@@ -450,10 +469,13 @@ func (m *Model) renderProcs() string {
 	return lipgloss.NewStyle().Width(w).Height(m.lay.tableH).MaxHeight(m.lay.tableH).MaxWidth(w).Render(out)
 }
 
-func filterProcs(procs []sampler.Process, f string) []sampler.Process {
-	out := make([]sampler.Process, 0, len(procs))
+// filterProcs returns pointers into procs, so that sorting moves 8 bytes
+// per swap instead of a whole Process.
+func filterProcs(procs []sampler.Process, f string) []*sampler.Process {
+	out := make([]*sampler.Process, 0, len(procs))
 	f = strings.ToLower(f)
-	for _, p := range procs {
+	for i := range procs {
+		p := &procs[i]
 		if f == "" || strings.Contains(strings.ToLower(p.Cmd), f) || strings.Contains(strings.ToLower(p.Name), f) ||
 			strings.Contains(strings.ToLower(p.User), f) || fmt.Sprint(p.PID) == f {
 			out = append(out, p)
@@ -462,34 +484,53 @@ func filterProcs(procs []sampler.Process, f string) []sampler.Process {
 	return out
 }
 
-func sortProcs(p []sampler.Process, by sortKey, reverse bool) {
-	less := func(i, j int) bool {
+func sortProcs(p []*sampler.Process, by sortKey, reverse bool) {
+	// slices.SortStableFunc, not sort.SliceStable: this runs on every frame
+	// over every process, and the generic sort is several times cheaper.
+	cmp := func(a, b *sampler.Process) int {
 		switch by {
 		case byMem:
-			if p[i].RSS != p[j].RSS {
-				return p[i].RSS > p[j].RSS
+			if a.RSS != b.RSS {
+				return cmpDesc(a.RSS, b.RSS)
 			}
 		case byPID:
-			return p[i].PID < p[j].PID
 		case byName:
-			if p[i].Name != p[j].Name {
-				return p[i].Name < p[j].Name
+			if c := strings.Compare(a.Name, b.Name); c != 0 {
+				return c
 			}
 		default:
-			if p[i].CPU != p[j].CPU {
-				return p[i].CPU > p[j].CPU
+			if a.CPU != b.CPU {
+				return cmpDesc(a.CPU, b.CPU)
 			}
-			if p[i].RSS != p[j].RSS {
-				return p[i].RSS > p[j].RSS
+			if a.RSS != b.RSS {
+				return cmpDesc(a.RSS, b.RSS)
 			}
 		}
-		return p[i].PID < p[j].PID
+		return int(a.PID) - int(b.PID)
 	}
 	if reverse {
-		sort.SliceStable(p, func(i, j int) bool { return less(j, i) })
+		slices.SortStableFunc(p, func(a, b *sampler.Process) int { return cmp(b, a) })
 		return
 	}
-	sort.SliceStable(p, less)
+	slices.SortStableFunc(p, cmp)
+}
+
+// padLeft right-aligns s in n cells.
+func padLeft(s string, n int) string {
+	if len(s) >= n {
+		return s
+	}
+	return strings.Repeat(" ", n-len(s)) + s
+}
+
+func cmpDesc[T int | uint64 | float64](a, b T) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
 }
 
 func (m *Model) renderFooter() string {

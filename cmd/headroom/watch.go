@@ -112,7 +112,9 @@ func (c *watchCmd) Run(env *runEnv) error {
 
 	model := tui.New(tui.Options{Feed: feed, Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
 		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status})
-	_, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout)).Run()
+	// 20 frames a second at most: keys still answer within 50 ms, and the
+	// renderer wakes a third as often as at bubbletea's default 60.
+	_, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20)).Run()
 	cancel()
 	pumpErr := <-done
 	if rec != nil {
