@@ -26,8 +26,9 @@ type Source interface {
 }
 
 // FirstSampleDelay is how long after start the first live snapshot is taken:
-// long enough for CPU deltas to mean something, short enough to feel instant.
-const FirstSampleDelay = 250 * time.Millisecond
+// long enough for CPU deltas to mean something (15 clock ticks per core),
+// short enough that the first frame comes within htop's 100–200 ms.
+const FirstSampleDelay = 150 * time.Millisecond
 
 // Live samples this machine.
 type Live struct {

@@ -19,6 +19,13 @@ import (
 // sample re-reads it with pread into one reused buffer, which measured about
 // a tenth of the cost (see BenchmarkLiveSample). A pid reused by a new process
 // is told apart by its start time.
+//
+// Most processes sleep through most samples. For a single-threaded one,
+// /proc/<pid>/schedstat (its CPU time in ns) tells whether it ran, and costs
+// the kernel far less to produce than stat (2.6 ms against 6.5 ms per 1000
+// processes, measured cold at 1 Hz); stat is read only when it ran, and
+// every fullEvery samples regardless, to catch memory reclaimed or a parent
+// changed while it slept.
 type procTable struct {
 	root     string // "/proc", or a fixture tree in tests
 	clkTck   float64
@@ -32,22 +39,29 @@ type procTable struct {
 	users    map[uint32]string
 	last     time.Time
 	lastPid  int64 // the newest pid at the last listing, from /proc/loadavg
-	noKeep   bool // EMFILE seen: stop keeping files open
+	noKeep   bool  // EMFILE seen: stop keeping files open
 }
 
+// fullEvery is how often (in samples) an idle process's stat is re-read anyway.
+const fullEvery = 10
+
 type procEntry struct {
-	fd     int // open /proc/<pid>/stat, or -1
-	start  uint64
-	ticks  uint64
-	name   string
-	user   string
-	cmd    string
-	ppid   int32
-	rss    uint64
-	pss    uint64
-	cpu    float64
-	seen   bool
-	appSrv bool
+	fd      int    // open /proc/<pid>/stat, or -1
+	sfd     int    // open /proc/<pid>/schedstat, or -1
+	ran     uint64 // schedstat CPU time at the last read
+	threads int64
+	age     int // samples since stat was last read
+	start   uint64
+	ticks   uint64
+	name    string
+	user    string
+	cmd     string
+	ppid    int32
+	rss     uint64
+	pss     uint64
+	cpu     float64
+	seen    bool
+	appSrv  bool
 }
 
 // clockTicks is USER_HZ. It is 100 on every Linux architecture Go supports;
@@ -210,6 +224,9 @@ func (t *procTable) drop(pid int32, e *procEntry) {
 	if e.fd >= 0 {
 		syscall.Close(e.fd)
 	}
+	if e.sfd >= 0 {
+		syscall.Close(e.sfd)
+	}
 	delete(t.entries, pid)
 }
 
@@ -218,6 +235,23 @@ func (t *procTable) drop(pid int32, e *procEntry) {
 func (t *procTable) refresh(pid int32, e *procEntry, dt float64) bool {
 	var n int
 	var err error
+	if e.sfd >= 0 && e.threads == 1 {
+		n, err = syscall.Pread(e.sfd, t.buf, 0)
+		if err != nil || n == 0 {
+			return false // exited: the fd belongs to the old task
+		}
+		ran, ok := parseSchedstat(t.buf[:n])
+		if ok && ran == e.ran && e.age < fullEvery {
+			e.cpu = 0
+			e.age++
+			if e.appSrv {
+				e.pss = t.pss(pid)
+			}
+			return true
+		}
+		e.ran = ran
+	}
+	e.age = 0
 	if e.fd >= 0 {
 		n, err = syscall.Pread(e.fd, t.buf, 0)
 	} else {
@@ -236,6 +270,7 @@ func (t *procTable) refresh(pid int32, e *procEntry, dt float64) bool {
 		e.cpu = 0
 	}
 	e.ticks = f.ticks
+	e.threads = f.threads
 	e.ppid = f.ppid
 	e.rss = f.rss * t.pageSize
 	if string(f.comm) != e.name { // exec'd: name and command line changed
@@ -289,8 +324,11 @@ func (t *procTable) add(pid int32, now time.Time, first bool) *procEntry {
 		}
 		return nil
 	}
-	e := &procEntry{fd: fd, start: f.start, ticks: f.ticks, ppid: f.ppid,
+	e := &procEntry{fd: fd, sfd: -1, start: f.start, ticks: f.ticks, ppid: f.ppid, threads: f.threads,
 		rss: f.rss * t.pageSize, name: string(f.comm), user: t.userName(st.Uid)}
+	if fd >= 0 {
+		e.sfd = t.openSchedstat(pid, e)
+	}
 	// A process born since the last sample: its CPU time so far over its age.
 	if !first && !t.bootTime.IsZero() {
 		age := now.Sub(t.bootTime).Seconds() - float64(f.start)/t.clkTck
@@ -305,6 +343,26 @@ func (t *procTable) add(pid int32, now time.Time, first bool) *procEntry {
 	}
 	t.entries[pid] = e
 	return e
+}
+
+// openSchedstat opens /proc/<pid>/schedstat and reads it once; -1 where
+// the kernel has none.
+func (t *procTable) openSchedstat(pid int32, e *procEntry) int {
+	sfd, err := syscall.Open(t.root+"/"+strconv.Itoa(int(pid))+"/schedstat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		if err == syscall.EMFILE || err == syscall.ENFILE {
+			t.noKeep = true
+		}
+		return -1
+	}
+	n, err := syscall.Pread(sfd, t.buf, 0)
+	ran, ok := parseSchedstat(t.buf[:max(n, 0)])
+	if err != nil || !ok {
+		syscall.Close(sfd)
+		return -1
+	}
+	e.ran = ran
+	return sfd
 }
 
 // readOnce reads /proc/<pid>/<file> into t.buf with open/read/close.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -210,5 +211,39 @@ func TestProcTableLiveFindsNewProcess(t *testing.T) {
 	}
 	if _, ok := find(procs, int32(cmd.Process.Pid)); !ok {
 		t.Error("a process started after the first sample was not found")
+	}
+}
+
+// An idle single-threaded process is checked through schedstat; stat is
+// read again only when it ran, or every fullEvery samples.
+func TestProcTableSkipsStatWhenIdle(t *testing.T) {
+	root := copyTree(t, "testdata/proc")
+	tbl := newProcTable(root, time.Time{})
+	defer tbl.close()
+	t0 := time.Unix(1000, 0)
+	tbl.sample(t0)
+	statPath := filepath.Join(root, "4242/stat")
+	grown := "4242 (gunicorn: wor) ker) R 812 812 812 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 1 0 123456 58000000 25600 0 1 1 0\n"
+	os.WriteFile(statPath, []byte(grown), 0o644)
+	procs, _ := tbl.sample(t0.Add(time.Second))
+	w, _ := find(procs, 4242)
+	if w.RSS != 12800*uint64(os.Getpagesize()) {
+		t.Errorf("stat re-read although schedstat says the process did not run: rss %d", w.RSS)
+	}
+	// It ran: stat is read, with its new CPU time and memory.
+	os.WriteFile(filepath.Join(root, "4242/schedstat"), []byte("1600000000 2000 31\n"), 0o644)
+	os.WriteFile(statPath, []byte(strings.Replace(grown, " 150 50 ", " 250 50 ", 1)), 0o644)
+	procs, _ = tbl.sample(t0.Add(2 * time.Second))
+	w, _ = find(procs, 4242)
+	if w.RSS != 25600*uint64(os.Getpagesize()) || w.CPU != 100 {
+		t.Errorf("after running: rss %d cpu %v, want the new stat (100 %% over 1 s)", w.RSS, w.CPU)
+	}
+	// Idle for fullEvery samples: stat is read anyway.
+	os.WriteFile(statPath, []byte(strings.Replace(strings.Replace(grown, " 150 50 ", " 250 50 ", 1), " 25600 ", " 30000 ", 1)), 0o644)
+	for i := 0; i <= fullEvery; i++ {
+		procs, _ = tbl.sample(t0.Add(time.Duration(3+i) * time.Second))
+	}
+	if w, _ = find(procs, 4242); w.RSS != 30000*uint64(os.Getpagesize()) {
+		t.Errorf("stat not re-read after %d idle samples: rss %d", fullEvery, w.RSS)
 	}
 }

@@ -7,12 +7,13 @@ import (
 
 // statFields are the parts of /proc/<pid>/stat headroom uses.
 type statFields struct {
-	comm  []byte // aliases the input buffer
-	state byte
-	ppid  int32
-	ticks uint64 // utime + stime, in clock ticks
-	start uint64 // starttime, clock ticks after boot
-	rss   uint64 // pages
+	comm    []byte // aliases the input buffer
+	state   byte
+	ppid    int32
+	ticks   uint64 // utime + stime, in clock ticks
+	threads int64
+	start   uint64 // starttime, clock ticks after boot
+	rss     uint64 // pages
 }
 
 var errBadStat = errors.New("malformed /proc/<pid>/stat")
@@ -56,6 +57,12 @@ func parseStat(b []byte) (statFields, error) {
 				return f, errBadStat
 			}
 			f.ticks += v
+		case 20:
+			v, ok := atou(tok)
+			if !ok {
+				return f, errBadStat
+			}
+			f.threads = int64(v)
 		case 22:
 			v, ok := atou(tok)
 			if !ok {
@@ -79,6 +86,15 @@ func parseStat(b []byte) (statFields, error) {
 		return f, errBadStat
 	}
 	return f, nil
+}
+
+// parseSchedstat reads the first field of /proc/<pid>/schedstat: the
+// main thread's time on the CPU, in nanoseconds.
+func parseSchedstat(b []byte) (uint64, bool) {
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		return atou(b[:i])
+	}
+	return 0, false
 }
 
 // atou parses a decimal unsigned integer (a trailing newline is allowed).

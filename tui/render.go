@@ -81,6 +81,13 @@ func (m *Model) render() {
 		m.frame = m.header + "\n" + body + "\n" + m.footer
 		return
 	}
+	if !m.hasAny {
+		// Nothing drawn before the first sample: a frame of zeros would
+		// read as "idle" to someone glancing at it.
+		body := lipgloss.Place(m.width, m.height-2, lipgloss.Center, lipgloss.Center, m.styles.Dim.Render("sampling…"))
+		m.frame = m.header + "\n" + body + "\n" + m.footer
+		return
+	}
 	m.charts = m.renderCharts()
 	m.side = m.renderSide()
 	m.procs = m.renderProcs()

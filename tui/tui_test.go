@@ -348,3 +348,13 @@ func TestProgramGolden(t *testing.T) {
 		})
 	}
 }
+
+// Before the first sample there is no frame of zeros.
+func TestNoZerosBeforeFirstSample(t *testing.T) {
+	m := model(t, 80, 24, nil)
+	v := plain(m)
+	if !strings.Contains(v, "sampling…") || strings.Contains(v, "0.0%") || strings.Contains(v, "ADVISOR") {
+		t.Errorf("frame before the first sample:\n%s", v)
+	}
+	checkFrame(t, m.View(), 80, 24)
+}
