@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -37,7 +38,9 @@ type layout struct {
 	tableH       int  // rows of the process table, its header included
 }
 
-func computeLayout(w, h int) layout {
+// computeLayout places the panels; with no swap configured the swap row is
+// one line, and the process list gets the rest.
+func computeLayout(w, h int, noSwap bool) layout {
 	l := layout{sideW: sideW, chartH: 2}
 	if w >= wideWidth {
 		l.sideW = sideWWide
@@ -49,6 +52,9 @@ func computeLayout(w, h int) layout {
 		l.chartH = min(maxChartH, 2+(h-tallHeight)/10)
 	}
 	l.topH = 4*l.chartH + 1
+	if noSwap {
+		l.topH -= l.chartH - 1
+	}
 	if l.extra {
 		l.topH += 2*l.chartH + 1 // network, disk I/O, per-core line
 	}
@@ -69,7 +75,7 @@ func (m *Model) render() {
 		m.frame = lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
 		return
 	}
-	m.lay = computeLayout(m.width, m.height)
+	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap())
 	m.header = m.renderHeader()
 	m.footer = m.renderFooter()
 	if m.showHelp {
@@ -227,7 +233,7 @@ func (m *Model) renderCharts() string {
 		rows = append(rows, m.chartRow([]string{lab.Render("SWP") + fmt.Sprintf(" %5.1f%%", p), nowLevel("swap"),
 			m.styles.Dim.Render(bytesIEC(float64(s.Swap.Used)) + " used")}, m.series(end, w, sampler.SwapMetric), 100, m.styles.Swap))
 	} else {
-		rows = append(rows, m.chartRow([]string{lab.Render("SWP") + "  none", m.styles.Dim.Render("no swap")}, nil, 100, m.styles.Swap))
+		rows = append(rows, fit(lab.Render("SWP")+"  none "+m.styles.Dim.Render("(no swap configured)"), m.lay.leftW))
 	}
 	// The fullest disk gets the chart; the others are in the advisor's findings.
 	if d, ok := fullestDisk(s); ok {
@@ -435,7 +441,7 @@ func (m *Model) renderProcs() string {
 			}
 			r = append(r, padLeft(strconv.FormatFloat(pct, 'f', 1, 64), 5), padLeft(pss, 6))
 		}
-		r = append(r, p.Cmd)
+		r = append(r, shortCmd(p.Cmd))
 		rows = append(rows, r)
 	}
 	// Each table setter re-renders the visible rows, so call only the ones
@@ -520,6 +526,35 @@ func sortProcs(p []*sampler.Process, by sortKey, reverse bool) {
 		return
 	}
 	slices.SortStableFunc(p, cmp)
+}
+
+// interpreters are programs whose first argument is the program that matters.
+var interpreters = map[string]bool{"python": true, "python3": true, "python2": true, "perl": true, "ruby": true,
+	"node": true, "php": true, "bash": true, "sh": true}
+
+// shortCmd drops the directories of the program and, after an interpreter,
+// of its script: "/usr/bin/python3 /usr/bin/gunicorn app" reads
+// "python3 gunicorn app", so the part that differs fits on an 80-column screen.
+func shortCmd(cmd string) string {
+	prog, rest, _ := strings.Cut(cmd, " ")
+	if strings.HasPrefix(prog, "[") {
+		return cmd // a kernel thread
+	}
+	prog = filepath.Base(prog)
+	base := strings.TrimRight(prog, "0123456789.")
+	if interpreters[prog] || interpreters[base] {
+		script, after, found := strings.Cut(rest, " ")
+		if strings.Contains(script, "/") && !strings.HasPrefix(script, "-") && !strings.HasPrefix(script, "/dev/") {
+			rest = filepath.Base(script)
+			if found {
+				rest += " " + after
+			}
+		}
+	}
+	if rest == "" {
+		return prog
+	}
+	return prog + " " + rest
 }
 
 // padLeft right-aligns s in n cells.

@@ -358,3 +358,21 @@ func TestNoZerosBeforeFirstSample(t *testing.T) {
 	}
 	checkFrame(t, m.View(), 80, 24)
 }
+
+func TestShortCmd(t *testing.T) {
+	cases := map[string]string{
+		"/usr/bin/python3 /usr/bin/gunicorn --chdir /app app.wsgi": "python3 gunicorn --chdir /app app.wsgi",
+		"/usr/bin/python3.11 -m celery worker":                     "python3.11 -m celery worker",
+		"/usr/sbin/nginx -g daemon off;":                           "nginx -g daemon off;",
+		"[kworker/0:1]":                                            "[kworker/0:1]",
+		"/bin/bash /tmp/x.sh":                                      "bash x.sh",
+		"postgres: 15/main: checkpointer":                          "postgres: 15/main: checkpointer",
+		"/tmp/headroom":                                            "headroom",
+		"bash /dev/fd/3":                                           "bash /dev/fd/3",
+	}
+	for in, want := range cases {
+		if got := shortCmd(in); got != want {
+			t.Errorf("shortCmd(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
