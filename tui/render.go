@@ -179,6 +179,16 @@ func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) string {
 		opts = append(opts, sparkline.WithMaxValue(maxV), sparkline.WithNoAutoMaxValue())
 	}
 	sl := sparkline.New(w, h, opts...)
+	// A small non-zero value still gets the lowest block: memory at 3 %
+	// drawn as nothing reads as a broken chart.
+	if maxV > 0 {
+		least := maxV / float64(8*h)
+		for i, v := range data {
+			if v > 0 && v < least {
+				data[i] = least
+			}
+		}
+	}
 	// Left-pad with zeros so the newest sample is always at the right edge.
 	for i := len(data); i < w; i++ {
 		sl.Push(0)
