@@ -158,6 +158,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.render()
 		return m, waitFeed(m.opts.Feed)
 	case tea.KeyMsg:
+		// Keys typed faster than a read (or sent by tmux send-keys) arrive
+		// as one message with several runes: take them one at a time, so
+		// "/gun" is the filter key followed by "gun".
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			var cmds []tea.Cmd
+			var next tea.Model = m
+			for _, r := range msg.Runes {
+				var cmd tea.Cmd
+				next, cmd = next.(Model).onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+				cmds = append(cmds, cmd)
+			}
+			return next, tea.Batch(cmds...)
+		}
 		return m.onKey(msg)
 	}
 	return m, nil

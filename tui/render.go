@@ -82,7 +82,7 @@ func (m *Model) render() {
 		body := lipgloss.Place(m.width, m.height-2, lipgloss.Left, lipgloss.Top,
 			m.styles.Title.Render("Keys")+"\n\n"+m.help.FullHelpView(m.keys.FullHelp())+"\n\n"+
 				m.styles.Dim.Render(wrapText("Levels: ok = MONITOR, ▲ = OPTIMIZE, ■ = SCALE. Beside each chart: the level now. "+
-					"The verdict rests on sustained levels ("+fmt.Sprintf("%.0f%% of a %s window", m.opts.Rules.Sustain*100, m.opts.Rules.Window)+
+					"The verdict rests on sustained levels ("+fmt.Sprintf("%.0f%% of a %s window", m.opts.Rules.Sustain*100, shortDur(m.opts.Rules.Window.Seconds()))+
 					"), never on one spike. A finding reads: metric, now, mean over the window, threshold, share of the window's samples at or above it, level.", m.width)))
 		m.frame = m.header + "\n" + body + "\n" + m.footer
 		return
@@ -103,19 +103,6 @@ func (m *Model) render() {
 
 func (m *Model) renderHeader() string {
 	s, _ := m.shown()
-	host := m.opts.Host
-	parts := []string{"headroom", host}
-	if m.hasAny {
-		parts = append(parts,
-			"up "+uptime(s.Uptime),
-			fmt.Sprintf("load %.2f %.2f %.2f", s.Load[0], s.Load[1], s.Load[2]),
-			fmt.Sprintf("%s cores", trimFloat(s.Cores())),
-			bytesIEC(float64(s.MemoryLimit()))+" mem",
-			s.Time.Local().Format("15:04:05"))
-	} else {
-		parts = append(parts, "sampling…")
-	}
-	left := " " + strings.Join(parts, "  ")
 	right := ""
 	switch {
 	case m.paused:
@@ -124,12 +111,35 @@ func (m *Model) renderHeader() string {
 	case m.opts.Replay:
 		right = fmt.Sprintf("REPLAY %sx ", trimFloat(m.opts.ReplaySpeed))
 	}
-	line := fit(left, m.width-lipglossWidth(right)) + right
-	st := m.styles.Header
-	if m.paused {
-		return st.Render(fit(left, m.width-lipglossWidth(right))) + m.styles.Paused.Render(right)
+	room := m.width - lipgloss.Width(right)
+	var facts []string
+	if m.hasAny {
+		facts = []string{
+			"up " + uptime(s.Uptime),
+			fmt.Sprintf("load %.2f %.2f %.2f", s.Load[0], s.Load[1], s.Load[2]),
+			fmt.Sprintf("%s cores", trimFloat(s.Cores())),
+			bytesIEC(float64(s.MemoryLimit())) + " mem",
+			s.Time.Local().Format("15:04:05"),
+		}
+	} else {
+		facts = []string{"sampling…"}
 	}
-	return st.Render(line)
+	// The facts come first; the program's name goes when room is short,
+	// then the host name is shortened.
+	factsW := lipgloss.Width(strings.Join(facts, "  "))
+	host := m.opts.Host
+	prefix := " headroom  "
+	if 1+lipgloss.Width(prefix)+lipgloss.Width(host)+2+factsW > room {
+		prefix = " "
+	}
+	if hw := room - lipgloss.Width(prefix) - 2 - factsW; lipgloss.Width(host) > hw {
+		host = fit(host, max(hw, 1))
+	}
+	left := prefix + host + "  " + strings.Join(facts, "  ")
+	if m.paused {
+		return m.styles.Header.Render(fit(left, room)) + m.styles.Paused.Render(right)
+	}
+	return m.styles.Header.Render(fit(left, room) + right)
 }
 
 func lipglossWidth(s string) int { return lipgloss.Width(s) }

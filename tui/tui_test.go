@@ -376,3 +376,30 @@ func TestShortCmd(t *testing.T) {
 		}
 	}
 }
+
+// A long host name and the paused marker never push the clock off an
+// 80-column header.
+func TestHeaderFits(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := New(Options{Rules: advisor.DefaultRules(), Theme: "mono", Host: "web-production-eu-west-1a-7f9c4d", Replay: true, ReplaySpeed: 20})
+	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	for i := range snaps[:30] {
+		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
+	}
+	for _, v := range []string{plain(m), plain(keys(m, "space", "left"))} {
+		h := firstLine(v)
+		if !strings.Contains(h, snaps[29].Time.Format("15:04")) || !strings.Contains(h, "load ") || ansi.StringWidth(h) != 80 {
+			t.Errorf("header: %q", h)
+		}
+	}
+}
+
+// Several runes in one message (fast typing, tmux send-keys) are keys one by one.
+func TestRunesTogether(t *testing.T) {
+	m := model(t, 120, 40, load(t, "cpu-ramp.jsonl")[:100])
+	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/guni")})
+	m = keys(m, "enter")
+	if n := len(rowPIDs(plain(m))); n != 4 {
+		t.Errorf("\"/guni\" in one message: %d rows, want the 4 gunicorn processes", n)
+	}
+}

@@ -62,9 +62,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	if f, ok := env.stdout.(*os.File); !ok || !isatty.IsTerminal(f.Fd()) {
 		return usageError{errors.New("the dashboard needs a terminal; for a report on a pipe or in cron use `headroom once` (or `headroom once --json`)")}
 	}
-	if _, ok := os.LookupEnv("NO_COLOR"); ok {
-		lipgloss.SetColorProfile(termenv.Ascii)
-	}
+	applyNoColor(os.LookupEnv)
 
 	var src sampler.Source
 	host := ""
@@ -130,6 +128,14 @@ func (c *watchCmd) Run(env *runEnv) error {
 		return exitError{code: exitBadInput, err: pumpErr}
 	}
 	return nil
+}
+
+// applyNoColor turns colour off when NO_COLOR is set to anything
+// (https://no-color.org); lipgloss does not look at it by itself.
+func applyNoColor(lookup func(string) (string, bool)) {
+	if _, ok := lookup("NO_COLOR"); ok {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
 }
 
 // pump runs the source off the UI goroutine: every snapshot is recorded,

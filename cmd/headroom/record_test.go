@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+// TestMain lets a test run the real command in a child process (for
+// signals and exit statuses): the child is this test binary with
+// HEADROOM_RUN_MAIN set.
+func TestMain(m *testing.M) {
+	if os.Getenv("HEADROOM_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func child(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "HEADROOM_RUN_MAIN=1")
+	return cmd
+}
+
+// Live machine: record, stop with SIGTERM, and nothing recorded is lost.
+func TestRecordStopsCleanlyOnSIGTERM(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "r.jsonl")
+			cmd := child("record", "-o", path, "--interval", "200ms")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for time.Now().Before(deadline) {
+				if b, _ := os.ReadFile(path); bytes.Count(b, []byte("\n")) >= 4 {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			cmd.Process.Signal(sig)
+			err := cmd.Wait()
+			if err != nil {
+				t.Fatalf("exit: %v\n%s", err, stderr.String())
+			}
+			rec, err := sampler.ReadRecordingFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.Warnings) > 0 || len(rec.Snapshots) < 3 || rec.Header == nil {
+				t.Errorf("%d snapshots, warnings %v", len(rec.Snapshots), rec.Warnings)
+			}
+			if !strings.Contains(stderr.String(), "recorded "+itoa(len(rec.Snapshots))+" snapshots") {
+				t.Errorf("stderr %q does not match the %d snapshots in the file", stderr.String(), len(rec.Snapshots))
+			}
+			info, _ := os.Stat(path)
+			if info.Mode().Perm() != 0o600 {
+				t.Errorf("mode %v", info.Mode().Perm())
+			}
+		})
+	}
+}
+
+// Live machine: --for ends the recording by itself.
+func TestRecordFor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.jsonl")
+	code, _, stderr := runCLI(t, "record", "-o", path, "--for", "1s", "--interval", "250ms")
+	rec, err := sampler.ReadRecordingFile(path)
+	if code != 0 || err != nil {
+		t.Fatalf("exit %d, %v, %s", code, err, stderr)
+	}
+	if n := len(rec.Snapshots); n < 3 || n > 6 {
+		t.Errorf("%d snapshots in 1 s at 250 ms", n)
+	}
+	// The file exists now: a second run must not overwrite it.
+	code, _, stderr = runCLI(t, "record", "-o", path, "--for", "1s")
+	if code != exitBadInput || !strings.Contains(stderr, "already exists") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestNoColor(t *testing.T) {
+	defer lipgloss.SetColorProfile(lipgloss.ColorProfile())
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	applyNoColor(func(string) (string, bool) { return "", false })
+	if lipgloss.ColorProfile() != termenv.TrueColor {
+		t.Fatal("colour turned off without NO_COLOR")
+	}
+	applyNoColor(func(k string) (string, bool) { return "", k == "NO_COLOR" })
+	if lipgloss.ColorProfile() != termenv.Ascii {
+		t.Error("NO_COLOR set (even empty) did not turn colour off")
+	}
+}
