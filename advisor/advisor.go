@@ -73,19 +73,25 @@ type Rules struct {
 	// threshold for the level to count: "consistently above".
 	Sustain float64
 	Workers WorkerRules
+	// SLA is the --probe latency target: p95 over it is a finding.
+	SLA time.Duration
+	// ErrorRate is the share of failed probe requests (percent) above which errors are a finding.
+	ErrorRate float64
 }
 
 // DefaultRules are the decision framework's thresholds: cpu 70/85, memory
 // 75/90, swap 50/70, disk 70/90, a 5-minute window, 80 % of it.
 func DefaultRules() Rules {
 	return Rules{
-		CPU:     Threshold{70, 85},
-		Memory:  Threshold{75, 90},
-		Swap:    Threshold{50, 70},
-		Disk:    Threshold{70, 90},
-		Window:  5 * time.Minute,
-		Sustain: 0.8,
-		Workers: WorkerRules{AssumedMiB: 256, MemoryFraction: 0.75},
+		CPU:       Threshold{70, 85},
+		Memory:    Threshold{75, 90},
+		Swap:      Threshold{50, 70},
+		Disk:      Threshold{70, 90},
+		Window:    5 * time.Minute,
+		Sustain:   0.8,
+		Workers:   WorkerRules{AssumedMiB: 256, MemoryFraction: 0.75},
+		SLA:       300 * time.Millisecond,
+		ErrorRate: 1,
 	}
 }
 
@@ -120,6 +126,32 @@ type Advice struct {
 	Workers  WorkerSuggestion `json:"workers"`
 	// NoSwap is set when the machine has no swap configured (no swap finding then).
 	NoSwap bool `json:"no_swap,omitempty"`
+	// Apps are the application families running at the moment judged.
+	Apps []sampler.App `json:"apps"`
+	// Probe summarises the --probe requests of the window; nil without --probe.
+	Probe *ProbeStats `json:"probe,omitempty"`
+}
+
+// ProbeStats summarise the probe requests of a window.
+type ProbeStats struct {
+	URL      string  `json:"url,omitempty"`
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	Timeouts int     `json:"timeouts"`
+	P50      float64 `json:"p50_ms"`
+	P95      float64 `json:"p95_ms"`
+	P99      float64 `json:"p99_ms"`
+	SLA      float64 `json:"sla_ms"`
+	// Last is the newest request's latency (ms).
+	Last float64 `json:"last_ms"`
+}
+
+// ErrorPercent is the share of failed requests, in percent.
+func (p ProbeStats) ErrorPercent() float64 {
+	if p.Requests == 0 {
+		return 0
+	}
+	return float64(p.Errors) / float64(p.Requests) * 100
 }
 
 // Finding returns the finding for metric, if there is one.
@@ -159,6 +191,37 @@ func Advise(window []sampler.Snapshot, r Rules) Advice {
 	for _, d := range last.Disks {
 		add("disk:"+d.Mount, sampler.DiskMetric(d.Mount), r.Disk)
 	}
+	if ps, lat := probeStats(window, r); ps != nil {
+		a.Probe = ps
+		// Latency over the SLA is SCALE only when the machine is saturated
+		// too; otherwise the app itself is slow: optimize.
+		saturated := false
+		for _, f := range a.Findings {
+			if (f.Metric == "cpu" || f.Metric == "memory") && f.Level == Scale {
+				saturated = true
+			}
+		}
+		lf := Finding{Metric: "latency", Now: ps.Last, Mean: round1(mean(lat)), Max: round1(maxOf(lat)),
+			Threshold: ps.SLA, Samples: len(lat)}
+		if len(lat) > 0 {
+			lf.Above = math.Round(fractionOver(lat, ps.SLA)*1000) / 1000
+		}
+		if ps.P95 > ps.SLA {
+			lf.Level = Optimize
+			if saturated {
+				lf.Level = Scale
+			}
+		}
+		if ps.Last > ps.SLA {
+			lf.NowLevel = Optimize
+		}
+		ef := Finding{Metric: "errors", Now: round1(ps.ErrorPercent()), Mean: round1(ps.ErrorPercent()), Max: round1(ps.ErrorPercent()),
+			Threshold: r.ErrorRate, Samples: ps.Requests, Above: math.Round(float64(ps.Errors)/float64(max(1, ps.Requests))*1000) / 1000}
+		if ps.ErrorPercent() > r.ErrorRate {
+			ef.Level, ef.NowLevel = Optimize, Optimize
+		}
+		a.Findings = append(a.Findings, lf, ef)
+	}
 	for _, f := range a.Findings {
 		if f.Level > a.Verdict {
 			a.Verdict = f.Level
@@ -173,7 +236,79 @@ func Advise(window []sampler.Snapshot, r Rules) Advice {
 	}
 	a.Summary = summarize(a)
 	a.Workers = SuggestWorkers(last.Cores(), last.MemoryLimit(), last.Procs, r.Workers)
+	a.Apps = sampler.AppsOver(window)
+	if a.Apps == nil {
+		a.Apps = []sampler.App{}
+	}
 	return a
+}
+
+// probeStats gathers the window's probe results; nil when there are none.
+// Percentiles are over the requests that got an answer or timed out (a
+// refused connection has no latency worth the name).
+func probeStats(window []sampler.Snapshot, r Rules) (*ProbeStats, []float64) {
+	ps := ProbeStats{SLA: float64(r.SLA.Milliseconds())}
+	var lat []float64
+	for _, s := range window {
+		for _, p := range s.Probe {
+			ps.Requests++
+			if p.Failed() {
+				ps.Errors++
+			}
+			if p.Err == "timeout" {
+				ps.Timeouts++
+			}
+			if p.Err == "" || p.Err == "timeout" {
+				lat = append(lat, p.MS)
+				ps.Last = p.MS
+			}
+		}
+	}
+	if ps.Requests == 0 {
+		return nil, nil
+	}
+	sorted := append([]float64(nil), lat...)
+	sort.Float64s(sorted)
+	ps.P50, ps.P95, ps.P99 = percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99)
+	return &ps, lat
+}
+
+// percentile is the nearest-rank percentile of sorted values.
+func percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	return round1(sorted[max(0, min(len(sorted)-1, rank-1))])
+}
+
+func mean(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+func maxOf(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = math.Max(m, x)
+	}
+	return m
+}
+
+func fractionOver(v []float64, t float64) float64 {
+	n := 0
+	for _, x := range v {
+		if x > t {
+			n++
+		}
+	}
+	return float64(n) / float64(len(v))
 }
 
 // judge computes one metric's finding over the window; ok is false when no
@@ -252,6 +387,17 @@ func summarize(a Advice) string {
 		}
 		if len(high) > 0 {
 			parts = append(parts, strings.Join(high, " and ")+" high: monitor closely, optimize if it holds.")
+		}
+	}
+	if a.Probe != nil {
+		switch level("latency") {
+		case Scale:
+			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA with the machine saturated: scale out.", a.Probe.P95, a.Probe.SLA))
+		case Optimize:
+			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA while the machine has room: optimize the app (queries, caching, workers).", a.Probe.P95, a.Probe.SLA))
+		}
+		if level("errors") > Monitor {
+			parts = append(parts, fmt.Sprintf("%.1f%% of probe requests failed (%d timeouts).", a.Probe.ErrorPercent(), a.Probe.Timeouts))
 		}
 	}
 	if a.Verdict < Scale {

@@ -61,7 +61,7 @@ type procEntry struct {
 	pss     uint64
 	cpu     float64
 	seen    bool
-	appSrv  bool
+	appSrv  bool // part of an application family (apps.go): its PSS is read
 }
 
 // clockTicks is USER_HZ. It is 100 on every Linux architecture Go supports;
@@ -276,7 +276,7 @@ func (t *procTable) refresh(pid int32, e *procEntry, dt float64) bool {
 	if string(f.comm) != e.name { // exec'd: name and command line changed
 		e.name = string(f.comm)
 		e.cmd = t.cmdline(pid, e.name)
-		e.appSrv = IsAppServer(e.name, e.cmd)
+		e.appSrv = familyOf(e.name, e.cmd) != ""
 	}
 	if e.appSrv {
 		e.pss = t.pss(pid)
@@ -337,7 +337,7 @@ func (t *procTable) add(pid int32, now time.Time, first bool) *procEntry {
 		}
 	}
 	e.cmd = t.cmdline(pid, e.name)
-	e.appSrv = IsAppServer(e.name, e.cmd)
+	e.appSrv = familyOf(e.name, e.cmd) != ""
 	if e.appSrv {
 		e.pss = t.pss(pid)
 	}

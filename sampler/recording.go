@@ -23,6 +23,7 @@ type Header struct {
 	Headroom   int       `json:"headroom"`
 	Host       string    `json:"host,omitempty"`
 	IntervalMS int64     `json:"interval_ms,omitempty"`
+	ProbeURL   string    `json:"probe_url,omitempty"`
 	Started    time.Time `json:"-"`
 }
 

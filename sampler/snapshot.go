@@ -29,6 +29,8 @@ type Snapshot struct {
 	Net *Rates `json:"net,omitempty"`
 	// Limits holds cgroup v2 limits that are lower than the host's.
 	Limits *Limits `json:"limits,omitempty"`
+	// Probe holds the --probe requests that finished since the previous snapshot.
+	Probe []ProbeResult `json:"probe,omitempty"`
 	// NProcs is the number of processes on the machine (Procs may hold fewer).
 	NProcs int       `json:"nprocs,omitempty"`
 	Procs  []Process `json:"procs"`

@@ -9,8 +9,7 @@ import (
 // MaxRecordedProcs is how many processes a recording keeps per snapshot.
 const MaxRecordedProcs = 50
 
-// appServers are the WSGI/ASGI servers whose workers the advisor sizes; their
-// PSS is read each sample and they are always kept in the top list.
+// appServers are the WSGI/ASGI servers whose workers the advisor sizes.
 var appServers = []string{"gunicorn", "uwsgi", "uvicorn", "daphne"}
 
 // AppServerKind names the app server a process belongs to ("gunicorn", …),
@@ -43,7 +42,8 @@ func AppServerKind(name, cmd string) string {
 // IsAppServer reports whether the process is part of an app server.
 func IsAppServer(name, cmd string) bool { return AppServerKind(name, cmd) != "" }
 
-// TopProcs picks the processes a recording keeps: app-server processes first,
+// TopProcs picks the processes a recording keeps: application processes
+// (Family) first,
 // then, in turn, the busiest by CPU (those using any) and the largest by
 // memory (at most n/2 of those), at most n in all. Idle small processes are
 // left out, which keeps recordings small. The result is sorted by CPU,
@@ -61,7 +61,7 @@ func TopProcs(procs []Process, n int) []Process {
 		if len(out) >= n/2 {
 			break
 		}
-		if IsAppServer(p.Name, p.Cmd) {
+		if Family(p) != "" {
 			take(p)
 		}
 	}

@@ -19,6 +19,7 @@ type KeyMap struct {
 	SortPID    key.Binding
 	SortName   key.Binding
 	Reverse    key.Binding
+	Group      key.Binding
 	Pause      key.Binding
 	Back       key.Binding
 	Forward    key.Binding
@@ -40,6 +41,7 @@ func DefaultKeyMap() KeyMap {
 		SortPID:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "sort by pid")),
 		SortName:   key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "sort by name")),
 		Reverse:    key.NewBinding(key.WithKeys("r", "I"), key.WithHelp("r", "reverse sort")),
+		Group:      key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "group app workers")),
 		Pause:      key.NewBinding(key.WithKeys(" ", "z"), key.WithHelp("space", "pause")),
 		Back:       key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "scrub history")),
 		Forward:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "later")),
@@ -59,7 +61,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Quit, k.Help, k.Theme, k.Filter, k.ClearOrEsc},
-		{k.SortCPU, k.SortMem, k.SortPID, k.SortName, k.Reverse},
+		{k.SortCPU, k.SortMem, k.SortPID, k.SortName, k.Reverse, k.Group},
 		{k.Pause, k.Back, k.Live, k.Up},
 	}
 }

@@ -44,6 +44,7 @@ type Options struct {
 	Replay      bool
 	ReplaySpeed float64
 	Status      string // shown in the footer at start, e.g. "recording to x.jsonl"
+	ProbeURL    string // --probe: a latency chart is shown
 	Keys        KeyMap
 }
 
@@ -85,6 +86,7 @@ type Model struct {
 	filtering bool
 	sortBy    sortKey
 	reverse   bool
+	grouped   bool // application families as one row each
 	table     table.Model
 	showHelp  bool
 
@@ -259,6 +261,8 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if m.paused {
 			m.togglePause()
 		}
+	case key.Matches(k, m.keys.Group):
+		m.grouped = !m.grouped
 	case key.Matches(k, m.keys.Theme):
 		m.themeIdx = (m.themeIdx + 1) % len(themes.Names())
 		m.applyTheme()

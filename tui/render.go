@@ -40,7 +40,7 @@ type layout struct {
 
 // computeLayout places the panels; with no swap configured the swap row is
 // one line, and the process list gets the rest.
-func computeLayout(w, h int, noSwap bool) layout {
+func computeLayout(w, h int, noSwap, probe bool) layout {
 	l := layout{sideW: sideW, chartH: 2}
 	if w >= wideWidth {
 		l.sideW = sideWWide
@@ -54,6 +54,9 @@ func computeLayout(w, h int, noSwap bool) layout {
 	l.topH = 4*l.chartH + 1
 	if noSwap {
 		l.topH -= l.chartH - 1
+	}
+	if probe {
+		l.topH += l.chartH
 	}
 	if l.extra {
 		l.topH += 2*l.chartH + 1 // network, disk I/O, per-core line
@@ -75,7 +78,7 @@ func (m *Model) render() {
 		m.frame = lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
 		return
 	}
-	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap())
+	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap(), m.opts.ProbeURL != "")
 	m.header = m.renderHeader()
 	m.footer = m.renderFooter()
 	if m.showHelp {
@@ -262,6 +265,22 @@ func (m *Model) renderCharts() string {
 	} else {
 		rows = append(rows, m.chartRow([]string{lab.Render("DSK") + "  none"}, nil, 100, m.styles.Disk))
 	}
+	if m.opts.ProbeURL != "" {
+		label := []string{lab.Render("LAT") + " " + m.styles.Dim.Render("no data")}
+		if p := m.advice.Probe; p != nil {
+			level := advisor.Monitor
+			if f, ok := m.advice.Finding("latency"); ok {
+				level = f.Level
+			}
+			label = []string{lab.Render("LAT") + fmt.Sprintf(" %4.0fms", p.Last), m.levelTag(level),
+				m.styles.Dim.Render(fmt.Sprintf("p95 %.0f/%.0f", p.P95, p.SLA))}
+			if level == advisor.Monitor {
+				label[1] = m.styles.Dim.Render(fmt.Sprintf("p95 %.0fms", p.P95))
+				label[2] = m.styles.Dim.Render(fmt.Sprintf("SLA %.0fms", p.SLA))
+			}
+		}
+		rows = append(rows, m.chartRow(label, m.series(end, w, latencyMetric), 0, m.styles.Net))
+	}
 	if m.lay.extra {
 		rows = append(rows, m.chartRow(m.rateLabel("NET", s.Net, "↓", "↑"), m.series(end, w, netMetric), 0, m.styles.Net))
 		rows = append(rows, m.chartRow(m.rateLabel("I/O", s.IO, "r", "w"), m.series(end, w, ioMetric), 0, m.styles.IO))
@@ -277,6 +296,15 @@ func (m *Model) rateLabel(name string, r *sampler.Rates, in, out string) []strin
 	}
 	return []string{m.styles.Label.Render(name) + " " + fit(bytesIEC(r.In+r.Out)+"/s", 7),
 		m.styles.Dim.Render(in + bytesIEC(r.In) + " " + out + bytesIEC(r.Out))}
+}
+
+// latencyMetric is the slowest probe request of a sample (ms).
+func latencyMetric(s sampler.Snapshot) (float64, bool) {
+	v, ok := 0.0, false
+	for _, p := range s.Probe {
+		v, ok = math.Max(v, p.MS), true
+	}
+	return v, ok
 }
 
 func netMetric(s sampler.Snapshot) (float64, bool) {
@@ -394,7 +422,11 @@ func (m *Model) findingLine(f advisor.Finding, w int) string {
 	if strings.HasPrefix(name, "disk:") {
 		name = "disk " + strings.TrimPrefix(name, "disk:")
 	}
-	nums := fmt.Sprintf("%3.0f%% avg%3.0f ≥%2.0f %3.0f%%", f.Now, f.Mean, f.Threshold, f.Above*100)
+	unit := "%"
+	if f.Metric == "latency" {
+		unit = "ms" // the others are percentages
+	}
+	nums := fmt.Sprintf("%3.0f%s avg%3.0f ≥%2.0f %3.0f%%", f.Now, unit, f.Mean, f.Threshold, f.Above*100)
 	tag := m.levelTag(f.Level)
 	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
 	return fit(name, nameW) + nums + " " + tag
@@ -442,12 +474,17 @@ func (m *Model) renderProcs() string {
 
 	shown := filterProcs(procs, m.filter.Value())
 	sortProcs(shown, m.sortBy, m.reverse)
+	var groups []table.Row
+	if m.grouped {
+		groups, shown = m.groupRows(procs, shown, w >= wideWidth)
+	}
 	// Only the rows the cursor can reach before the next frame are built:
 	// formatting every one of a thousand processes each second would cost
 	// more than sampling them. The limit follows the cursor, so every
 	// process can still be reached.
 	limit := min(len(shown), max(m.table.Cursor()+2*m.lay.tableH, 3*m.lay.tableH))
-	rows := make([]table.Row, 0, limit)
+	rows := make([]table.Row, 0, limit+len(groups))
+	rows = append(rows, groups...)
 	for _, p := range shown[:limit] {
 		r := table.Row{padLeft(strconv.Itoa(int(p.PID)), 7), p.User, padLeft(strconv.FormatFloat(p.CPU, 'f', 1, 64), 6), padLeft(bytesIEC(float64(p.RSS)), 6)}
 		if w >= wideWidth {
@@ -500,6 +537,48 @@ func (m *Model) renderProcs() string {
 		out = strings.Join(lines, "\n")
 	}
 	return lipgloss.NewStyle().Width(w).Height(m.lay.tableH).MaxHeight(m.lay.tableH).MaxWidth(w).Render(out)
+}
+
+// groupRows turns each application family into one row (master pid, summed
+// CPU and memory, median PSS per worker) and leaves out its members from rest.
+func (m *Model) groupRows(all []sampler.Process, rest []*sampler.Process, wide bool) ([]table.Row, []*sampler.Process) {
+	apps := sampler.Apps(all)
+	member := map[int32]bool{}
+	users := map[int32]string{}
+	for _, p := range all {
+		users[p.PID] = p.User
+	}
+	var rows []table.Row
+	for _, a := range apps {
+		member[a.MasterPID] = true
+		for _, pid := range a.WorkerPIDs {
+			member[pid] = true
+		}
+		desc := fmt.Sprintf("▸ %s × %d", a.Kind, a.Workers)
+		if a.Kind == "postgres" {
+			desc = fmt.Sprintf("▸ postgres: %d active, %d idle, %d idle in transaction", a.States["active"], a.States["idle"], a.States["idle in transaction"])
+		}
+		if a.Churn5m > 0 {
+			desc += fmt.Sprintf(", %d replaced in 5 min", a.Churn5m)
+		}
+		r := table.Row{padLeft(strconv.Itoa(int(a.MasterPID)), 7), users[a.MasterPID], padLeft(strconv.FormatFloat(a.CPU, 'f', 1, 64), 6),
+			padLeft(bytesIEC(a.RSSMiB*(1<<20)), 6)}
+		if wide {
+			pss := ""
+			if a.PSSMedianMiB > 0 {
+				pss = bytesIEC(a.PSSMedianMiB * (1 << 20))
+			}
+			r = append(r, "", padLeft(pss, 6))
+		}
+		rows = append(rows, append(r, desc))
+	}
+	out := rest[:0:0]
+	for _, p := range rest {
+		if !member[p.PID] {
+			out = append(out, p)
+		}
+	}
+	return rows, out
 }
 
 // filterProcs returns pointers into procs, so that sorting moves 8 bytes

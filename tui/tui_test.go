@@ -403,3 +403,28 @@ func TestRunesTogether(t *testing.T) {
 		t.Errorf("\"/guni\" in one message: %d rows, want the 4 gunicorn processes", n)
 	}
 }
+
+func TestGroupKey(t *testing.T) {
+	m := model(t, 120, 40, load(t, "cpu-ramp.jsonl")[:200])
+	before := len(rowPIDs(plain(m)))
+	m = keys(m, "g")
+	v := plain(m)
+	if !strings.Contains(v, "▸ gunicorn × 3") {
+		t.Fatalf("no gunicorn group row:\n%s", v)
+	}
+	if n := strings.Count(v, "python3 gunicorn"); n != 0 {
+		t.Errorf("%d gunicorn process rows left while grouped", n)
+	}
+	_ = before
+	for _, pid := range rowPIDs(v) {
+		if pid == "7306" || pid == "7311" || pid == "7312" {
+			t.Errorf("worker %s still has its own row while grouped", pid)
+		}
+	}
+	if !regexp.MustCompile(`7299 root +\d+\.\d +\d+M .*▸ gunicorn × 3`).MatchString(v) {
+		t.Errorf("group row not under the master's pid 7299:\n%s", v)
+	}
+	if v := plain(keys(m, "g")); strings.Contains(v, "▸ gunicorn") {
+		t.Error("g again did not ungroup")
+	}
+}

@@ -29,6 +29,7 @@ type onceCmd struct {
 	Interval time.Duration `placeholder:"DUR" help:"Live: time between samples (default 1s)."`
 	Log      string        `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, worst disk, load, verdict)."`
 	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict differs from the previous run's (advice in HEADROOM_* variables and as JSON on stdin)."`
+	probeFlags
 }
 
 // onceReport is what --json prints: the advice plus where it came from.
@@ -56,6 +57,10 @@ func (c *onceCmd) Run(env *runEnv) error {
 	if err != nil {
 		return err
 	}
+	if err := c.probeFlags.apply(&st); err != nil {
+		return err
+	}
+	probeURL := c.Probe
 
 	var window []sampler.Snapshot
 	report := onceReport{}
@@ -78,13 +83,14 @@ func (c *onceCmd) Run(env *runEnv) error {
 		report.Source = "replay:" + c.Replay
 		if rec.Header != nil {
 			report.Host = rec.Header.Host
+			probeURL = rec.Header.ProbeURL
 		}
 	} else {
 		d := c.For
 		if d == 0 {
 			d = 5 * time.Second
 		}
-		window, err = sampleFor(d, st.Interval)
+		window, err = sampleFor(d, st.Interval, c.probeFlags)
 		if err != nil {
 			return exitError{code: exitBadInput, err: err}
 		}
@@ -95,6 +101,9 @@ func (c *onceCmd) Run(env *runEnv) error {
 		return exitError{code: exitBadInput, err: errors.New("no samples to judge")}
 	}
 	report.Advice = advisor.Advise(window, st.Rules)
+	if report.Probe != nil {
+		report.Probe.URL = probeURL
+	}
 
 	if c.JSON {
 		enc := json.NewEncoder(env.stdout)
@@ -124,14 +133,18 @@ func (c *onceCmd) Run(env *runEnv) error {
 }
 
 // sampleFor samples this machine for d and returns the snapshots.
-func sampleFor(d, interval time.Duration) ([]sampler.Snapshot, error) {
+func sampleFor(d, interval time.Duration, pf probeFlags) ([]sampler.Snapshot, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	src, err := sampler.NewLive(interval)
+	live, err := sampler.NewLive(interval)
 	if err != nil {
 		return nil, err
 	}
-	defer src.Close()
+	defer live.Close()
+	src, _, err := pf.wrap(ctx, live, interval)
+	if err != nil {
+		return nil, err
+	}
 	var out []sampler.Snapshot
 	start := time.Now()
 	for {
@@ -245,8 +258,33 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 	if a.NoSwap {
 		fmt.Fprintln(w, "swap: none configured")
 	}
+	if p := a.Probe; p != nil {
+		fmt.Fprintf(w, "\nprobe %s: %d requests, %d errors (%d timeouts); p50 %.0f ms, p95 %.0f ms, p99 %.0f ms; SLA %.0f ms\n",
+			orDash(p.URL), p.Requests, p.Errors, p.Timeouts, p.P50, p.P95, p.P99, p.SLA)
+	}
+	if len(a.Apps) > 0 {
+		fmt.Fprintln(w)
+		for _, app := range a.Apps {
+			fmt.Fprintln(w, AppLine(app))
+		}
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, WorkerLine(a.Workers))
+}
+
+// AppLine describes one application family in a line.
+func AppLine(a sampler.App) string {
+	s := fmt.Sprintf("%-11s master %d: %d workers, cpu %.1f%%, rss %.0f MiB", a.Kind, a.MasterPID, a.Workers, a.CPU, a.RSSMiB)
+	if a.PSSMedianMiB > 0 {
+		s += fmt.Sprintf(", pss %.0f MiB per worker", a.PSSMedianMiB)
+	}
+	if a.Churn5m > 0 {
+		s += fmt.Sprintf(", %d replaced in 5 min", a.Churn5m)
+	}
+	if len(a.States) > 0 {
+		s += fmt.Sprintf(" (active %d, idle %d, idle in transaction %d)", a.States["active"], a.States["idle"], a.States["idle in transaction"])
+	}
+	return s
 }
 
 // WorkerLine is the worker suggestion in one line, as the dashboard shows it too.

@@ -18,6 +18,7 @@ type recordCmd struct {
 	For      time.Duration `placeholder:"DUR" help:"Stop after this long (e.g. 10m). Default: until Ctrl+C or SIGTERM."`
 	Interval time.Duration `placeholder:"DUR" help:"Time between samples (default 1s, or the config file's)."`
 	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the advisor's verdict changes (advice in HEADROOM_* variables and as JSON on stdin)."`
+	probeFlags
 }
 
 func (c *recordCmd) Run(env *runEnv) error {
@@ -26,6 +27,12 @@ func (c *recordCmd) Run(env *runEnv) error {
 		return err
 	}
 	if err := applyInterval(&st, c.Interval); err != nil {
+		return err
+	}
+	if err := c.probeFlags.apply(&st); err != nil {
+		return err
+	}
+	if _, err := parseOnChange(c.OnChange); err != nil {
 		return err
 	}
 	if c.For < 0 {
@@ -38,13 +45,17 @@ func (c *recordCmd) Run(env *runEnv) error {
 		ctx, cancel = context.WithTimeout(ctx, c.For+sampler.FirstSampleDelay)
 		defer cancel()
 	}
-	src, err := sampler.NewLive(st.Interval)
+	live, err := sampler.NewLive(st.Interval)
+	if err != nil {
+		return exitError{code: exitBadInput, err: err}
+	}
+	defer live.Close()
+	src, _, err := c.probeFlags.wrap(ctx, live, st.Interval)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
-	rec, err := sampler.CreateRecording(c.Output, sampler.Header{Host: src.Host(),
-		IntervalMS: st.Interval.Milliseconds(), Started: time.Now()})
+	rec, err := sampler.CreateRecording(c.Output, sampler.Header{Host: live.Host(),
+		IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe})
 	if err != nil {
 		return usageError{err}
 	}

@@ -28,6 +28,7 @@ type watchCmd struct {
 	Speed    float64       `placeholder:"N" default:"1" help:"Replay speed (2 plays twice as fast)."`
 	Record   string        `placeholder:"FILE" help:"Record while watching (JSON Lines, mode 0600; never overwritten)."`
 	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict changes (advice in HEADROOM_* variables and as JSON on stdin)."`
+	probeFlags
 }
 
 func (c *watchCmd) Run(env *runEnv) error {
@@ -59,13 +60,21 @@ func (c *watchCmd) Run(env *runEnv) error {
 	if _, err := parseOnChange(c.OnChange); err != nil {
 		return err
 	}
+	if err := c.probeFlags.apply(&st); err != nil {
+		return err
+	}
+	if c.Replay != "" && c.Probe != "" {
+		return usageError{errors.New("--probe requests a live URL; it cannot be used with --replay")}
+	}
 	if f, ok := env.stdout.(*os.File); !ok || !isatty.IsTerminal(f.Fd()) {
 		return usageError{errors.New("the dashboard needs a terminal; for a report on a pipe or in cron use `headroom once` (or `headroom once --json`)")}
 	}
 	applyNoColor(os.LookupEnv)
 
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var src sampler.Source
-	host := ""
+	host, probeURL := "", c.Probe
 	if c.Replay != "" {
 		rec, err := sampler.ReadRecordingFile(c.Replay)
 		if err != nil {
@@ -75,7 +84,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 			fmt.Fprintln(env.stderr, "headroom: warning:", w)
 		}
 		if rec.Header != nil {
-			host = rec.Header.Host
+			host, probeURL = rec.Header.Host, rec.Header.ProbeURL
 			if rec.Header.IntervalMS > 0 {
 				st.Interval = time.Duration(rec.Header.IntervalMS) * time.Millisecond
 			}
@@ -87,21 +96,22 @@ func (c *watchCmd) Run(env *runEnv) error {
 			return exitError{code: exitBadInput, err: err}
 		}
 		host = live.Host()
-		src = live
+		defer live.Close()
+		if src, _, err = c.probeFlags.wrap(ctx, live, st.Interval); err != nil {
+			return err
+		}
 	}
-	defer src.Close()
 
 	var rec *sampler.Recorder
 	status := ""
 	if c.Record != "" {
-		rec, err = sampler.CreateRecording(c.Record, sampler.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now()})
+		rec, err = sampler.CreateRecording(c.Record, sampler.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe})
 		if err != nil {
 			return usageError{err}
 		}
 		status = "recording to " + c.Record
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
 	feed := make(chan tui.FeedItem, 4)
 	watch := newVerdictWatch(st.Rules, st.Interval, c.OnChange, io.Discard)
 	watch.report = func(err error) { send(ctx, feed, tui.FeedItem{Status: err.Error()}) }
@@ -109,7 +119,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	go func() { done <- pump(ctx, src, rec, watch, feed) }()
 
 	model := tui.New(tui.Options{Feed: feed, Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
-		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status})
+		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL})
 	// 20 frames a second at most: keys still answer within 50 ms, and the
 	// renderer wakes a third as often as at bubbletea's default 60.
 	_, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20)).Run()

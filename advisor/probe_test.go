@@ -1,0 +1,80 @@
+package advisor
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+// withProbe adds one probe result per snapshot: latency ms(i), failed when fail(i).
+func withProbe(snaps []sampler.Snapshot, ms func(i int) float64, fail func(i int) bool) []sampler.Snapshot {
+	for i := range snaps {
+		r := sampler.ProbeResult{MS: ms(i), Status: 200}
+		if fail(i) {
+			r.Status = 503
+		}
+		snaps[i].Probe = []sampler.ProbeResult{r}
+	}
+	return snaps
+}
+
+func never(int) bool { return false }
+
+func TestProbeFindings(t *testing.T) {
+	slow := func(i int) float64 { return 400 + float64(i%10) }
+	cases := []struct {
+		name    string
+		snaps   []sampler.Snapshot
+		verdict Level
+		focus   string
+		summary string
+	}{
+		{"fast", withProbe(series(300, flat(10, 20, -1, 40)), func(int) float64 { return 20 }, never), Monitor, "", "Usage acceptable."},
+		{"slow app, idle machine", withProbe(series(300, flat(10, 20, -1, 40)), slow, never), Optimize, "latency", "while the machine has room: optimize the app"},
+		{"slow and saturated", withProbe(series(300, flat(95, 20, -1, 40)), slow, never), Scale, "cpu,latency", "with the machine saturated: scale out"},
+		{"errors", withProbe(series(300, flat(10, 20, -1, 40)), func(int) float64 { return 20 }, func(i int) bool { return i%20 == 0 }), Optimize, "errors", "5.0% of probe requests failed"},
+		{"one slow request in a hundred", withProbe(series(300, flat(10, 20, -1, 40)), func(i int) float64 {
+			if i%100 == 0 {
+				return 2000
+			}
+			return 20
+		}, never), Monitor, "", "Usage acceptable."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := Advise(c.snaps, DefaultRules())
+			if a.Verdict != c.verdict || strings.Join(a.Focus, ",") != c.focus || !strings.Contains(a.Summary, c.summary) {
+				t.Errorf("got %v focus %v %q; want %v focus %q, summary with %q", a.Verdict, a.Focus, a.Summary, c.verdict, c.focus, c.summary)
+			}
+		})
+	}
+}
+
+func TestProbeStats(t *testing.T) {
+	snaps := withProbe(series(100, flat(10, 20, -1, 40)), func(i int) float64 { return float64(i + 1) }, never)
+	snaps[50].Probe = append(snaps[50].Probe, sampler.ProbeResult{MS: 0.3, Err: "refused"}, sampler.ProbeResult{MS: 5000, Err: "timeout"})
+	a := Advise(snaps, DefaultRules())
+	p := a.Probe
+	if p == nil {
+		t.Fatal("no probe stats")
+	}
+	// 100 answers (1..100 ms) and one timeout (5000 ms) have latencies; the refused one has none.
+	if p.Requests != 102 || p.Errors != 2 || p.Timeouts != 1 || p.P50 != 51 || p.P95 != 96 || p.P99 != 100 || p.SLA != 300 {
+		t.Errorf("stats %+v", *p)
+	}
+	f, _ := a.Finding("latency")
+	if f.Threshold != 300 || f.Above != 0.01 || f.Max != 5000 {
+		t.Errorf("latency finding %+v", f)
+	}
+	b, _ := json.Marshal(a)
+	for _, k := range []string{`"probe":{`, `"requests":102`, `"p95_ms":96`, `"apps":[]`} {
+		if !strings.Contains(string(b), k) {
+			t.Errorf("JSON lacks %s: %s", k, b)
+		}
+	}
+	if a := Advise(series(10, flat(1, 1, -1, 1)), DefaultRules()); a.Probe != nil {
+		t.Error("probe stats without a probe")
+	}
+}

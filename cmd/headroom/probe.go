@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+// probeFlags are the HTTP probe's flags, shared by every command.
+type probeFlags struct {
+	Probe        string        `placeholder:"URL" help:"Request URL once per interval and judge its latency and errors (http:// or https://)."`
+	SLA          time.Duration `placeholder:"DUR" help:"Latency target for --probe: p95 above it is a finding (default 300ms)."`
+	ProbeTimeout time.Duration `name:"probe-timeout" placeholder:"DUR" help:"Give up on a probe request after this long; it counts as an error (default 5s)."`
+}
+
+// apply checks the flags and puts --sla into the settings.
+func (f probeFlags) apply(st *settings) error {
+	if f.SLA < 0 || f.ProbeTimeout < 0 {
+		return usageError{fmt.Errorf("--sla and --probe-timeout must be positive durations, like 300ms")}
+	}
+	if f.SLA > 0 {
+		st.Rules.SLA = f.SLA
+	}
+	if f.Probe != "" {
+		if _, err := sampler.ParseProbeURL(f.Probe); err != nil {
+			return usageError{err}
+		}
+	}
+	return nil
+}
+
+// wrap starts the prober (when --probe is given) and returns a source that
+// attaches its results to each snapshot; the prober stops with ctx.
+func (f probeFlags) wrap(ctx context.Context, src sampler.Source, interval time.Duration) (sampler.Source, *sampler.Prober, error) {
+	if f.Probe == "" {
+		return src, nil, nil
+	}
+	timeout := f.ProbeTimeout
+	if timeout == 0 {
+		timeout = 5 * time.Second
+	}
+	p, err := sampler.NewProber(f.Probe, interval, timeout)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	go p.Run(ctx)
+	return sampler.Probed{Source: src, Prober: p}, p, nil
+}

@@ -1,0 +1,164 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ProbeResult is one HTTP request made by a Prober.
+type ProbeResult struct {
+	MS     float64 `json:"ms"`               // time to the end of the response body, or to the failure
+	Status int     `json:"status,omitempty"` // HTTP status; 0 when no response came
+	Err    string  `json:"err,omitempty"`    // "timeout", "refused", … when no response came
+}
+
+// Failed reports whether the request counts as an error: no response, or
+// a status other than 2xx and 3xx.
+func (r ProbeResult) Failed() bool {
+	return r.Err != "" || r.Status < 200 || r.Status >= 400
+}
+
+// Prober requests one URL once per interval, one request at a time, and
+// keeps the results until they are drained into a snapshot.
+type Prober struct {
+	url      string
+	interval time.Duration
+	timeout  time.Duration
+	client   *http.Client
+
+	mu      sync.Mutex
+	pending []ProbeResult
+}
+
+// ParseProbeURL checks a --probe value: an http or https URL with a host.
+func ParseProbeURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("--probe %q is not an http:// or https:// URL with a host, like http://127.0.0.1:8000/health/", raw)
+	}
+	return u.String(), nil
+}
+
+// NewProber makes a prober; timeout bounds each request (a hung app shows
+// as timeouts, never as a stalled headroom).
+func NewProber(rawURL string, interval, timeout time.Duration) (*Prober, error) {
+	u, err := ParseProbeURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Prober{url: u, interval: interval, timeout: timeout, client: &http.Client{
+		// A redirect is an answer: measure the app, not where it points.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport:     &http.Transport{Proxy: nil, MaxIdleConns: 1, DisableCompression: true},
+	}}, nil
+}
+
+// URL is the probed URL.
+func (p *Prober) URL() string { return p.url }
+
+// Run probes until ctx ends.
+func (p *Prober) Run(ctx context.Context) {
+	next := time.Now()
+	for {
+		r := p.once(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		p.mu.Lock()
+		if len(p.pending) < 1000 { // nobody drains: bound the memory
+			p.pending = append(p.pending, r)
+		}
+		p.mu.Unlock()
+		next = next.Add(p.interval)
+		if d := time.Until(next); d > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(d):
+			}
+		} else {
+			next = time.Now() // a slow answer: go on at once, one at a time
+		}
+	}
+}
+
+func (p *Prober) once(ctx context.Context) ProbeResult {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
+	req.Header.Set("User-Agent", "headroom-probe")
+	t0 := time.Now()
+	resp, err := p.client.Do(req)
+	if err == nil {
+		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<20))
+		resp.Body.Close()
+	}
+	r := ProbeResult{MS: math.Round(float64(time.Since(t0).Microseconds())/10) / 100}
+	if resp != nil {
+		r.Status = resp.StatusCode
+	}
+	if err != nil {
+		r.Err = probeError(err)
+		if r.Err == "timeout" {
+			r.Status = 0
+		}
+	}
+	return r
+}
+
+// probeError names a failure in a word or two.
+func probeError(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "reset"
+	}
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return "dns"
+	}
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		s = s[i+2:]
+	}
+	return s
+}
+
+// Drain returns the results since the last call.
+func (p *Prober) Drain() []ProbeResult {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.pending
+	p.pending = nil
+	return out
+}
+
+// Probed is a Source that attaches a prober's results to each snapshot.
+type Probed struct {
+	Source
+	Prober *Prober
+}
+
+// Next takes the next snapshot and the probe results gathered since the last.
+func (p Probed) Next(ctx context.Context) (Snapshot, error) {
+	s, err := p.Source.Next(ctx)
+	if err == nil {
+		s.Probe = p.Prober.Drain()
+	}
+	return s, err
+}
