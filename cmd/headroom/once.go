@@ -252,7 +252,14 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "metric\t   now\t  mean\t   max\tlevel\tthreshold\tabove")
 	for _, f := range a.Findings {
-		fmt.Fprintf(tw, "%s\t%5.1f%%\t%5.1f%%\t%5.1f%%\t%s\t≥%.0f%%\t%3.0f%% of samples\n", f.Metric, f.Now, f.Mean, f.Max, f.Level, f.Threshold, f.Above*100)
+		unit, of := "%", "samples"
+		switch f.Metric {
+		case "latency":
+			unit, of = "ms", "requests"
+		case "errors":
+			of = "requests"
+		}
+		fmt.Fprintf(tw, "%s\t%5.1f%s\t%5.1f%s\t%5.1f%s\t%s\t≥%.0f%s\t%3.0f%% of %s\n", f.Metric, f.Now, unit, f.Mean, unit, f.Max, unit, f.Level, f.Threshold, unit, f.Above*100, of)
 	}
 	tw.Flush()
 	if a.NoSwap {
