@@ -167,6 +167,21 @@ func (a Advice) Finding(metric string) (Finding, bool) {
 // Advise judges a window of snapshots (oldest first), as History.Window
 // returns them. With no snapshots the verdict is MONITOR with no findings.
 func Advise(window []sampler.Snapshot, r Rules) Advice {
+	a := judgeWindow(window, r)
+	if len(window) > 0 {
+		last := window[len(window)-1]
+		a.Workers = SuggestWorkers(last.Cores(), last.MemoryLimit(), last.Procs, r.Workers)
+		a.Apps = sampler.AppsOver(window)
+	}
+	if a.Apps == nil {
+		a.Apps = []sampler.App{}
+	}
+	return a
+}
+
+// judgeWindow is Advise without the worker suggestion and the apps: the
+// verdict, findings and summary only (what a timeline needs).
+func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 	a := Advice{WindowS: r.Window.Seconds(), Focus: []string{}, Findings: []Finding{}}
 	if len(window) == 0 {
 		a.Summary = "No data yet."
@@ -235,11 +250,6 @@ func Advise(window []sampler.Snapshot, r Rules) Advice {
 		}
 	}
 	a.Summary = summarize(a)
-	a.Workers = SuggestWorkers(last.Cores(), last.MemoryLimit(), last.Procs, r.Workers)
-	a.Apps = sampler.AppsOver(window)
-	if a.Apps == nil {
-		a.Apps = []sampler.App{}
-	}
 	return a
 }
 

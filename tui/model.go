@@ -87,6 +87,8 @@ type Model struct {
 	sortBy    sortKey
 	reverse   bool
 	grouped   bool // application families as one row each
+
+	baselineAt time.Time // b: the moment load-test figures are compared with
 	table     table.Model
 	showHelp  bool
 
@@ -261,6 +263,11 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if m.paused {
 			m.togglePause()
 		}
+	case key.Matches(k, m.keys.Baseline):
+		if s, _ := m.shown(); m.hasAny {
+			m.baselineAt = s.Time
+			m.status = "baseline marked at " + s.Time.Local().Format("15:04:05")
+		}
 	case key.Matches(k, m.keys.Group):
 		m.grouped = !m.grouped
 	case key.Matches(k, m.keys.Theme):
@@ -325,6 +332,15 @@ func (m *Model) applyTheme() {
 	m.help.Styles.FullSeparator = m.styles.Dim
 	m.table.SetStyles(table.Styles{Header: m.styles.TableHdr.Padding(0, 1, 0, 0), Cell: m.styles.Text.Padding(0, 1, 0, 0), Selected: m.styles.Selected})
 	m.render()
+}
+
+// Session is what the dashboard watched, for the --report written on quit.
+func (m Model) Session() advisor.Session {
+	snaps := make([]sampler.Snapshot, m.hist.Len())
+	for i := range snaps {
+		snaps[i] = m.hist.At(i)
+	}
+	return advisor.Session{Host: m.opts.Host, ProbeURL: m.opts.ProbeURL, Snaps: snaps, Baseline: m.baselineAt, Rules: m.opts.Rules}
 }
 
 // View returns the frame rendered by the last Update.

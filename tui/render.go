@@ -401,6 +401,9 @@ func (m *Model) renderSide() string {
 	for _, f := range findings {
 		lines = append(lines, m.findingLine(f, w))
 	}
+	if !m.baselineAt.IsZero() && h-len(lines)-len(workerLines) > 0 {
+		lines = append(lines, m.styles.Text.Render(fit(m.sinceBaseline(), w)))
+	}
 	if room := h - len(lines) - len(workerLines); room > 0 && h >= 14 {
 		lines = append(lines, m.styles.Dim.Render(fit(fmt.Sprintf("window %s, covered %s", shortDur(a.WindowS), shortDur(a.CoveredS)), w)))
 	}
@@ -414,6 +417,38 @@ func (m *Model) renderSide() string {
 		lines[i] = fit(lines[i], w)
 	}
 	return strings.Join(lines[:h], "\n")
+}
+
+// sinceBaseline is the change since the baseline and the peak since:
+// "since 16:20:01 cpu +47 ↑100 mem +0 ↑3".
+func (m *Model) sinceBaseline() string {
+	_, end := m.shown()
+	base := -1
+	for i := 0; i <= end && i < m.hist.Len(); i++ {
+		if !m.hist.At(i).Time.Before(m.baselineAt) {
+			base = i
+			break
+		}
+	}
+	if base < 0 {
+		return "baseline is older than the history kept"
+	}
+	part := func(name string, f sampler.Metric) string {
+		b, _ := f(m.hist.At(base))
+		now, _ := f(m.hist.At(end))
+		peak := now
+		for i := base; i <= end; i++ {
+			if v, ok := f(m.hist.At(i)); ok {
+				peak = math.Max(peak, v)
+			}
+		}
+		return fmt.Sprintf("%s %+.0f ↑%.0f", name, now-b, peak)
+	}
+	s := "since " + m.baselineAt.Local().Format("15:04:05") + " " + part("cpu", sampler.CPUMetric) + " " + part("mem", sampler.MemMetric)
+	if m.opts.ProbeURL != "" {
+		s += " " + part("lat", latencyMetric)
+	}
+	return s
 }
 
 // findingLine: "cpu     92% avg 91 ≥85 97% ■ SCALE".

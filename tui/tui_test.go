@@ -428,3 +428,21 @@ func TestGroupKey(t *testing.T) {
 		t.Error("g again did not ungroup")
 	}
 }
+
+func TestBaselineKey(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 120, 40, snaps[:100])
+	m = keys(m, "b")
+	for i := 100; i < 200; i++ {
+		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
+	}
+	v := plain(m)
+	want := "since " + snaps[99].Time.Format("15:04:05") + " cpu +"
+	if !strings.Contains(v, want) || !strings.Contains(v, "↑100") {
+		t.Errorf("no change-since-baseline line %q:\n%s", want, v)
+	}
+	sess := m.Session()
+	if len(sess.Snaps) != 200 || !sess.Baseline.Equal(snaps[99].Time) {
+		t.Errorf("session: %d snaps, baseline %v", len(sess.Snaps), sess.Baseline)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 
+	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/themes"
 	"github.com/headroom-dev/headroom/tui"
@@ -27,6 +28,7 @@ type watchCmd struct {
 	Replay   string        `placeholder:"FILE" help:"Play a recording instead of watching this machine." type:"path"`
 	Speed    float64       `placeholder:"N" default:"1" help:"Replay speed (2 plays twice as fast)."`
 	Record   string        `placeholder:"FILE" help:"Record while watching (JSON Lines, mode 0600; never overwritten)."`
+	Report   string        `placeholder:"FILE" help:"On quit, write a Markdown report of the session (baseline, means, peaks, time over thresholds, probe percentiles, verdict timeline, workers)."`
 	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict changes (advice in HEADROOM_* variables and as JSON on stdin)."`
 	probeFlags
 }
@@ -62,6 +64,11 @@ func (c *watchCmd) Run(env *runEnv) error {
 	}
 	if err := c.probeFlags.apply(&st); err != nil {
 		return err
+	}
+	if c.Report != "" {
+		if _, err := os.Stat(c.Report); err == nil {
+			return usageError{fmt.Errorf("--report %s already exists; choose a new file name", c.Report)}
+		}
 	}
 	if c.Replay != "" && c.Probe != "" {
 		return usageError{errors.New("--probe requests a live URL; it cannot be used with --replay")}
@@ -122,9 +129,19 @@ func (c *watchCmd) Run(env *runEnv) error {
 		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL})
 	// 20 frames a second at most: keys still answer within 50 ms, and the
 	// renderer wakes a third as often as at bubbletea's default 60.
-	_, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20)).Run()
+	final, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20)).Run()
 	cancel()
 	pumpErr := <-done
+	if c.Report != "" {
+		if fm, ok := final.(tui.Model); ok {
+			sess := fm.Session()
+			if err := os.WriteFile(c.Report, []byte(advisor.ReportMarkdown(sess)), 0o644); err != nil {
+				fmt.Fprintf(env.stderr, "headroom: cannot write the report: %v\n", unwrapPath(err))
+			} else {
+				fmt.Fprintf(env.stderr, "headroom: report of %d samples written to %s\n", len(sess.Snaps), c.Report)
+			}
+		}
+	}
 	if rec != nil {
 		if err := rec.Close(); err != nil && pumpErr == nil {
 			pumpErr = err

@@ -1,0 +1,58 @@
+package advisor
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReportOfTheCPURamp(t *testing.T) {
+	r := DefaultRules()
+	r.Window = 2 * time.Minute
+	snaps, _ := replay(t, "cpu-ramp.jsonl", r)
+	md := ReportMarkdown(Session{Host: "lab", Snaps: snaps, Rules: r, Baseline: snaps[20].Time})
+	for _, want := range []string{
+		"# headroom report: lab",
+		"(4m59s, 300 samples)",
+		"Baseline: marked at " + snaps[20].Time.UTC().Format("15:04:05"),
+		"| cpu |", "| memory |", "| disk / |", "No swap is configured.",
+		"## Verdict timeline", "| MONITOR | — |", "| SCALE | cpu |",
+		"Suggested gunicorn workers: **5**", "| gunicorn |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	// The heavy phase kept CPU at 100 % for about two minutes.
+	var cpuRow string
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(l, "| cpu |") {
+			cpuRow = l
+		}
+	}
+	if !strings.Contains(cpuRow, "| 100.0% |") || !strings.Contains(cpuRow, "2m") {
+		t.Errorf("cpu row: %s", cpuRow)
+	}
+	// The timeline climbs MONITOR → OPTIMIZE → SCALE as the heavy phase
+	// fills the 2-minute window (the recording ends 19 s after it).
+	tl := Timeline(Session{Snaps: snaps, Rules: r})
+	if len(tl) != 3 || tl[0].Verdict != Monitor || tl[1].Verdict != Optimize || tl[2].Verdict != Scale {
+		t.Errorf("timeline %+v", tl)
+	}
+	for i := 1; i < len(tl); i++ {
+		if !tl[i].Time.After(tl[i-1].Time) || tl[i].Verdict == tl[i-1].Verdict {
+			t.Errorf("timeline step %d: %+v after %+v", i, tl[i], tl[i-1])
+		}
+	}
+}
+
+func TestReportWithProbe(t *testing.T) {
+	snaps := withProbe(series(120, flat(10, 20, -1, 40)), func(i int) float64 { return float64(i%50 + 1) }, never)
+	md := ReportMarkdown(Session{Snaps: snaps, Rules: DefaultRules(), ProbeURL: "http://127.0.0.1:8000/health/"})
+	if !strings.Contains(md, "http://127.0.0.1:8000/health/, one request per interval: 120 requests, 0 errors") || !strings.Contains(md, "| 20 ms | 47 ms | 50 ms | 300 ms |") {
+		t.Errorf("probe section:\n%s", md)
+	}
+	if md := ReportMarkdown(Session{}); !strings.Contains(md, "No samples") {
+		t.Error(md)
+	}
+}
