@@ -69,7 +69,7 @@ func ReportMarkdown(s Session) string {
 	}
 	fmt.Fprintf(&b, "# headroom report: %s\n\n", host)
 	fmt.Fprintf(&b, "- Session: %s to %s UTC (%s, %d samples)\n", first.Time.UTC().Format("2006-01-02 15:04:05"),
-		last.Time.UTC().Format("15:04:05"), roundDur(last.Time.Sub(first.Time)), len(s.Snaps))
+		last.Time.UTC().Format("15:04:05"), FormatDuration(last.Time.Sub(first.Time)), len(s.Snaps))
 	if base > 0 {
 		fmt.Fprintf(&b, "- Baseline: marked at %s UTC; figures below are from there on\n", s.Snaps[base].Time.UTC().Format("15:04:05"))
 	} else {
@@ -130,7 +130,7 @@ func ReportMarkdown(s Session) string {
 			fmt.Fprintf(&b, "| %s | %d | %d | %.1f%% | %.0f MiB | %.0f MiB | %d |\n", a.Kind, a.MasterPID, a.Workers, a.CPU, a.RSSMiB, a.PSSMedianMiB, a.Churn5m)
 		}
 	}
-	fmt.Fprintf(&b, "\nThresholds: a level counts when held in %.0f%% of a %s window.\n", s.Rules.Sustain*100, roundDur(s.Rules.Window))
+	fmt.Fprintf(&b, "\nThresholds: a level counts when held in %.0f%% of a %s window.\n", s.Rules.Sustain*100, FormatDuration(s.Rules.Window))
 	return b.String()
 }
 
@@ -153,17 +153,19 @@ func timeAtLeast(snaps []sampler.Snapshot, m sampler.Metric, t float64) string {
 			d += snaps[i].Time.Sub(snaps[i-1].Time)
 		}
 	}
-	return roundDur(d)
+	return FormatDuration(d)
 }
 
-func roundDur(d time.Duration) string {
-	d = d.Round(time.Second)
-	if d == 0 {
-		return "0s"
+// FormatDuration prints a duration to the second without zero tails:
+// 5m, 4m59s, 30s, 1h, 1h2m.
+func FormatDuration(d time.Duration) string {
+	s := d.Round(time.Second).String()
+	if len(s) > 2 && strings.HasSuffix(s, "m0s") || strings.HasSuffix(s, "h0m0s") {
+		s = strings.TrimSuffix(s, "0s")
 	}
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	s = strings.TrimSuffix(s, "0m")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
 	return s
 }
 

@@ -56,3 +56,14 @@ func TestReportWithProbe(t *testing.T) {
 		t.Error(md)
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", 30 * time.Second: "30s", 5 * time.Minute: "5m", 299 * time.Second: "4m59s",
+		time.Hour: "1h", 62 * time.Minute: "1h2m", 3601 * time.Second: "1h0m1s", 1500 * time.Millisecond: "2s",
+	} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

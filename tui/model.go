@@ -89,8 +89,8 @@ type Model struct {
 	grouped   bool // application families as one row each
 
 	baselineAt time.Time // b: the moment load-test figures are compared with
-	table     table.Model
-	showHelp  bool
+	table      table.Model
+	showHelp   bool
 
 	status string
 	ended  bool

@@ -389,6 +389,9 @@ func (m *Model) renderSide() string {
 	}
 	summary := wrap(a.Summary, w, summaryMax)
 	room := h - 1 - len(summary) - len(workerLines)
+	if !m.baselineAt.IsZero() {
+		room-- // the change since the baseline comes before the least findings
+	}
 	if room < len(findings) {
 		// Keep the findings that matter most: highest level first.
 		sorted := append([]advisor.Finding(nil), findings...)
@@ -478,8 +481,7 @@ func workerText(ws advisor.WorkerSuggestion) string {
 }
 
 func shortDur(sec float64) string {
-	d := time.Duration(sec * float64(time.Second)).Round(time.Second)
-	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "m0")
+	return advisor.FormatDuration(time.Duration(sec * float64(time.Second)))
 }
 
 // renderProcs is the process table, sorted and filtered.

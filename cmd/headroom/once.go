@@ -317,14 +317,5 @@ func orDash(s string) string {
 
 // fmtDur prints seconds as a short duration ("5m0s" → "5m", "299s" → "4m59s").
 func fmtDur(sec float64) string {
-	d := time.Duration(sec * float64(time.Second)).Round(time.Second)
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	if s == "" {
-		return "0s"
-	}
-	return s
+	return advisor.FormatDuration(time.Duration(sec * float64(time.Second)))
 }
