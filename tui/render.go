@@ -513,7 +513,7 @@ func (m *Model) renderProcs() string {
 	sortProcs(shown, m.sortBy, m.reverse)
 	var groups []table.Row
 	if m.grouped {
-		groups, shown = m.groupRows(procs, shown, w >= wideWidth)
+		groups, shown = m.groupRows(procs, shown, w >= wideWidth, m.filter.Value())
 	}
 	// Only the rows the cursor can reach before the next frame are built:
 	// formatting every one of a thousand processes each second would cost
@@ -578,8 +578,13 @@ func (m *Model) renderProcs() string {
 
 // groupRows turns each application family into one row (master pid, summed
 // CPU and memory, median PSS per worker) and leaves out its members from rest.
-func (m *Model) groupRows(all []sampler.Process, rest []*sampler.Process, wide bool) ([]table.Row, []*sampler.Process) {
+// With a filter, a family shows when its kind or one of its processes matches.
+func (m *Model) groupRows(all []sampler.Process, rest []*sampler.Process, wide bool, filter string) ([]table.Row, []*sampler.Process) {
 	apps := sampler.Apps(all)
+	matched := make(map[int32]bool, len(rest))
+	for _, p := range rest {
+		matched[p.PID] = true
+	}
 	member := map[int32]bool{}
 	users := map[int32]string{}
 	for _, p := range all {
@@ -588,8 +593,13 @@ func (m *Model) groupRows(all []sampler.Process, rest []*sampler.Process, wide b
 	var rows []table.Row
 	for _, a := range apps {
 		member[a.MasterPID] = true
+		show := filter == "" || strings.Contains(a.Kind, strings.ToLower(filter)) || matched[a.MasterPID]
 		for _, pid := range a.WorkerPIDs {
 			member[pid] = true
+			show = show || matched[pid]
+		}
+		if !show {
+			continue
 		}
 		desc := fmt.Sprintf("▸ %s × %d", a.Kind, a.Workers)
 		if a.Kind == "postgres" {

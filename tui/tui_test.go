@@ -424,6 +424,12 @@ func TestGroupKey(t *testing.T) {
 	if !regexp.MustCompile(`7299 root +\d+\.\d +\d+M .*▸ gunicorn × 3`).MatchString(v) {
 		t.Errorf("group row not under the master's pid 7299:\n%s", v)
 	}
+	if v := plain(keys(m, "/", "w", "r", "k", "enter")); strings.Contains(v, "▸ gunicorn") || !strings.Contains(v, "wrk") {
+		t.Error("a filter that matches no gunicorn process still shows the group")
+	}
+	if v := plain(keys(m, "/", "g", "u", "n", "i", "enter")); !strings.Contains(v, "▸ gunicorn") {
+		t.Error("a filter matching gunicorn hides the group")
+	}
 	if v := plain(keys(m, "g")); strings.Contains(v, "▸ gunicorn") {
 		t.Error("g again did not ungroup")
 	}

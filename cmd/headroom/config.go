@@ -30,6 +30,10 @@ type fileConfig struct {
 		AssumedMiB     *float64 `toml:"assumed_mib"`
 		MemoryFraction *float64 `toml:"memory_fraction"`
 	} `toml:"workers"`
+	Probe *struct {
+		SLA       *duration `toml:"sla"`
+		ErrorRate *float64  `toml:"error_rate"`
+	} `toml:"probe"`
 }
 
 // duration reads "5m", "90s" in TOML.
@@ -192,6 +196,20 @@ func parseConfig(b []byte, path string, s *settings) error {
 				return bad("workers.memory_fraction", "must be a share between 0 and 1, like 0.75; got %v", *w.MemoryFraction)
 			}
 			s.Rules.Workers.MemoryFraction = *w.MemoryFraction
+		}
+	}
+	if p := fc.Probe; p != nil {
+		if p.SLA != nil {
+			if p.SLA.Duration <= 0 {
+				return bad("probe.sla", "must be positive, like \"300ms\"")
+			}
+			s.Rules.SLA = p.SLA.Duration
+		}
+		if p.ErrorRate != nil {
+			if *p.ErrorRate < 0 || *p.ErrorRate > 100 {
+				return bad("probe.error_rate", "must be a percentage between 0 and 100; got %v", *p.ErrorRate)
+			}
+			s.Rules.ErrorRate = *p.ErrorRate
 		}
 	}
 	return nil
