@@ -48,6 +48,37 @@ func (d *duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// sharedFlags are the flags every command takes; settings merges them
+// over the config file.
+type sharedFlags struct {
+	Interval time.Duration `placeholder:"DUR" help:"Time between samples (default 1s, or the config file's)."`
+	Window   time.Duration `placeholder:"DUR" help:"How far back the advisor's sustained levels look (default 5m, or the config file's)."`
+	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict changes (once: from the previous run's); the advice is in HEADROOM_* variables and JSON on stdin."`
+	probeFlags
+}
+
+// settings reads the config file and applies the flags over it.
+func (f sharedFlags) settings(env *runEnv) (settings, []string, error) {
+	st, err := loadSettings(env.configPath)
+	if err != nil {
+		return st, nil, err
+	}
+	if err := applyInterval(&st, f.Interval); err != nil {
+		return st, nil, err
+	}
+	if f.Window < 0 {
+		return st, nil, usageError{errors.New("--window must be positive, like 5m")}
+	}
+	if f.Window > 0 {
+		st.Rules.Window = f.Window
+	}
+	if err := f.probeFlags.apply(&st); err != nil {
+		return st, nil, err
+	}
+	argv, err := parseOnChange(f.OnChange)
+	return st, argv, err
+}
+
 // settings are the options shared by every command after the config file
 // and the flags are merged: defaults < file < flags.
 type settings struct {

@@ -22,14 +22,11 @@ import (
 
 // onceCmd judges once and exits with the verdict: `headroom once`.
 type onceCmd struct {
-	JSON     bool          `help:"Print the advice as one JSON object."`
-	For      time.Duration `placeholder:"DUR" help:"Live: sample for this long and judge over it (default 5s)."`
-	Window   time.Duration `placeholder:"DUR" help:"How far back sustained levels look (default 5m, or the config file's)."`
-	Replay   string        `placeholder:"FILE" help:"Judge a recording at its last sample instead of this machine." type:"path"`
-	Interval time.Duration `placeholder:"DUR" help:"Live: time between samples (default 1s)."`
-	Log      string        `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, worst disk, load, verdict)."`
-	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict differs from the previous run's (advice in HEADROOM_* variables and as JSON on stdin)."`
-	probeFlags
+	JSON   bool          `help:"Print the advice as one JSON object."`
+	For    time.Duration `placeholder:"DUR" help:"Live: sample for this long and judge over it (default 5s)."`
+	Replay string        `placeholder:"FILE" help:"Judge a recording at its last sample instead of this machine." type:"path"`
+	Log    string        `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, worst disk, load, verdict)."`
+	sharedFlags
 }
 
 // onceReport is what --json prints: the advice plus where it came from.
@@ -40,25 +37,12 @@ type onceReport struct {
 }
 
 func (c *onceCmd) Run(env *runEnv) error {
-	st, err := loadSettings(env.configPath)
+	st, argv, err := c.settings(env)
 	if err != nil {
 		return err
 	}
-	if err := applyInterval(&st, c.Interval); err != nil {
-		return err
-	}
-	if c.Window < 0 || c.For < 0 {
-		return usageError{errors.New("--window and --for must be positive durations, like 5m")}
-	}
-	if c.Window > 0 {
-		st.Rules.Window = c.Window
-	}
-	argv, err := parseOnChange(c.OnChange)
-	if err != nil {
-		return err
-	}
-	if err := c.probeFlags.apply(&st); err != nil {
-		return err
+	if c.For < 0 {
+		return usageError{errors.New("--for must be positive, like 30s")}
 	}
 	probeURL := c.Probe
 

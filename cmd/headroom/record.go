@@ -14,25 +14,14 @@ import (
 
 // recordCmd records headless: `headroom record -o FILE`.
 type recordCmd struct {
-	Output   string        `short:"o" required:"" placeholder:"FILE" help:"Recording to create (JSON Lines, mode 0600; never overwritten)."`
-	For      time.Duration `placeholder:"DUR" help:"Stop after this long (e.g. 10m). Default: until Ctrl+C or SIGTERM."`
-	Interval time.Duration `placeholder:"DUR" help:"Time between samples (default 1s, or the config file's)."`
-	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the advisor's verdict changes (advice in HEADROOM_* variables and as JSON on stdin)."`
-	probeFlags
+	Output string        `short:"o" required:"" placeholder:"FILE" help:"Recording to create (JSON Lines, mode 0600; never overwritten)."`
+	For    time.Duration `placeholder:"DUR" help:"Stop after this long (e.g. 10m). Default: until Ctrl+C or SIGTERM."`
+	sharedFlags
 }
 
 func (c *recordCmd) Run(env *runEnv) error {
-	st, err := loadSettings(env.configPath)
+	st, _, err := c.settings(env)
 	if err != nil {
-		return err
-	}
-	if err := applyInterval(&st, c.Interval); err != nil {
-		return err
-	}
-	if err := c.probeFlags.apply(&st); err != nil {
-		return err
-	}
-	if _, err := parseOnChange(c.OnChange); err != nil {
 		return err
 	}
 	if c.For < 0 {

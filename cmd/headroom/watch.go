@@ -22,30 +22,18 @@ import (
 
 // watchCmd is the live dashboard, the default command.
 type watchCmd struct {
-	Interval time.Duration `placeholder:"DUR" help:"Time between samples (default 1s)."`
-	Window   time.Duration `placeholder:"DUR" help:"How far back the advisor's sustained levels look (default 5m)."`
-	Theme    string        `placeholder:"NAME" help:"Colour theme: dark, light, dracula or mono (t cycles). NO_COLOR=1 turns colour off."`
-	Replay   string        `placeholder:"FILE" help:"Play a recording instead of watching this machine." type:"path"`
-	Speed    float64       `placeholder:"N" default:"1" help:"Replay speed (2 plays twice as fast)."`
-	Record   string        `placeholder:"FILE" help:"Record while watching (JSON Lines, mode 0600; never overwritten)."`
-	Report   string        `placeholder:"FILE" help:"On quit, write a Markdown report of the session (baseline, means, peaks, time over thresholds, probe percentiles, verdict timeline, workers)."`
-	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict changes (advice in HEADROOM_* variables and as JSON on stdin)."`
-	probeFlags
+	Theme  string  `placeholder:"NAME" help:"Colour theme: dark, light, dracula or mono (t cycles). NO_COLOR=1 turns colour off."`
+	Replay string  `placeholder:"FILE" help:"Play a recording instead of watching this machine." type:"path"`
+	Speed  float64 `placeholder:"N" default:"1" help:"Replay speed (2 plays twice as fast)."`
+	Record string  `placeholder:"FILE" help:"Record while watching (JSON Lines, mode 0600; never overwritten)."`
+	Report string  `placeholder:"FILE" help:"On quit, write a Markdown report of the session (baseline, means, peaks, time over thresholds, probe percentiles, verdict timeline, workers)."`
+	sharedFlags
 }
 
 func (c *watchCmd) Run(env *runEnv) error {
-	st, err := loadSettings(env.configPath)
+	st, _, err := c.settings(env)
 	if err != nil {
 		return err
-	}
-	if err := applyInterval(&st, c.Interval); err != nil {
-		return err
-	}
-	if c.Window < 0 {
-		return usageError{errors.New("--window must be positive, like 5m")}
-	}
-	if c.Window > 0 {
-		st.Rules.Window = c.Window
 	}
 	if c.Theme != "" {
 		st.Theme = c.Theme
@@ -58,12 +46,6 @@ func (c *watchCmd) Run(env *runEnv) error {
 	}
 	if c.Replay != "" && c.Record != "" {
 		return usageError{errors.New("--record records this machine; it cannot be used with --replay")}
-	}
-	if _, err := parseOnChange(c.OnChange); err != nil {
-		return err
-	}
-	if err := c.probeFlags.apply(&st); err != nil {
-		return err
 	}
 	if c.Report != "" {
 		if _, err := os.Stat(c.Report); err == nil {
