@@ -125,27 +125,43 @@ func parseMemoryMax(b []byte) (uint64, bool) {
 	return v, err == nil && v > 0
 }
 
-// cgroupLimits reads memory.max and cpu.max for this process's cgroup and
-// its ancestors (the tightest wins), and keeps those below the host's.
-func cgroupLimits(procRoot string, hostCores int, hostMem uint64) *Limits {
+// cgroupDir finds this process's cgroup v2 directory and the mount it is
+// under; ok is false on a host without cgroup v2. It does not change while
+// headroom runs, so it is looked up once.
+func cgroupDir(procRoot string) (dir, mount string, ok bool) {
 	self, err := os.ReadFile(filepath.Join(procRoot, "self", "cgroup"))
 	if err != nil {
-		return nil
+		return "", "", false
 	}
 	path, ok := cgroupV2Path(self)
 	if !ok {
-		return nil
+		return "", "", false
 	}
 	mi, err := os.ReadFile(filepath.Join(procRoot, "self", "mountinfo"))
 	if err != nil {
-		return nil
+		return "", "", false
 	}
-	mount, ok := cgroupV2Mount(mi)
+	mount, ok = cgroupV2Mount(mi)
+	if !ok {
+		return "", "", false
+	}
+	return filepath.Join(mount, path), mount, true
+}
+
+// cgroupLimits reads memory.max and cpu.max for this process's cgroup and
+// its ancestors (the tightest wins), and keeps those below the host's.
+func cgroupLimits(procRoot string, hostCores int, hostMem uint64) *Limits {
+	dir, mount, ok := cgroupDir(procRoot)
 	if !ok {
 		return nil
 	}
+	return limitsUnder(dir, mount, hostCores, hostMem)
+}
+
+// limitsUnder reads the limits from dir up to mount.
+func limitsUnder(start, mount string, hostCores int, hostMem uint64) *Limits {
 	cores, mem := math.Inf(1), uint64(math.MaxUint64)
-	for dir := filepath.Join(mount, path); ; dir = filepath.Dir(dir) {
+	for dir := start; ; dir = filepath.Dir(dir) {
 		if b, err := os.ReadFile(filepath.Join(dir, "cpu.max")); err == nil {
 			if c, ok := parseCPUMax(b); ok && c < cores {
 				cores = c

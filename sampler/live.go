@@ -38,6 +38,8 @@ type Live struct {
 	procs    *procTable
 	next     time.Time
 	boot     time.Time
+	cgDir    string // this process's cgroup v2 directory, "" without one
+	cgMount  string
 
 	lastT     time.Time
 	lastTotal cpu.TimesStat
@@ -64,6 +66,7 @@ func NewLive(interval time.Duration) (*Live, error) {
 		l.boot = time.Unix(int64(bt), 0)
 	}
 	l.procs = newProcTable(l.procRoot, l.boot)
+	l.cgDir, l.cgMount, _ = cgroupDir(l.procRoot)
 	if err := l.baseline(); err != nil {
 		return nil, err
 	}
@@ -160,7 +163,9 @@ func (l *Live) Sample() (Snapshot, error) {
 		s.Uptime = math.Round(now.Sub(l.boot).Seconds())
 	}
 	s.PSI = readPSI(l.procRoot)
-	s.Limits = cgroupLimits(l.procRoot, s.CPU.Cores, s.Mem.Total)
+	if l.cgDir != "" {
+		s.Limits = limitsUnder(l.cgDir, l.cgMount, s.CPU.Cores, s.Mem.Total)
+	}
 
 	procs, err := l.procs.sample(now)
 	if err != nil {
