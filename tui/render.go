@@ -248,9 +248,18 @@ func (m *Model) renderCharts() string {
 	var rows []string
 	cpuLabel := []string{lab.Render("CPU") + fmt.Sprintf(" %5.1f%%", s.CPU.Percent), nowLevel("cpu"),
 		m.styles.Dim.Render(fmt.Sprintf("iowait %.0f%%", s.CPU.IOWait)), m.styles.Dim.Render(fmt.Sprintf("steal %.0f%%", s.CPU.Steal))}
+	// With a baseline marked, the third line of a label is the change since
+	// it and the peak since (when the chart is tall enough to have one).
+	since := func(label []string, f sampler.Metric) []string {
+		if d := m.deltaPeak(f); d != "" && len(label) > 2 {
+			label[2] = m.styles.Text.Render(d)
+		}
+		return label
+	}
+	cpuLabel = since(cpuLabel, sampler.CPUMetric)
 	rows = append(rows, m.chartRow(cpuLabel, m.series(end, w, sampler.CPUMetric), 100, m.styles.CPU))
-	memLabel := []string{lab.Render("MEM") + fmt.Sprintf(" %5.1f%%", s.MemPercent()), nowLevel("memory"),
-		m.styles.Dim.Render(bytesIEC(float64(s.Mem.Available)) + " avail")}
+	memLabel := since([]string{lab.Render("MEM") + fmt.Sprintf(" %5.1f%%", s.MemPercent()), nowLevel("memory"),
+		m.styles.Dim.Render(bytesIEC(float64(s.Mem.Available)) + " avail")}, sampler.MemMetric)
 	rows = append(rows, m.chartRow(memLabel, m.series(end, w, sampler.MemMetric), 100, m.styles.Mem))
 	if p, ok := s.SwapPercent(); ok {
 		rows = append(rows, m.chartRow([]string{lab.Render("SWP") + fmt.Sprintf(" %5.1f%%", p), nowLevel("swap"),
@@ -279,7 +288,7 @@ func (m *Model) renderCharts() string {
 				label[2] = m.styles.Dim.Render(fmt.Sprintf("SLA %.0fms", p.SLA))
 			}
 		}
-		rows = append(rows, m.chartRow(label, m.series(end, w, latencyMetric), 0, m.styles.Net))
+		rows = append(rows, m.chartRow(since(label, latencyMetric), m.series(end, w, latencyMetric), 0, m.styles.Net))
 	}
 	if m.lay.extra {
 		rows = append(rows, m.chartRow(m.rateLabel("NET", s.Net, "↓", "↑"), m.series(end, w, netMetric), 0, m.styles.Net))
@@ -425,33 +434,47 @@ func (m *Model) renderSide() string {
 // sinceBaseline is the change since the baseline and the peak since:
 // "since 16:20:01 cpu +47 ↑100 mem +0 ↑3".
 func (m *Model) sinceBaseline() string {
-	_, end := m.shown()
-	base := -1
-	for i := 0; i <= end && i < m.hist.Len(); i++ {
-		if !m.hist.At(i).Time.Before(m.baselineAt) {
-			base = i
-			break
-		}
-	}
-	if base < 0 {
+	if _, ok := m.baseIndex(); !ok {
 		return "baseline is older than the history kept"
 	}
-	part := func(name string, f sampler.Metric) string {
-		b, _ := f(m.hist.At(base))
-		now, _ := f(m.hist.At(end))
-		peak := now
-		for i := base; i <= end; i++ {
-			if v, ok := f(m.hist.At(i)); ok {
-				peak = math.Max(peak, v)
-			}
-		}
-		return fmt.Sprintf("%s %+.0f ↑%.0f", name, now-b, peak)
-	}
-	s := "since " + m.baselineAt.Local().Format("15:04:05") + " " + part("cpu", sampler.CPUMetric) + " " + part("mem", sampler.MemMetric)
+	s := "since " + m.baselineAt.Local().Format("15:04:05") + " cpu " + m.deltaPeak(sampler.CPUMetric) + " mem " + m.deltaPeak(sampler.MemMetric)
 	if m.opts.ProbeURL != "" {
-		s += " " + part("lat", latencyMetric)
+		s += " lat " + m.deltaPeak(latencyMetric)
 	}
 	return s
+}
+
+// baseIndex is the first snapshot at or after the baseline mark.
+func (m *Model) baseIndex() (int, bool) {
+	_, end := m.shown()
+	for i := 0; i <= end && i < m.hist.Len(); i++ {
+		if !m.hist.At(i).Time.Before(m.baselineAt) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// deltaPeak is a metric's change since the baseline and its peak since:
+// "+47 ↑100"; "" without a baseline.
+func (m *Model) deltaPeak(f sampler.Metric) string {
+	if m.baselineAt.IsZero() {
+		return ""
+	}
+	base, ok := m.baseIndex()
+	if !ok {
+		return ""
+	}
+	_, end := m.shown()
+	b, _ := f(m.hist.At(base))
+	now, _ := f(m.hist.At(end))
+	peak := now
+	for i := base; i <= end; i++ {
+		if v, ok := f(m.hist.At(i)); ok {
+			peak = math.Max(peak, v)
+		}
+	}
+	return fmt.Sprintf("%+.0f ↑%.0f", now-b, peak)
 }
 
 // findingLine: "cpu     92% avg 91 ≥85 97% ■ SCALE".

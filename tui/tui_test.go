@@ -452,3 +452,17 @@ func TestBaselineKey(t *testing.T) {
 		t.Errorf("session: %d snaps, baseline %v", len(sess.Snaps), sess.Baseline)
 	}
 }
+
+// On a tall screen each chart's label shows the change since the baseline.
+func TestBaselineInChartLabels(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 160, 60, snaps[:30])
+	m = keys(m, "b")
+	for i := 30; i < 200; i++ {
+		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
+	}
+	v := plain(m)
+	if !regexp.MustCompile(`(?m)^\+\d+ ↑100 `).MatchString(v) {
+		t.Errorf("no \"+N ↑100\" under the CPU label:\n%s", v)
+	}
+}
