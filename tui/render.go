@@ -419,6 +419,13 @@ func (m *Model) renderSide() string {
 	if room := h - len(lines) - len(workerLines); room > 0 && h >= 14 {
 		lines = append(lines, m.styles.Dim.Render(fit(fmt.Sprintf("window %s, covered %s", shortDur(a.WindowS), shortDur(a.CoveredS)), w)))
 	}
+	// Tall screens have room for the app servers, one line each.
+	if room := h - len(lines) - len(workerLines); room > 1 && len(a.Apps) > 0 {
+		lines = append(lines, m.styles.Title.Render("APPS"))
+		for _, app := range a.Apps[:min(len(a.Apps), room-1)] {
+			lines = append(lines, m.styles.Text.Render(fit(appLine(app), w)))
+		}
+	}
 	for len(lines) < h-len(workerLines) {
 		lines = append(lines, "")
 	}
@@ -475,6 +482,21 @@ func (m *Model) deltaPeak(f sampler.Metric) string {
 		}
 	}
 	return fmt.Sprintf("%+.0f ↑%.0f", now-b, peak)
+}
+
+// appLine: "gunicorn 812  3w  cpu 41%  pss 40M  churn 0".
+func appLine(a sampler.App) string {
+	s := fmt.Sprintf("%-9s %-6d %2dw cpu %3.0f%%", a.Kind, a.MasterPID, a.Workers, a.CPU)
+	if a.PSSMedianMiB > 0 {
+		s += fmt.Sprintf(" pss %s", bytesIEC(a.PSSMedianMiB*(1<<20)))
+	}
+	if a.Churn5m > 0 {
+		s += fmt.Sprintf(" churn %d", a.Churn5m)
+	}
+	if a.Kind == "postgres" {
+		s += fmt.Sprintf(" act %d idle-tx %d", a.States["active"], a.States["idle in transaction"])
+	}
+	return s
 }
 
 // findingLine: "cpu     92% avg 91 ≥85 97% ■ SCALE".

@@ -466,3 +466,13 @@ func TestBaselineInChartLabels(t *testing.T) {
 		t.Errorf("no \"+N ↑100\" under the CPU label:\n%s", v)
 	}
 }
+
+func TestAppsInAdvisorPanel(t *testing.T) {
+	v := plain(model(t, 200, 60, load(t, "cpu-ramp.jsonl")[:200]))
+	if !regexp.MustCompile(`APPS[\s\S]*gunicorn +7299 +3w cpu`).MatchString(v) {
+		t.Errorf("no apps in the advisor panel at 200x60:\n%s", v)
+	}
+	if v := plain(model(t, 80, 24, load(t, "cpu-ramp.jsonl")[:200])); strings.Contains(v, "APPS") {
+		t.Error("apps squeezed into the 80x24 advisor panel")
+	}
+}
