@@ -147,7 +147,7 @@ func parseConfig(b []byte, path string, s *settings) error {
 		if errors.As(err, &sm) && len(sm.Errors) > 0 {
 			e := sm.Errors[0]
 			row, _ := e.Position()
-			return fmt.Errorf("config %s line %d: unknown key %q (see config.example.toml for the keys)", path, row, strings.Join(e.Key(), "."))
+			return fmt.Errorf("config %s line %d: unknown key %q (headroom's config.example.toml lists the keys)", path, row, strings.Join(e.Key(), "."))
 		}
 		var de *toml.DecodeError
 		if errors.As(err, &de) {

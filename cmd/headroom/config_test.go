@@ -12,7 +12,7 @@ import (
 
 // The example config holds every default: reading it changes nothing.
 func TestExampleConfigIsTheDefaults(t *testing.T) {
-	st, err := loadSettings("../../config.example.toml")
+	st, err := loadSettings("config.example.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestConfigFileLookup(t *testing.T) {
 }
 
 func FuzzParseConfig(f *testing.F) {
-	b, _ := os.ReadFile("../../config.example.toml")
+	b, _ := os.ReadFile("config.example.toml")
 	f.Add(b)
 	f.Add([]byte("[thresholds.cpu]\nscale = 1e400\n"))
 	f.Add([]byte("window = \"-5m\"\n[[thresholds]]\n"))
