@@ -59,7 +59,7 @@ func TestLiveFirstSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d > 900*time.Millisecond {
+	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("first snapshot took %v", d)
 	}
 	if s.CPU.Percent <= 0 || len(s.CPU.PerCore) != s.CPU.Cores {
@@ -98,7 +98,7 @@ func TestLiveFirstSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gap := s2.Time.Sub(s.Time); gap < 800*time.Millisecond || gap > 1500*time.Millisecond {
+	if gap := s2.Time.Sub(s.Time); gap < 800*time.Millisecond || gap > 2500*time.Millisecond {
 		t.Errorf("gap = %v (waited %v)", gap, time.Since(t1))
 	}
 	if s2.IO == nil || s2.Net == nil {
