@@ -148,17 +148,9 @@ func cgroupDir(procRoot string) (dir, mount string, ok bool) {
 	return filepath.Join(mount, path), mount, true
 }
 
-// cgroupLimits reads memory.max and cpu.max for this process's cgroup and
-// its ancestors (the tightest wins), and keeps those below the host's.
-func cgroupLimits(procRoot string, hostCores int, hostMem uint64) *Limits {
-	dir, mount, ok := cgroupDir(procRoot)
-	if !ok {
-		return nil
-	}
-	return limitsUnder(dir, mount, hostCores, hostMem)
-}
-
-// limitsUnder reads the limits from dir up to mount.
+// limitsUnder reads memory.max and cpu.max from this process's cgroup
+// directory up to the mount (the tightest wins), and keeps those below the
+// host's.
 func limitsUnder(start, mount string, hostCores int, hostMem uint64) *Limits {
 	cores, mem := math.Inf(1), uint64(math.MaxUint64)
 	for dir := start; ; dir = filepath.Dir(dir) {

@@ -76,6 +76,15 @@ func TestParsePressure(t *testing.T) {
 	}
 }
 
+// cgroupLimits is what Live does: find the directory, read the limits.
+func cgroupLimits(procRoot string, hostCores int, hostMem uint64) *Limits {
+	dir, mount, ok := cgroupDir(procRoot)
+	if !ok {
+		return nil
+	}
+	return limitsUnder(dir, mount, hostCores, hostMem)
+}
+
 func TestCgroupLimits(t *testing.T) {
 	root := t.TempDir()
 	abs, _ := filepath.Abs("testdata/cgroup")

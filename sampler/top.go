@@ -39,8 +39,6 @@ func AppServerKind(name, cmd string) string {
 	return ""
 }
 
-// IsAppServer reports whether the process is part of an app server.
-func IsAppServer(name, cmd string) bool { return AppServerKind(name, cmd) != "" }
 
 // TopProcs picks the processes a recording keeps: application processes
 // (Family) first,

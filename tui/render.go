@@ -145,7 +145,6 @@ func (m *Model) renderHeader() string {
 	return m.styles.Header.Render(fit(left, room) + right)
 }
 
-func lipglossWidth(s string) int { return lipgloss.Width(s) }
 
 // wrapText wraps plain text to width w.
 func wrapText(s string, w int) string { return strings.Join(wrap(s, w, 100), "\n") }
