@@ -39,7 +39,6 @@ func AppServerKind(name, cmd string) string {
 	return ""
 }
 
-
 // TopProcs picks the processes a recording keeps: application processes
 // (Family) first,
 // then, in turn, the busiest by CPU (those using any) and the largest by

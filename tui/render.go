@@ -145,7 +145,6 @@ func (m *Model) renderHeader() string {
 	return m.styles.Header.Render(fit(left, room) + right)
 }
 
-
 // wrapText wraps plain text to width w.
 func wrapText(s string, w int) string { return strings.Join(wrap(s, w, 100), "\n") }
 
