@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
 // runCLI runs headroom with args and returns exit status, stdout and stderr.
@@ -201,5 +204,37 @@ func TestTruncatedRecordingWarns(t *testing.T) {
 	code, _, stderr = runCLI(t, "once", "--replay", corrupt)
 	if code != exitBadInput || !strings.Contains(stderr, "corrupt.jsonl line 3") {
 		t.Errorf("corrupt: exit %d %q", code, stderr)
+	}
+}
+
+// record and the dashboard run --on-change from the stream they watch.
+func TestVerdictWatchFiresOnChange(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "hook.out")
+	script := filepath.Join(dir, "hook.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\necho \"$HEADROOM_PREVIOUS>$HEADROOM_VERDICT $HEADROOM_FOCUS\" >> "+out+"\n"), 0o755)
+	rec, err := sampler.ReadRecordingFile("../../testdata/memory-pressure.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := defaultSettings()
+	st.Rules.Window = 2 * time.Minute
+	var stderr bytes.Buffer
+	w := newVerdictWatch(st.Rules, time.Second, script, &stderr)
+	for _, s := range rec.Snapshots {
+		w.observe(s)
+		time.Sleep(time.Millisecond) // let a fired hook finish before the next change
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var got string
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(out)
+		if got = string(b); strings.Count(got, "\n") >= 2 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(got, ">SCALE memory") || !strings.Contains(got, "SCALE>") {
+		t.Errorf("hook runs:\n%s(stderr %q)", got, stderr.String())
 	}
 }
