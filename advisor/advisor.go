@@ -189,7 +189,7 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 	}
 	last := window[len(window)-1]
 	a.Time = last.Time
-	a.CoveredS = math.Round(last.Time.Sub(window[0].Time).Seconds()*1000) / 1000
+	a.CoveredS = math.Round(last.Time.Sub(window[0].Time).Seconds()*10) / 10
 
 	add := func(name string, m sampler.Metric, th Threshold) {
 		if f, ok := judge(window, name, m, th, r.Sustain); ok {
