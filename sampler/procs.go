@@ -174,7 +174,15 @@ func (t *procTable) readFile(name string) (int, error) {
 		return 0, err
 	}
 	defer syscall.Close(fd)
-	return syscall.Read(fd, t.buf)
+	total := 0
+	for total < len(t.buf) {
+		n, err := syscall.Read(fd, t.buf[total:])
+		if n <= 0 || err != nil {
+			break
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // sample reads all processes and returns them; CPU % is over the time since
@@ -367,20 +375,7 @@ func (t *procTable) openSchedstat(pid int32, e *procEntry) int {
 
 // readOnce reads /proc/<pid>/<file> into t.buf with open/read/close.
 func (t *procTable) readOnce(pid int32, file string) (int, error) {
-	fd, err := syscall.Open(t.root+"/"+strconv.Itoa(int(pid))+"/"+file, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return 0, err
-	}
-	defer syscall.Close(fd)
-	total := 0
-	for total < len(t.buf) {
-		n, err := syscall.Read(fd, t.buf[total:])
-		if n <= 0 || err != nil {
-			break
-		}
-		total += n
-	}
-	return total, nil
+	return t.readFile(strconv.Itoa(int(pid)) + "/" + file)
 }
 
 func (t *procTable) cmdline(pid int32, name string) string {

@@ -63,8 +63,11 @@ func (f sharedFlags) settings(env *runEnv) (settings, []string, error) {
 	if err != nil {
 		return st, nil, err
 	}
-	if err := applyInterval(&st, f.Interval); err != nil {
-		return st, nil, err
+	if f.Interval != 0 {
+		if f.Interval < 100*time.Millisecond {
+			return st, nil, usageError{fmt.Errorf("--interval %v is too short; use at least 100ms", f.Interval)}
+		}
+		st.Interval = f.Interval
 	}
 	if f.Window < 0 {
 		return st, nil, usageError{errors.New("--window must be positive, like 5m")}
@@ -92,16 +95,20 @@ func defaultSettings() settings {
 }
 
 // defaultConfigPath is $XDG_CONFIG_HOME/headroom/config.toml (~/.config if unset).
-func defaultConfigPath() string {
-	dir := os.Getenv("XDG_CONFIG_HOME")
+func defaultConfigPath() string { return xdgPath("XDG_CONFIG_HOME", ".config", "config.toml") }
+
+// xdgPath is $envVar/headroom/name, or ~/fallback/headroom/name when the
+// variable is unset; "" when there is no home directory either.
+func xdgPath(envVar, fallback, name string) string {
+	dir := os.Getenv(envVar)
 	if dir == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
 			return ""
 		}
-		dir = filepath.Join(home, ".config")
+		dir = filepath.Join(home, fallback)
 	}
-	return filepath.Join(dir, "headroom", "config.toml")
+	return filepath.Join(dir, "headroom", name)
 }
 
 // loadSettings reads the config file: the one named (which must exist), or

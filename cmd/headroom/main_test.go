@@ -220,7 +220,7 @@ func TestVerdictWatchFiresOnChange(t *testing.T) {
 	st := defaultSettings()
 	st.Rules.Window = 2 * time.Minute
 	var stderr bytes.Buffer
-	w := newVerdictWatch(st.Rules, time.Second, script, &stderr)
+	w := newVerdictWatch(st.Rules, time.Second, []string{script}, &stderr)
 	for _, s := range rec.Snapshots {
 		w.observe(s)
 		time.Sleep(time.Millisecond) // let a fired hook finish before the next change

@@ -177,15 +177,7 @@ func (c *onceCmd) notify(argv []string, a advisor.Advice) error {
 
 // statePath is $XDG_STATE_HOME/headroom/last-verdict (~/.local/state if unset).
 func statePath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "headroom", "last-verdict")
+	return xdgPath("XDG_STATE_HOME", filepath.Join(".local", "state"), "last-verdict")
 }
 
 // csvHeader is the --log file's first row.

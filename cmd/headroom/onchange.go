@@ -84,10 +84,13 @@ type verdictWatch struct {
 	report  func(error)
 }
 
-func newVerdictWatch(rules advisor.Rules, interval time.Duration, onChange string, stderr io.Writer) *verdictWatch {
-	argv, _ := parseOnChange(onChange) // validated by the caller's flag check
-	return &verdictWatch{rules: rules, history: sampler.NewHistoryFor(interval), argv: argv,
-		report: func(err error) { fmt.Fprintln(stderr, "headroom:", err) }}
+// argv is the parsed --on-change command; nil watches nothing.
+func newVerdictWatch(rules advisor.Rules, interval time.Duration, argv []string, stderr io.Writer) *verdictWatch {
+	w := &verdictWatch{rules: rules, argv: argv, report: func(err error) { fmt.Fprintln(stderr, "headroom:", err) }}
+	if argv != nil {
+		w.history = sampler.NewHistoryFor(interval) // an hour of snapshots: only when there is a command to run
+	}
+	return w
 }
 
 // observe adds a snapshot and fires the command if the verdict changed.

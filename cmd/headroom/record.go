@@ -20,7 +20,7 @@ type recordCmd struct {
 }
 
 func (c *recordCmd) Run(env *runEnv) error {
-	st, _, err := c.settings(env)
+	st, onChange, err := c.settings(env)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (c *recordCmd) Run(env *runEnv) error {
 	if err != nil {
 		return usageError{err}
 	}
-	watch := newVerdictWatch(st.Rules, st.Interval, c.OnChange, env.stderr)
+	watch := newVerdictWatch(st.Rules, st.Interval, onChange, env.stderr)
 	fmt.Fprintf(env.stderr, "headroom: recording to %s every %v; Ctrl+C stops\n", c.Output, st.Interval)
 	var werr error
 	for {
@@ -74,17 +74,5 @@ func (c *recordCmd) Run(env *runEnv) error {
 	if cerr != nil {
 		return exitError{code: exitBadInput, err: cerr}
 	}
-	return nil
-}
-
-// applyInterval lets the --interval flag override the config file.
-func applyInterval(st *settings, flag time.Duration) error {
-	if flag == 0 {
-		return nil
-	}
-	if flag < 100*time.Millisecond {
-		return usageError{fmt.Errorf("--interval %v is too short; use at least 100ms", flag)}
-	}
-	st.Interval = flag
 	return nil
 }

@@ -31,7 +31,7 @@ type watchCmd struct {
 }
 
 func (c *watchCmd) Run(env *runEnv) error {
-	st, _, err := c.settings(env)
+	st, onChange, err := c.settings(env)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	}
 
 	feed := make(chan tui.FeedItem, 4)
-	watch := newVerdictWatch(st.Rules, st.Interval, c.OnChange, io.Discard)
+	watch := newVerdictWatch(st.Rules, st.Interval, onChange, io.Discard)
 	watch.report = func(err error) { send(ctx, feed, tui.FeedItem{Status: err.Error()}) }
 	done := make(chan error, 1)
 	go func() { done <- pump(ctx, src, rec, watch, feed) }()
