@@ -96,10 +96,11 @@ type Model struct {
 	ended  bool
 
 	// Cached renderings; View returns frame.
-	header, charts, side, procs, footer string
-	frame                               string
-	lay                                 layout
-	colsKey                             string // the process table's columns, as last set
+	frame    string
+	top      string // the chart and advisor block
+	topStale bool   // top must be redrawn: new sample, size, theme, pause, scrub or baseline
+	lay      layout
+	colsKey  string // the process table's columns, as last set
 }
 
 // New builds the dashboard model.
@@ -154,10 +155,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		m.topStale = true
 		m.help.Width = msg.Width
 		m.render()
 		return m, nil
 	case feedMsg:
+		// While paused the block shows the paused moment: a new sample changes nothing there.
+		if msg.Snapshot != nil && !m.paused {
+			m.topStale = true
+		}
 		m.onFeed(FeedItem(msg))
 		m.render()
 		return m, waitFeed(m.opts.Feed)
@@ -266,6 +272,7 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Baseline):
 		if s, _ := m.shown(); m.hasAny {
 			m.baselineAt = s.Time
+			m.topStale = true
 			m.status = "baseline marked at " + s.Time.Local().Format("15:04:05")
 		}
 	case key.Matches(k, m.keys.Group):
@@ -293,6 +300,7 @@ func (m *Model) setSort(s sortKey) {
 }
 
 func (m *Model) togglePause() {
+	m.topStale = true
 	if m.paused {
 		m.paused = false
 		m.advice = advisor.Advise(m.hist.Window(m.opts.Rules.Window), m.opts.Rules)
@@ -308,6 +316,7 @@ func (m *Model) togglePause() {
 // scrub moves through history; the first step back pauses. Moving past the
 // newest snapshot stays paused at it (end returns to live).
 func (m *Model) scrub(step int) {
+	m.topStale = true
 	if m.hist.Len() == 0 {
 		return
 	}
@@ -324,6 +333,7 @@ func (m *Model) scrub(step int) {
 func (m *Model) applyTheme() {
 	p, _ := themes.ByName(themes.Names()[m.themeIdx])
 	m.styles = themes.New(p, lipgloss.ColorProfile())
+	m.topStale = true
 	m.help.Styles.ShortKey = m.styles.HelpKey
 	m.help.Styles.ShortDesc = m.styles.HelpDesc
 	m.help.Styles.FullKey = m.styles.HelpKey

@@ -65,8 +65,10 @@ func computeLayout(w, h int, noSwap, probe bool) layout {
 	return l
 }
 
-// render rebuilds every cached panel and the frame. It runs once per
-// sample or key, never per View call.
+// render rebuilds the frame. It runs once per sample or key, never per
+// View call. The chart and advisor block, the costly part (ntcharts draws
+// every cell), is redrawn only when marked stale: a key that sorts or
+// filters the process list leaves it as it was.
 func (m *Model) render() {
 	if m.width == 0 || m.height == 0 {
 		m.frame = ""
@@ -79,29 +81,28 @@ func (m *Model) render() {
 		return
 	}
 	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap(), m.opts.ProbeURL != "")
-	m.header = m.renderHeader()
-	m.footer = m.renderFooter()
+	header, footer := m.renderHeader(), m.renderFooter()
 	if m.showHelp {
 		body := lipgloss.Place(m.width, m.height-2, lipgloss.Left, lipgloss.Top,
 			m.styles.Title.Render("Keys")+"\n\n"+m.help.FullHelpView(m.keys.FullHelp())+"\n\n"+
 				m.styles.Dim.Render(wrapText("Levels: ok = MONITOR, ▲ = OPTIMIZE, ■ = SCALE. Beside each chart: the level now. "+
 					"The verdict rests on sustained levels ("+fmt.Sprintf("%.0f%% of a %s window", m.opts.Rules.Sustain*100, shortDur(m.opts.Rules.Window.Seconds()))+
 					"), never on one spike. A finding reads: metric, now, mean over the window, threshold, share of the window's samples at or above it, level.", m.width)))
-		m.frame = m.header + "\n" + body + "\n" + m.footer
+		m.frame = header + "\n" + body + "\n" + footer
 		return
 	}
 	if !m.hasAny {
 		// Nothing drawn before the first sample: a frame of zeros would
 		// read as "idle" to someone glancing at it.
 		body := lipgloss.Place(m.width, m.height-2, lipgloss.Center, lipgloss.Center, m.styles.Dim.Render("sampling…"))
-		m.frame = m.header + "\n" + body + "\n" + m.footer
+		m.frame = header + "\n" + body + "\n" + footer
 		return
 	}
-	m.charts = m.renderCharts()
-	m.side = m.renderSide()
-	m.procs = m.renderProcs()
-	top := lipgloss.JoinHorizontal(lipgloss.Top, m.charts, " ", m.side)
-	m.frame = m.header + "\n" + top + "\n" + m.procs + "\n" + m.footer
+	if m.topStale || m.top == "" {
+		m.top = lipgloss.JoinHorizontal(lipgloss.Top, m.renderCharts(), " ", m.renderSide())
+		m.topStale = false
+	}
+	m.frame = header + "\n" + m.top + "\n" + m.renderProcs() + "\n" + footer
 }
 
 func (m *Model) renderHeader() string {
