@@ -46,9 +46,7 @@ func BenchmarkKey(b *testing.B) {
 	snaps := load(b, "cpu-ramp.jsonl")
 	m := New(Options{Rules: advisor.DefaultRules(), Theme: "dark"})
 	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 60})
-	for i := range snaps[:200] {
-		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
-	}
+	m = feed(m, snaps[:200])
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

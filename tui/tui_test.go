@@ -39,6 +39,11 @@ func model(t testing.TB, w, h int, snaps []sampler.Snapshot) Model {
 	t.Helper()
 	m := New(Options{Rules: advisor.DefaultRules(), Theme: "mono", Host: "lab"})
 	m = update(m, tea.WindowSizeMsg{Width: w, Height: h})
+	return feed(m, snaps)
+}
+
+// feed hands each snapshot to the model as the sampling loop would.
+func feed(m Model, snaps []sampler.Snapshot) Model {
 	for i := range snaps {
 		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
 	}
@@ -306,9 +311,7 @@ func TestThemeCycleAndColour(t *testing.T) {
 	snaps := load(t, "cpu-ramp.jsonl")
 	m := New(Options{Rules: advisor.DefaultRules(), Theme: "dark", Host: "lab"})
 	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
-	for i := range snaps[:150] {
-		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
-	}
+	m = feed(m, snaps[:150])
 	if !strings.Contains(m.View(), "\x1b[38;2;") {
 		t.Fatal("dark theme on a true-colour terminal has no colour")
 	}
@@ -383,9 +386,7 @@ func TestHeaderFits(t *testing.T) {
 	snaps := load(t, "cpu-ramp.jsonl")
 	m := New(Options{Rules: advisor.DefaultRules(), Theme: "mono", Host: "web-production-eu-west-1a-7f9c4d", Replay: true, ReplaySpeed: 20})
 	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
-	for i := range snaps[:30] {
-		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
-	}
+	m = feed(m, snaps[:30])
 	for _, v := range []string{plain(m), plain(keys(m, "space", "left"))} {
 		h := firstLine(v)
 		if !strings.Contains(h, snaps[29].Time.Format("15:04")) || !strings.Contains(h, "load ") || ansi.StringWidth(h) != 80 {
@@ -438,10 +439,7 @@ func TestGroupKey(t *testing.T) {
 func TestBaselineKey(t *testing.T) {
 	snaps := load(t, "cpu-ramp.jsonl")
 	m := model(t, 120, 40, snaps[:100])
-	m = keys(m, "b")
-	for i := 100; i < 200; i++ {
-		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
-	}
+	m = feed(keys(m, "b"), snaps[100:200])
 	v := plain(m)
 	want := "since " + snaps[99].Time.Format("15:04:05") + " cpu +"
 	if !strings.Contains(v, want) || !strings.Contains(v, "↑100") {
@@ -457,10 +455,7 @@ func TestBaselineKey(t *testing.T) {
 func TestBaselineInChartLabels(t *testing.T) {
 	snaps := load(t, "cpu-ramp.jsonl")
 	m := model(t, 160, 60, snaps[:30])
-	m = keys(m, "b")
-	for i := 30; i < 200; i++ {
-		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
-	}
+	m = feed(keys(m, "b"), snaps[30:200])
 	v := plain(m)
 	if !regexp.MustCompile(`(?m)^\+\d+ ↑100 `).MatchString(v) {
 		t.Errorf("no \"+N ↑100\" under the CPU label:\n%s", v)
