@@ -491,9 +491,9 @@ func SuggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, r W
 			rss = append(rss, float64(p.RSS)/(1<<20))
 		}
 		if len(pss) > 0 {
-			w.PerWorkerMiB, w.PerWorkerSource = math.Round(median(pss)), "measured"
+			w.PerWorkerMiB, w.PerWorkerSource = math.Round(sampler.Median(pss)), "measured"
 		} else {
-			w.PerWorkerMiB, w.PerWorkerSource = math.Round(median(rss)), "measured-rss"
+			w.PerWorkerMiB, w.PerWorkerSource = math.Round(sampler.Median(rss)), "measured-rss"
 		}
 		if w.PerWorkerMiB < 1 {
 			w.PerWorkerMiB = 1
@@ -507,22 +507,22 @@ func SuggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, r W
 	return w
 }
 
-// Workers finds running app-server workers: processes of an app server
-// whose parent is a process of the same server (its master). server is the
-// kind with the most workers.
+// Workers finds the running app-server workers (gunicorn, uwsgi, uvicorn,
+// daphne) as sampler.Apps groups them; server is the kind with the most.
 func Workers(procs []sampler.Process) (workers []sampler.Process, server string) {
-	kind := make(map[int32]string, len(procs))
+	byPID := make(map[int32]sampler.Process, len(procs))
 	for _, p := range procs {
-		if k := sampler.AppServerKind(p.Name, p.Cmd); k != "" {
-			kind[p.PID] = k
-		}
+		byPID[p.PID] = p
 	}
 	count := map[string]int{}
-	for _, p := range procs {
-		if k := kind[p.PID]; k != "" && kind[p.PPID] == k {
-			workers = append(workers, p)
-			count[k]++
+	for _, a := range sampler.Apps(procs) {
+		if !sampler.IsAppServer(a.Kind) {
+			continue
 		}
+		for _, pid := range a.WorkerPIDs {
+			workers = append(workers, byPID[pid])
+		}
+		count[a.Kind] += len(a.WorkerPIDs)
 	}
 	for k, n := range count {
 		if n > count[server] || (n == count[server] && k < server) {
@@ -530,14 +530,4 @@ func Workers(procs []sampler.Process) (workers []sampler.Process, server string)
 		}
 	}
 	return workers, server
-}
-
-func median(v []float64) float64 {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }

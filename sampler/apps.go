@@ -180,12 +180,7 @@ func AppsOver(snaps []Snapshot) []App {
 			}
 		}
 		if v := pss[pid]; len(v) > 0 {
-			sort.Float64s(v)
-			m := v[len(v)/2]
-			if len(v)%2 == 0 {
-				m = (v[len(v)/2-1] + v[len(v)/2]) / 2
-			}
-			a.PSSMedianMiB = math.Round(m*10) / 10
+			a.PSSMedianMiB = math.Round(Median(v)*10) / 10
 		}
 		a.CPU = math.Round(a.CPU*10) / 10
 		a.RSSMiB = math.Round(a.RSSMiB*10) / 10
@@ -238,4 +233,19 @@ func churn(snaps []Snapshot, a *App) int {
 		}
 	}
 	return len(gone)
+}
+
+// Median is the middle value of v (the mean of the two middle ones for an
+// even count); v is not changed.
+func Median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }

@@ -12,6 +12,10 @@ const MaxRecordedProcs = 50
 // appServers are the WSGI/ASGI servers whose workers the advisor sizes.
 var appServers = []string{"gunicorn", "uwsgi", "uvicorn", "daphne"}
 
+// IsAppServer reports whether a family kind (App.Kind) is one whose workers
+// the worker suggestion sizes.
+func IsAppServer(kind string) bool { return slices.Contains(appServers, kind) }
+
 // AppServerKind names the app server a process belongs to ("gunicorn", …),
 // or "" if it is none. It looks at the process name and at the program
 // named in its command line, since gunicorn runs as "python3 …/gunicorn".
