@@ -170,8 +170,8 @@ func Advise(window []sampler.Snapshot, r Rules) Advice {
 	a := judgeWindow(window, r)
 	if len(window) > 0 {
 		last := window[len(window)-1]
-		a.Workers = SuggestWorkers(last.Cores(), last.MemoryLimit(), last.Procs, r.Workers)
 		a.Apps = sampler.AppsOver(window)
+		a.Workers = suggestWorkers(last.Cores(), last.MemoryLimit(), last.Procs, a.Apps, r.Workers)
 	}
 	if a.Apps == nil {
 		a.Apps = []sampler.App{}
@@ -477,10 +477,15 @@ type WorkerSuggestion struct {
 // cpu-based = min(2 × cores + 1, 4 × cores); memory-based = floor(memory ×
 // fraction / per-worker); recommended = max(1, min(both)).
 func SuggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, r WorkerRules) WorkerSuggestion {
+	return suggestWorkers(cores, memBytes, procs, sampler.Apps(procs), r)
+}
+
+// suggestWorkers is SuggestWorkers with procs already grouped into apps.
+func suggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, apps []sampler.App, r WorkerRules) WorkerSuggestion {
 	memMiB := float64(memBytes) / (1 << 20)
 	w := WorkerSuggestion{Cores: cores, MemoryMiB: int(memMiB), PerWorkerMiB: r.AssumedMiB, PerWorkerSource: "assumed"}
 	w.CPUBased = int(math.Floor(math.Min(2*cores+1, 4*cores)))
-	workers, server := Workers(procs)
+	workers, server := workersOf(procs, apps)
 	w.Running, w.Server = len(workers), server
 	if len(workers) > 0 {
 		var pss, rss []float64
@@ -507,15 +512,15 @@ func SuggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, r W
 	return w
 }
 
-// Workers finds the running app-server workers (gunicorn, uwsgi, uvicorn,
-// daphne) as sampler.Apps groups them; server is the kind with the most.
-func Workers(procs []sampler.Process) (workers []sampler.Process, server string) {
+// workersOf finds the running app-server workers (gunicorn, uwsgi, uvicorn,
+// daphne) among the apps; server is the kind with the most.
+func workersOf(procs []sampler.Process, apps []sampler.App) (workers []sampler.Process, server string) {
 	byPID := make(map[int32]sampler.Process, len(procs))
 	for _, p := range procs {
 		byPID[p.PID] = p
 	}
 	count := map[string]int{}
-	for _, a := range sampler.Apps(procs) {
+	for _, a := range apps {
 		if !sampler.IsAppServer(a.Kind) {
 			continue
 		}
