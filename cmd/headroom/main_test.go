@@ -61,6 +61,10 @@ func TestExitStatusForBadInput(t *testing.T) {
 		// Not a terminal (the test's stdout is a buffer): point to once.
 		{[]string{}, "headroom once"},
 		{[]string{"once", "--on-change", "notify 'unclosed"}, "--on-change"},
+		{[]string{"once", "--probe", "localhost:8000"}, `--probe "localhost:8000" is not an http:// or https:// URL`},
+		{[]string{"once", "--sla=-1s"}, "--sla and --probe-timeout must be positive"},
+		{[]string{"--report", "main.go"}, "--report main.go already exists"},
+		{[]string{"--replay", "../../testdata/idle.jsonl", "--probe", "http://127.0.0.1:1/"}, "cannot be used with --replay"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
