@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
 )
 
 // Level is how much a metric (or the machine) calls for action.
@@ -127,7 +128,7 @@ type Advice struct {
 	// NoSwap is set when the machine has no swap configured (no swap finding then).
 	NoSwap bool `json:"no_swap,omitempty"`
 	// Apps are the application families running at the moment judged.
-	Apps []sampler.App `json:"apps"`
+	Apps []apps.App `json:"apps"`
 	// Probe summarises the --probe requests of the window; nil without --probe.
 	Probe *ProbeStats `json:"probe,omitempty"`
 }
@@ -170,11 +171,11 @@ func Advise(window []sampler.Snapshot, r Rules) Advice {
 	a := judgeWindow(window, r)
 	if len(window) > 0 {
 		last := window[len(window)-1]
-		a.Apps = sampler.AppsOver(window)
+		a.Apps = apps.AppsOver(window)
 		a.Workers = suggestWorkers(last.Cores(), last.MemoryLimit(), last.Procs, a.Apps, r.Workers)
 	}
 	if a.Apps == nil {
-		a.Apps = []sampler.App{}
+		a.Apps = []apps.App{}
 	}
 	return a
 }
@@ -477,15 +478,15 @@ type WorkerSuggestion struct {
 // cpu-based = min(2 × cores + 1, 4 × cores); memory-based = floor(memory ×
 // fraction / per-worker); recommended = max(1, min(both)).
 func SuggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, r WorkerRules) WorkerSuggestion {
-	return suggestWorkers(cores, memBytes, procs, sampler.Apps(procs), r)
+	return suggestWorkers(cores, memBytes, procs, apps.Apps(procs), r)
 }
 
 // suggestWorkers is SuggestWorkers with procs already grouped into apps.
-func suggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, apps []sampler.App, r WorkerRules) WorkerSuggestion {
+func suggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, found []apps.App, r WorkerRules) WorkerSuggestion {
 	memMiB := float64(memBytes) / (1 << 20)
 	w := WorkerSuggestion{Cores: cores, MemoryMiB: int(memMiB), PerWorkerMiB: r.AssumedMiB, PerWorkerSource: "assumed"}
 	w.CPUBased = int(math.Floor(math.Min(2*cores+1, 4*cores)))
-	workers, server := workersOf(procs, apps)
+	workers, server := workersOf(procs, found)
 	w.Running, w.Server = len(workers), server
 	if len(workers) > 0 {
 		var pss, rss []float64
@@ -514,14 +515,14 @@ func suggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, app
 
 // workersOf finds the running app-server workers (gunicorn, uwsgi, uvicorn,
 // daphne) among the apps; server is the kind with the most.
-func workersOf(procs []sampler.Process, apps []sampler.App) (workers []sampler.Process, server string) {
+func workersOf(procs []sampler.Process, found []apps.App) (workers []sampler.Process, server string) {
 	byPID := make(map[int32]sampler.Process, len(procs))
 	for _, p := range procs {
 		byPID[p.PID] = p
 	}
 	count := map[string]int{}
-	for _, a := range apps {
-		if !sampler.IsAppServer(a.Kind) {
+	for _, a := range found {
+		if !apps.IsAppServer(a.Kind) {
 			continue
 		}
 		for _, pid := range a.WorkerPIDs {

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
 // replay feeds a recording through a History as the dashboard does and
 // returns the advice after each snapshot.
 func replay(t *testing.T, file string, r Rules) ([]sampler.Snapshot, []Advice) {
 	t.Helper()
-	rec, err := sampler.ReadRecordingFile("../testdata/" + file)
+	rec, err := recording.ReadFile("../testdata/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}

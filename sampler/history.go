@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"math"
+	"sort"
 	"time"
 )
 
@@ -22,7 +23,7 @@ const (
 )
 
 // NewHistory keeps up to capacity snapshots, with process lists (trimmed to
-// MaxRecordedProcs) for the newest procKeep of them.
+// MaxRecordedProcs by the caller) for the newest procKeep of them.
 func NewHistory(capacity, procKeep int) *History {
 	if capacity < 1 {
 		capacity = 1
@@ -38,11 +39,9 @@ func NewHistoryFor(interval time.Duration) *History {
 	return NewHistory(int(DefaultHistorySpan/interval), int(DefaultProcsSpan/interval))
 }
 
-// Add appends a snapshot, dropping the oldest when full.
+// Add appends a snapshot, dropping the oldest when full. The caller trims
+// the process list (apps.TopProcs) first: History knows nothing of apps.
 func (h *History) Add(s Snapshot) {
-	if len(s.Procs) > MaxRecordedProcs {
-		s.Procs = TopProcs(s.Procs, MaxRecordedProcs)
-	}
 	if h.n == len(h.buf) {
 		h.buf[h.start] = s
 		h.start = (h.start + 1) % len(h.buf)
@@ -180,4 +179,19 @@ func FractionAtLeast(snaps []Snapshot, m Metric, threshold float64) float64 {
 		return 0
 	}
 	return float64(above) / float64(n)
+}
+
+// Median is the middle value of v (the mean of the two middle ones for an
+// even count); v is not changed.
+func Median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }

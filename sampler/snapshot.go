@@ -162,6 +162,9 @@ func (s Snapshot) MemoryLimit() uint64 {
 	return m
 }
 
+// MaxRecordedProcs is how many processes a recording (and History) keeps per snapshot.
+const MaxRecordedProcs = 50
+
 // TimeFormat is the recording's time format: RFC 3339, UTC, milliseconds.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 

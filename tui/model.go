@@ -15,6 +15,7 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
 	"github.com/headroom-dev/headroom/themes"
 )
 
@@ -201,7 +202,7 @@ func (m *Model) onFeed(it FeedItem) {
 		return
 	}
 	full := m.hist.Len() == m.hist.Cap()
-	m.hist.Add(*it.Snapshot)
+	m.hist.Add(trimmed(*it.Snapshot))
 	if m.paused && full && m.cursor > 0 {
 		m.cursor-- // the oldest snapshot fell out: keep pointing at the same moment
 	}
@@ -362,4 +363,10 @@ func (m *Model) shown() (sampler.Snapshot, int) {
 		return m.hist.At(m.cursor), m.cursor
 	}
 	return m.live, m.hist.Len() - 1
+}
+
+// trimmed is s with the process list History keeps.
+func trimmed(s sampler.Snapshot) sampler.Snapshot {
+	s.Procs = apps.TopProcs(s.Procs, sampler.MaxRecordedProcs)
+	return s
 }

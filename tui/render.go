@@ -16,6 +16,7 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
 )
 
 // Layout sizes, in cells.
@@ -484,7 +485,7 @@ func (m *Model) deltaPeak(f sampler.Metric) string {
 }
 
 // appLine: "gunicorn 812  3w  cpu 41%  pss 40M  churn 0".
-func appLine(a sampler.App) string {
+func appLine(a apps.App) string {
 	s := fmt.Sprintf("%-9s %-6d %2dw cpu %3.0f%%", a.Kind, a.MasterPID, a.Workers, a.CPU)
 	if a.PSSMedianMiB > 0 {
 		s += fmt.Sprintf(" pss %s", bytesIEC(a.PSSMedianMiB*(1<<20)))
@@ -624,7 +625,7 @@ func (m *Model) renderProcs() string {
 // CPU and memory, median PSS per worker) and leaves out its members from rest.
 // With a filter, a family shows when its kind or one of its processes matches.
 func (m *Model) groupRows(all []sampler.Process, rest []*sampler.Process, wide bool, filter string) ([]table.Row, []*sampler.Process) {
-	apps := sampler.Apps(all)
+	apps := apps.Apps(all)
 	matched := make(map[int32]bool, len(rest))
 	for _, p := range rest {
 		matched[p.PID] = true

@@ -17,6 +17,7 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
 func init() {
@@ -27,7 +28,7 @@ func init() {
 
 func load(t testing.TB, name string) []sampler.Snapshot {
 	t.Helper()
-	rec, err := sampler.ReadRecordingFile("../testdata/" + name)
+	rec, err := recording.ReadFile("../testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

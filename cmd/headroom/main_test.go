@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
 // runCLI runs headroom with args and returns exit status, stdout and stderr.
@@ -217,7 +217,7 @@ func TestVerdictWatchFiresOnChange(t *testing.T) {
 	out := filepath.Join(dir, "hook.out")
 	script := filepath.Join(dir, "hook.sh")
 	os.WriteFile(script, []byte("#!/bin/sh\necho \"$HEADROOM_PREVIOUS>$HEADROOM_VERDICT $HEADROOM_FOCUS\" >> "+out+"\n"), 0o755)
-	rec, err := sampler.ReadRecordingFile("../../testdata/memory-pressure.jsonl")
+	rec, err := recording.ReadFile("../../testdata/memory-pressure.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}

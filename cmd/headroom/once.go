@@ -18,6 +18,9 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
+	"github.com/headroom-dev/headroom/sampler/live"
+	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
 // onceCmd judges once and exits with the verdict: `headroom once`.
@@ -52,7 +55,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 		if c.For > 0 {
 			return usageError{errors.New("--for samples this machine; it cannot be used with --replay")}
 		}
-		rec, err := sampler.ReadRecordingFile(c.Replay)
+		rec, err := recording.ReadFile(c.Replay)
 		if err != nil {
 			return usageError{err}
 		}
@@ -120,7 +123,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 func sampleFor(d, interval time.Duration, pf probeFlags) ([]sampler.Snapshot, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	live, err := sampler.NewLive(interval)
+	live, err := live.New(interval)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +259,7 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 }
 
 // AppLine describes one application family in a line.
-func AppLine(a sampler.App) string {
+func AppLine(a apps.App) string {
 	s := fmt.Sprintf("%-11s master %d: %d workers, cpu %.1f%%, rss %.0f MiB", a.Kind, a.MasterPID, a.Workers, a.CPU, a.RSSMiB)
 	if a.PSSMedianMiB > 0 {
 		s += fmt.Sprintf(", pss %.0f MiB per worker", a.PSSMedianMiB)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
 	"github.com/mattn/go-shellwords"
 )
 
@@ -99,6 +100,7 @@ func (w *verdictWatch) observe(s sampler.Snapshot) {
 	if w.argv == nil {
 		return
 	}
+	s.Procs = apps.TopProcs(s.Procs, sampler.MaxRecordedProcs)
 	w.history.Add(s)
 	a := advisor.Advise(w.history.Window(w.rules.Window), w.rules)
 	if a.Verdict == w.last {

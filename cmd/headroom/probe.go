@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/probe"
 )
 
 // probeFlags are the HTTP probe's flags, shared by every command.
@@ -24,7 +25,7 @@ func (f probeFlags) apply(st *settings) error {
 		st.Rules.SLA = f.SLA
 	}
 	if f.Probe != "" {
-		if _, err := sampler.ParseProbeURL(f.Probe); err != nil {
+		if _, err := probe.ParseURL(f.Probe); err != nil {
 			return usageError{err}
 		}
 	}
@@ -33,7 +34,7 @@ func (f probeFlags) apply(st *settings) error {
 
 // wrap starts the prober (when --probe is given) and returns a source that
 // attaches its results to each snapshot; the prober stops with ctx.
-func (f probeFlags) wrap(ctx context.Context, src sampler.Source, interval time.Duration) (sampler.Source, *sampler.Prober, error) {
+func (f probeFlags) wrap(ctx context.Context, src sampler.Source, interval time.Duration) (sampler.Source, *probe.Prober, error) {
 	if f.Probe == "" {
 		return src, nil, nil
 	}
@@ -41,10 +42,10 @@ func (f probeFlags) wrap(ctx context.Context, src sampler.Source, interval time.
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}
-	p, err := sampler.NewProber(f.Probe, interval, timeout)
+	p, err := probe.New(f.Probe, interval, timeout)
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
 	go p.Run(ctx)
-	return sampler.Probed{Source: src, Prober: p}, p, nil
+	return probe.Probed{Source: src, Prober: p}, p, nil
 }

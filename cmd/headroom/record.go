@@ -9,7 +9,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/live"
+	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
 // recordCmd records headless: `headroom record -o FILE`.
@@ -31,10 +32,10 @@ func (c *recordCmd) Run(env *runEnv) error {
 	defer stop()
 	if c.For > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.For+sampler.FirstSampleDelay)
+		ctx, cancel = context.WithTimeout(ctx, c.For+live.FirstSampleDelay)
 		defer cancel()
 	}
-	live, err := sampler.NewLive(st.Interval)
+	live, err := live.New(st.Interval)
 	if err != nil {
 		return exitError{code: exitBadInput, err: err}
 	}
@@ -43,7 +44,7 @@ func (c *recordCmd) Run(env *runEnv) error {
 	if err != nil {
 		return err
 	}
-	rec, err := sampler.CreateRecording(c.Output, sampler.Header{Host: live.Host(),
+	rec, err := recording.Create(c.Output, recording.Header{Host: live.Host(),
 		IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe})
 	if err != nil {
 		return usageError{err}

@@ -12,9 +12,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/headroom-dev/headroom/sampler/recording"
 	"github.com/muesli/termenv"
-
-	"github.com/headroom-dev/headroom/sampler"
 )
 
 // TestMain lets a test run the real command in a child process (for
@@ -56,7 +55,7 @@ func TestRecordStopsCleanlyOnSIGTERM(t *testing.T) {
 			if err != nil {
 				t.Fatalf("exit: %v\n%s", err, stderr.String())
 			}
-			rec, err := sampler.ReadRecordingFile(path)
+			rec, err := recording.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +77,7 @@ func TestRecordStopsCleanlyOnSIGTERM(t *testing.T) {
 func TestRecordFor(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.jsonl")
 	code, _, stderr := runCLI(t, "record", "-o", path, "--for", "1s", "--interval", "250ms")
-	rec, err := sampler.ReadRecordingFile(path)
+	rec, err := recording.ReadFile(path)
 	if code != 0 || err != nil {
 		t.Fatalf("exit %d, %v, %s", code, err, stderr)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/live"
+	"github.com/headroom-dev/headroom/sampler/recording"
 	"github.com/headroom-dev/headroom/themes"
 	"github.com/headroom-dev/headroom/tui"
 )
@@ -65,7 +67,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	var src sampler.Source
 	host, probeURL := "", c.Probe
 	if c.Replay != "" {
-		rec, err := sampler.ReadRecordingFile(c.Replay)
+		rec, err := recording.ReadFile(c.Replay)
 		if err != nil {
 			return usageError{err}
 		}
@@ -78,9 +80,9 @@ func (c *watchCmd) Run(env *runEnv) error {
 				st.Interval = time.Duration(rec.Header.IntervalMS) * time.Millisecond
 			}
 		}
-		src = sampler.NewPaced(sampler.NewReplay(rec), c.Speed)
+		src = recording.NewPaced(recording.NewReplay(rec), c.Speed)
 	} else {
-		live, err := sampler.NewLive(st.Interval)
+		live, err := live.New(st.Interval)
 		if err != nil {
 			return exitError{code: exitBadInput, err: err}
 		}
@@ -91,10 +93,10 @@ func (c *watchCmd) Run(env *runEnv) error {
 		}
 	}
 
-	var rec *sampler.Recorder
+	var rec *recording.Recorder
 	status := ""
 	if c.Record != "" {
-		rec, err = sampler.CreateRecording(c.Record, sampler.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe})
+		rec, err = recording.Create(c.Record, recording.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe})
 		if err != nil {
 			return usageError{err}
 		}
@@ -151,7 +153,7 @@ func applyNoColor(lookup func(string) (string, bool)) {
 // judged for --on-change, and handed to the dashboard. It returns when the
 // source ends or ctx is cancelled. The feed is never closed: an --on-change
 // report may still arrive on it after the source has ended.
-func pump(ctx context.Context, src sampler.Source, rec *sampler.Recorder, watch *verdictWatch, feed chan<- tui.FeedItem) error {
+func pump(ctx context.Context, src sampler.Source, rec *recording.Recorder, watch *verdictWatch, feed chan<- tui.FeedItem) error {
 	for {
 		s, err := src.Next(ctx)
 		if err != nil {

@@ -1,4 +1,4 @@
-package sampler
+package procs
 
 import (
 	"os"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
 // copyTree copies a fixture tree so a test can change it.
@@ -33,21 +35,21 @@ func copyTree(t *testing.T, src string) string {
 	return dst
 }
 
-func find(procs []Process, pid int32) (Process, bool) {
+func find(procs []sampler.Process, pid int32) (sampler.Process, bool) {
 	for _, p := range procs {
 		if p.PID == pid {
 			return p, true
 		}
 	}
-	return Process{}, false
+	return sampler.Process{}, false
 }
 
 func TestProcTableFixture(t *testing.T) {
-	root := copyTree(t, "testdata/proc")
-	tbl := newProcTable(root, time.Time{})
+	root := copyTree(t, "../testdata/proc")
+	tbl := NewTable(root, time.Time{})
 	tbl.noKeep = true // the fixture files are rewritten in place below
 	t0 := time.Unix(1000, 0)
-	procs, err := tbl.sample(t0)
+	procs, err := tbl.Sample(t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,21 +69,21 @@ func TestProcTableFixture(t *testing.T) {
 
 	// Two seconds later the worker has used 100 more ticks: 50 % of a core.
 	os.WriteFile(filepath.Join(root, "4242/stat"), []byte("4242 (gunicorn: wor) ker) R 812 812 812 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 123456 58000000 12800 0 1 1 0\n"), 0o644)
-	procs, _ = tbl.sample(t0.Add(2 * time.Second))
+	procs, _ = tbl.Sample(t0.Add(2 * time.Second))
 	if w, _ := find(procs, 4242); w.CPU != 50 {
 		t.Errorf("cpu = %v, want 50", w.CPU)
 	}
 
 	// The pid is reused by a new process (new start time): no delta against the old one.
 	os.WriteFile(filepath.Join(root, "4242/stat"), []byte("4242 (sleep) S 1 1 1 0 -1 0 0 0 0 0 900 0 0 0 20 0 1 0 999999 1000 10 0 1 1 0\n"), 0o644)
-	procs, _ = tbl.sample(t0.Add(3 * time.Second))
+	procs, _ = tbl.Sample(t0.Add(3 * time.Second))
 	if w, _ := find(procs, 4242); w.Name != "sleep" || w.CPU != 0 || w.Start != 999999 {
 		t.Errorf("reused pid = %+v", w)
 	}
 
 	// A process that exits is dropped, not an error.
 	os.RemoveAll(filepath.Join(root, "4242"))
-	procs, err = tbl.sample(t0.Add(4 * time.Second))
+	procs, err = tbl.Sample(t0.Add(4 * time.Second))
 	if err != nil || len(procs) != 1 {
 		t.Errorf("after exit: %d procs, err %v", len(procs), err)
 	}
@@ -94,9 +96,9 @@ func TestProcTableLiveKeepsFilesOpen(t *testing.T) {
 		t.Skip("cannot start sleep:", err)
 	}
 	defer cmd.Process.Kill()
-	tbl := newProcTable("/proc", time.Time{})
-	defer tbl.close()
-	procs, err := tbl.sample(time.Now())
+	tbl := NewTable("/proc", time.Time{})
+	defer tbl.Close()
+	procs, err := tbl.Sample(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func TestProcTableLiveKeepsFilesOpen(t *testing.T) {
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	procs, err = tbl.sample(time.Now())
+	procs, err = tbl.Sample(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,82 +124,39 @@ func TestProcTableLiveKeepsFilesOpen(t *testing.T) {
 	}
 }
 
-func TestAppServerKind(t *testing.T) {
-	cases := []struct{ name, cmd, want string }{
-		{"gunicorn", "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", "gunicorn"},
-		{"python3", "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", "gunicorn"},
-		{"uwsgi", "uwsgi --ini app.ini", "uwsgi"},
-		{"python3", "python3 -m uvicorn app:app", "uvicorn"},
-		{"python3", "python3 manage.py runserver", ""},
-		{"bash", "bash -c echo gunicorn", ""},
-		{"vim", "vim gunicorn.conf.py", ""},
-	}
-	for _, c := range cases {
-		if got := AppServerKind(c.name, c.cmd); got != c.want {
-			t.Errorf("AppServerKind(%q, %q) = %q, want %q", c.name, c.cmd, got, c.want)
-		}
-	}
-}
-
-func TestTopProcs(t *testing.T) {
-	var procs []Process
-	for i := 0; i < 200; i++ {
-		procs = append(procs, Process{PID: int32(i + 1), Name: "p", CPU: float64(i % 17), RSS: uint64(i * 1000)})
-	}
-	procs[5].Name, procs[5].CPU, procs[5].RSS = "gunicorn", 0, 1
-	top := TopProcs(procs, 50)
-	if len(top) != 50 {
-		t.Fatalf("len = %d", len(top))
-	}
-	if _, ok := find(top, 6); !ok {
-		t.Error("an idle app-server worker was left out")
-	}
-	if _, ok := find(top, 200); !ok {
-		t.Error("the largest process by memory was left out")
-	}
-	for i := 1; i < len(top); i++ {
-		if top[i].CPU > top[i-1].CPU {
-			t.Fatal("not sorted by CPU")
-		}
-	}
-	if procs[0].PID != 1 {
-		t.Error("input reordered")
-	}
-}
-
 func TestProcTableListsOnlyWhenAPidIsNew(t *testing.T) {
-	root := copyTree(t, "testdata/proc")
+	root := copyTree(t, "../testdata/proc")
 	os.WriteFile(filepath.Join(root, "loadavg"), []byte("0.10 0.16 0.09 1/76 4242\n"), 0o644)
-	tbl := newProcTable(root, time.Time{})
+	tbl := NewTable(root, time.Time{})
 	tbl.noKeep = true
 	t0 := time.Unix(1000, 0)
-	if procs, _ := tbl.sample(t0); len(procs) != 2 {
+	if procs, _ := tbl.Sample(t0); len(procs) != 2 {
 		t.Fatalf("%d procs", len(procs))
 	}
 	// A pid directory appears but the kernel's newest pid is unchanged:
 	// no listing (this cannot happen on a real /proc; it shows the skip).
 	os.MkdirAll(filepath.Join(root, "5000"), 0o755)
 	os.WriteFile(filepath.Join(root, "5000/stat"), []byte("5000 (new) S 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 999 1000 10 0 1 1 0\n"), 0o644)
-	if procs, _ := tbl.sample(t0.Add(time.Second)); len(procs) != 2 {
+	if procs, _ := tbl.Sample(t0.Add(time.Second)); len(procs) != 2 {
 		t.Errorf("listed /proc although no pid was new: %d procs", len(procs))
 	}
 	os.WriteFile(filepath.Join(root, "loadavg"), []byte("0.10 0.16 0.09 1/77 5000\n"), 0o644)
-	procs, _ := tbl.sample(t0.Add(2 * time.Second))
+	procs, _ := tbl.Sample(t0.Add(2 * time.Second))
 	if _, ok := find(procs, 5000); !ok || len(procs) != 3 {
 		t.Errorf("new pid not found after /proc/loadavg named it: %d procs", len(procs))
 	}
 	// An exit is seen without a listing.
 	os.RemoveAll(filepath.Join(root, "1"))
-	if procs, _ := tbl.sample(t0.Add(3 * time.Second)); len(procs) != 2 {
+	if procs, _ := tbl.Sample(t0.Add(3 * time.Second)); len(procs) != 2 {
 		t.Errorf("exited process still listed: %d procs", len(procs))
 	}
 }
 
 // Live machine: a process started between two samples is found.
 func TestProcTableLiveFindsNewProcess(t *testing.T) {
-	tbl := newProcTable("/proc", time.Time{})
-	defer tbl.close()
-	if _, err := tbl.sample(time.Now()); err != nil {
+	tbl := NewTable("/proc", time.Time{})
+	defer tbl.Close()
+	if _, err := tbl.Sample(time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("sleep", "30")
@@ -205,7 +164,7 @@ func TestProcTableLiveFindsNewProcess(t *testing.T) {
 		t.Skip("cannot start sleep:", err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	procs, err := tbl.sample(time.Now())
+	procs, err := tbl.Sample(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,15 +176,15 @@ func TestProcTableLiveFindsNewProcess(t *testing.T) {
 // An idle single-threaded process is checked through schedstat; stat is
 // read again only when it ran, or every fullEvery samples.
 func TestProcTableSkipsStatWhenIdle(t *testing.T) {
-	root := copyTree(t, "testdata/proc")
-	tbl := newProcTable(root, time.Time{})
-	defer tbl.close()
+	root := copyTree(t, "../testdata/proc")
+	tbl := NewTable(root, time.Time{})
+	defer tbl.Close()
 	t0 := time.Unix(1000, 0)
-	tbl.sample(t0)
+	tbl.Sample(t0)
 	statPath := filepath.Join(root, "4242/stat")
 	grown := "4242 (gunicorn: wor) ker) R 812 812 812 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 1 0 123456 58000000 25600 0 1 1 0\n"
 	os.WriteFile(statPath, []byte(grown), 0o644)
-	procs, _ := tbl.sample(t0.Add(time.Second))
+	procs, _ := tbl.Sample(t0.Add(time.Second))
 	w, _ := find(procs, 4242)
 	if w.RSS != 12800*uint64(os.Getpagesize()) {
 		t.Errorf("stat re-read although schedstat says the process did not run: rss %d", w.RSS)
@@ -233,7 +192,7 @@ func TestProcTableSkipsStatWhenIdle(t *testing.T) {
 	// It ran: stat is read, with its new CPU time and memory.
 	os.WriteFile(filepath.Join(root, "4242/schedstat"), []byte("1600000000 2000 31\n"), 0o644)
 	os.WriteFile(statPath, []byte(strings.Replace(grown, " 150 50 ", " 250 50 ", 1)), 0o644)
-	procs, _ = tbl.sample(t0.Add(2 * time.Second))
+	procs, _ = tbl.Sample(t0.Add(2 * time.Second))
 	w, _ = find(procs, 4242)
 	if w.RSS != 25600*uint64(os.Getpagesize()) || w.CPU != 100 {
 		t.Errorf("after running: rss %d cpu %v, want the new stat (100 %% over 1 s)", w.RSS, w.CPU)
@@ -241,7 +200,7 @@ func TestProcTableSkipsStatWhenIdle(t *testing.T) {
 	// Idle for fullEvery samples: stat is read anyway.
 	os.WriteFile(statPath, []byte(strings.Replace(strings.Replace(grown, " 150 50 ", " 250 50 ", 1), " 25600 ", " 30000 ", 1)), 0o644)
 	for i := 0; i <= fullEvery; i++ {
-		procs, _ = tbl.sample(t0.Add(time.Duration(3+i) * time.Second))
+		procs, _ = tbl.Sample(t0.Add(time.Duration(3+i) * time.Second))
 	}
 	if w, _ = find(procs, 4242); w.RSS != 30000*uint64(os.Getpagesize()) {
 		t.Errorf("stat not re-read after %d idle samples: rss %d", fullEvery, w.RSS)

@@ -1,4 +1,4 @@
-package sampler
+package probe
 
 import (
 	"context"
@@ -14,20 +14,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
-
-// ProbeResult is one HTTP request made by a Prober.
-type ProbeResult struct {
-	MS     float64 `json:"ms"`               // time to the end of the response body, or to the failure
-	Status int     `json:"status,omitempty"` // HTTP status; 0 when no response came
-	Err    string  `json:"err,omitempty"`    // "timeout", "refused", … when no response came
-}
-
-// Failed reports whether the request counts as an error: no response, or
-// a status other than 2xx and 3xx.
-func (r ProbeResult) Failed() bool {
-	return r.Err != "" || r.Status < 200 || r.Status >= 400
-}
 
 // Prober requests one URL once per interval, one request at a time, and
 // keeps the results until they are drained into a snapshot.
@@ -38,11 +27,11 @@ type Prober struct {
 	client   *http.Client
 
 	mu      sync.Mutex
-	pending []ProbeResult
+	pending []sampler.ProbeResult
 }
 
 // ParseProbeURL checks a --probe value: an http or https URL with a host.
-func ParseProbeURL(raw string) (string, error) {
+func ParseURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("--probe %q is not an http:// or https:// URL with a host, like http://127.0.0.1:8000/health/", raw)
@@ -52,8 +41,8 @@ func ParseProbeURL(raw string) (string, error) {
 
 // NewProber makes a prober; timeout bounds each request (a hung app shows
 // as timeouts, never as a stalled headroom).
-func NewProber(rawURL string, interval, timeout time.Duration) (*Prober, error) {
-	u, err := ParseProbeURL(rawURL)
+func New(rawURL string, interval, timeout time.Duration) (*Prober, error) {
+	u, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +82,7 @@ func (p *Prober) Run(ctx context.Context) {
 	}
 }
 
-func (p *Prober) once(ctx context.Context) ProbeResult {
+func (p *Prober) once(ctx context.Context) sampler.ProbeResult {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
@@ -104,7 +93,7 @@ func (p *Prober) once(ctx context.Context) ProbeResult {
 		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<20))
 		resp.Body.Close()
 	}
-	r := ProbeResult{MS: math.Round(float64(time.Since(t0).Microseconds())/10) / 100}
+	r := sampler.ProbeResult{MS: math.Round(float64(time.Since(t0).Microseconds())/10) / 100}
 	if resp != nil {
 		r.Status = resp.StatusCode
 	}
@@ -140,7 +129,7 @@ func probeError(err error) string {
 }
 
 // Drain returns the results since the last call.
-func (p *Prober) Drain() []ProbeResult {
+func (p *Prober) Drain() []sampler.ProbeResult {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := p.pending
@@ -150,12 +139,12 @@ func (p *Prober) Drain() []ProbeResult {
 
 // Probed is a Source that attaches a prober's results to each snapshot.
 type Probed struct {
-	Source
+	sampler.Source
 	Prober *Prober
 }
 
 // Next takes the next snapshot and the probe results gathered since the last.
-func (p Probed) Next(ctx context.Context) (Snapshot, error) {
+func (p Probed) Next(ctx context.Context) (sampler.Snapshot, error) {
 	s, err := p.Source.Next(ctx)
 	if err == nil {
 		s.Probe = p.Prober.Drain()

@@ -1,14 +1,16 @@
-package sampler
+package apps
 
 import (
 	"testing"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
 const mib = 1 << 20
 
-func fleet() []Process {
-	return []Process{
+func fleet() []sampler.Process {
+	return []sampler.Process{
 		{PID: 1, PPID: 0, Name: "systemd", Cmd: "/sbin/init"},
 		{PID: 812, PPID: 1, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn app.wsgi -w 3", CPU: 0.5, RSS: 60 * mib, PSS: 30 * mib, Start: 100},
 		{PID: 813, PPID: 812, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn app.wsgi -w 3", CPU: 20, RSS: 50 * mib, PSS: 40 * mib, Start: 110},
@@ -71,7 +73,7 @@ func TestApps(t *testing.T) {
 
 func TestAppChurn(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)
-	var snaps []Snapshot
+	var snaps []sampler.Snapshot
 	for i := 0; i < 400; i++ {
 		procs := fleet()
 		// Worker 815 is replaced by 816 (max_requests) at 2 minutes, and
@@ -82,7 +84,7 @@ func TestAppChurn(t *testing.T) {
 		if i >= 360 {
 			procs[3].Start = 9000
 		}
-		snaps = append(snaps, Snapshot{Time: t0.Add(time.Duration(i) * time.Second), Procs: procs})
+		snaps = append(snaps, sampler.Snapshot{Time: t0.Add(time.Duration(i) * time.Second), Procs: procs})
 	}
 	find := func(apps []App, kind string) App {
 		for _, a := range apps {
@@ -110,12 +112,64 @@ func TestAppChurn(t *testing.T) {
 func TestTopProcsKeepsApps(t *testing.T) {
 	procs := fleet()
 	for i := 0; i < 300; i++ {
-		procs = append(procs, Process{PID: int32(2000 + i), Name: "x", CPU: 1, RSS: 500 * mib})
+		procs = append(procs, sampler.Process{PID: int32(2000 + i), Name: "x", CPU: 1, RSS: 500 * mib})
 	}
-	top := TopProcs(procs, MaxRecordedProcs)
+	top := TopProcs(procs, sampler.MaxRecordedProcs)
 	for _, pid := range []int32{812, 813, 902, 961, 950} {
 		if _, ok := find(top, pid); !ok {
 			t.Errorf("pid %d left out of the recording", pid)
 		}
 	}
+}
+
+func TestAppServerKind(t *testing.T) {
+	cases := []struct{ name, cmd, want string }{
+		{"gunicorn", "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", "gunicorn"},
+		{"python3", "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", "gunicorn"},
+		{"uwsgi", "uwsgi --ini app.ini", "uwsgi"},
+		{"python3", "python3 -m uvicorn app:app", "uvicorn"},
+		{"python3", "python3 manage.py runserver", ""},
+		{"bash", "bash -c echo gunicorn", ""},
+		{"vim", "vim gunicorn.conf.py", ""},
+	}
+	for _, c := range cases {
+		if got := AppServerKind(c.name, c.cmd); got != c.want {
+			t.Errorf("AppServerKind(%q, %q) = %q, want %q", c.name, c.cmd, got, c.want)
+		}
+	}
+}
+
+func TestTopProcs(t *testing.T) {
+	var procs []sampler.Process
+	for i := 0; i < 200; i++ {
+		procs = append(procs, sampler.Process{PID: int32(i + 1), Name: "p", CPU: float64(i % 17), RSS: uint64(i * 1000)})
+	}
+	procs[5].Name, procs[5].CPU, procs[5].RSS = "gunicorn", 0, 1
+	top := TopProcs(procs, 50)
+	if len(top) != 50 {
+		t.Fatalf("len = %d", len(top))
+	}
+	if _, ok := find(top, 6); !ok {
+		t.Error("an idle app-server worker was left out")
+	}
+	if _, ok := find(top, 200); !ok {
+		t.Error("the largest process by memory was left out")
+	}
+	for i := 1; i < len(top); i++ {
+		if top[i].CPU > top[i-1].CPU {
+			t.Fatal("not sorted by CPU")
+		}
+	}
+	if procs[0].PID != 1 {
+		t.Error("input reordered")
+	}
+}
+
+func find(procs []sampler.Process, pid int32) (sampler.Process, bool) {
+	for _, p := range procs {
+		if p.PID == pid {
+			return p, true
+		}
+	}
+	return sampler.Process{}, false
 }

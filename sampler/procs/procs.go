@@ -1,4 +1,4 @@
-package sampler
+package procs
 
 import (
 	"bytes"
@@ -8,9 +8,12 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
 )
 
-// procTable reads every process from /proc once per sample.
+// Table reads every process from /proc once per sample.
 //
 // Written by hand rather than with gopsutil's process API: that costs about
 // 80–90 ms of CPU per sample with 1000 processes (it re-opens and re-parses
@@ -26,7 +29,7 @@ import (
 // processes, measured cold at 1 Hz); stat is read only when it ran, and
 // every fullEvery samples regardless, to catch memory reclaimed or a parent
 // changed while it slept.
-type procTable struct {
+type Table struct {
 	root     string // "/proc", or a fixture tree in tests
 	clkTck   float64
 	pageSize uint64
@@ -68,8 +71,8 @@ type procEntry struct {
 // reading it needs sysconf (cgo), which the sampler avoids.
 const clockTicks = 100
 
-func newProcTable(root string, bootTime time.Time) *procTable {
-	return &procTable{
+func NewTable(root string, bootTime time.Time) *Table {
+	return &Table{
 		root:     root,
 		clkTck:   clockTicks,
 		pageSize: uint64(os.Getpagesize()),
@@ -83,7 +86,7 @@ func newProcTable(root string, bootTime time.Time) *procTable {
 
 // listPids reads the numeric entries of /proc. It parses the raw directory
 // records itself because os.File.Readdirnames allocates a string per entry.
-func (t *procTable) listPids() ([]int32, error) {
+func (t *Table) listPids() ([]int32, error) {
 	if t.dir == nil {
 		d, err := os.Open(t.root)
 		if err != nil {
@@ -137,7 +140,7 @@ func (t *procTable) listPids() ([]int32, error) {
 // there is; those that exited fail their read and are dropped. Listing /proc
 // measured 4 ms per sample with 1000 processes in a pid namespace, the
 // largest single cost of a sample.
-func (t *procTable) pidsToRead() ([]int32, error) {
+func (t *Table) pidsToRead() ([]int32, error) {
 	last := int64(-1)
 	if n, err := t.readFile("loadavg"); err == nil {
 		last = lastPid(t.buf[:n])
@@ -168,7 +171,7 @@ func lastPid(b []byte) int64 {
 }
 
 // readFile reads <root>/<name> into t.buf.
-func (t *procTable) readFile(name string) (int, error) {
+func (t *Table) readFile(name string) (int, error) {
 	fd, err := syscall.Open(t.root+"/"+name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return 0, err
@@ -187,7 +190,7 @@ func (t *procTable) readFile(name string) (int, error) {
 
 // sample reads all processes and returns them; CPU % is over the time since
 // the previous call (0 for every process on the first call).
-func (t *procTable) sample(now time.Time) ([]Process, error) {
+func (t *Table) Sample(now time.Time) ([]sampler.Process, error) {
 	pids, err := t.pidsToRead()
 	if err != nil {
 		return nil, err
@@ -216,19 +219,19 @@ func (t *procTable) sample(now time.Time) ([]Process, error) {
 		e.seen = true
 		count++
 	}
-	out := make([]Process, 0, count)
+	out := make([]sampler.Process, 0, count)
 	for pid, e := range t.entries {
 		if !e.seen {
 			t.drop(pid, e)
 			continue
 		}
-		out = append(out, Process{PID: pid, PPID: e.ppid, Name: e.name, User: e.user,
+		out = append(out, sampler.Process{PID: pid, PPID: e.ppid, Name: e.name, User: e.user,
 			CPU: e.cpu, RSS: e.rss, PSS: e.pss, Cmd: e.cmd, Start: e.start})
 	}
 	return out, nil
 }
 
-func (t *procTable) drop(pid int32, e *procEntry) {
+func (t *Table) drop(pid int32, e *procEntry) {
 	if e.fd >= 0 {
 		syscall.Close(e.fd)
 	}
@@ -240,7 +243,7 @@ func (t *procTable) drop(pid int32, e *procEntry) {
 
 // refresh re-reads a known process; false means it is gone or its pid now
 // belongs to another process.
-func (t *procTable) refresh(pid int32, e *procEntry, dt float64) bool {
+func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 	var n int
 	var err error
 	if e.sfd >= 0 && e.threads == 1 {
@@ -284,7 +287,7 @@ func (t *procTable) refresh(pid int32, e *procEntry, dt float64) bool {
 	if string(f.comm) != e.name { // exec'd: name and command line changed
 		e.name = string(f.comm)
 		e.cmd = t.cmdline(pid, e.name)
-		e.appSrv = familyOf(e.name, e.cmd) != ""
+		e.appSrv = apps.FamilyOf(e.name, e.cmd) != ""
 	}
 	if e.appSrv {
 		e.pss = t.pss(pid)
@@ -292,7 +295,7 @@ func (t *procTable) refresh(pid int32, e *procEntry, dt float64) bool {
 	return true
 }
 
-func (t *procTable) add(pid int32, now time.Time, first bool) *procEntry {
+func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 	path := t.root + "/" + strconv.Itoa(int(pid)) + "/stat"
 	fd := -1
 	var n int
@@ -345,7 +348,7 @@ func (t *procTable) add(pid int32, now time.Time, first bool) *procEntry {
 		}
 	}
 	e.cmd = t.cmdline(pid, e.name)
-	e.appSrv = familyOf(e.name, e.cmd) != ""
+	e.appSrv = apps.FamilyOf(e.name, e.cmd) != ""
 	if e.appSrv {
 		e.pss = t.pss(pid)
 	}
@@ -355,7 +358,7 @@ func (t *procTable) add(pid int32, now time.Time, first bool) *procEntry {
 
 // openSchedstat opens /proc/<pid>/schedstat and reads it once; -1 where
 // the kernel has none.
-func (t *procTable) openSchedstat(pid int32, e *procEntry) int {
+func (t *Table) openSchedstat(pid int32, e *procEntry) int {
 	sfd, err := syscall.Open(t.root+"/"+strconv.Itoa(int(pid))+"/schedstat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		if err == syscall.EMFILE || err == syscall.ENFILE {
@@ -374,11 +377,11 @@ func (t *procTable) openSchedstat(pid int32, e *procEntry) int {
 }
 
 // readOnce reads /proc/<pid>/<file> into t.buf with open/read/close.
-func (t *procTable) readOnce(pid int32, file string) (int, error) {
+func (t *Table) readOnce(pid int32, file string) (int, error) {
 	return t.readFile(strconv.Itoa(int(pid)) + "/" + file)
 }
 
-func (t *procTable) cmdline(pid int32, name string) string {
+func (t *Table) cmdline(pid int32, name string) string {
 	n, err := t.readOnce(pid, "cmdline")
 	if err != nil {
 		n = 0
@@ -388,7 +391,7 @@ func (t *procTable) cmdline(pid int32, name string) string {
 
 // pss is the process's proportional set size from smaps_rollup, 0 when it
 // cannot be read (another user's process, or gone).
-func (t *procTable) pss(pid int32) uint64 {
+func (t *Table) pss(pid int32) uint64 {
 	n, err := t.readOnce(pid, "smaps_rollup")
 	if err != nil {
 		return 0
@@ -397,7 +400,7 @@ func (t *procTable) pss(pid int32) uint64 {
 	return v
 }
 
-func (t *procTable) userName(uid uint32) string {
+func (t *Table) userName(uid uint32) string {
 	if name, ok := t.users[uid]; ok {
 		return name
 	}
@@ -409,7 +412,7 @@ func (t *procTable) userName(uid uint32) string {
 	return name
 }
 
-func (t *procTable) close() {
+func (t *Table) Close() {
 	for pid, e := range t.entries {
 		t.drop(pid, e)
 	}

@@ -1,4 +1,4 @@
-package sampler
+package live
 
 import (
 	"bufio"
@@ -9,18 +9,20 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
 // parsePressure reads one /proc/pressure/* file: the "some" line, and the
 // "full" line when present.
-func parsePressure(b []byte) (some Pressure, full *Pressure, err error) {
+func parsePressure(b []byte) (some sampler.Pressure, full *sampler.Pressure, err error) {
 	found := false
 	for _, line := range bytes.Split(b, []byte("\n")) {
 		fields := strings.Fields(string(line))
 		if len(fields) == 0 {
 			continue
 		}
-		var p Pressure
+		var p sampler.Pressure
 		for _, f := range fields[1:] {
 			k, v, ok := strings.Cut(f, "=")
 			if !ok {
@@ -52,12 +54,12 @@ func parsePressure(b []byte) (some Pressure, full *Pressure, err error) {
 }
 
 // readPSI reads /proc/pressure/{cpu,memory,io}; nil where the kernel has no PSI.
-func readPSI(procRoot string) *PSI {
-	var psi PSI
-	read := func(name string) (Pressure, *Pressure, bool) {
+func readPSI(procRoot string) *sampler.PSI {
+	var psi sampler.PSI
+	read := func(name string) (sampler.Pressure, *sampler.Pressure, bool) {
 		b, err := os.ReadFile(filepath.Join(procRoot, "pressure", name))
 		if err != nil {
-			return Pressure{}, nil, false
+			return sampler.Pressure{}, nil, false
 		}
 		some, full, err := parsePressure(b)
 		return some, full, err == nil
@@ -151,7 +153,7 @@ func cgroupDir(procRoot string) (dir, mount string, ok bool) {
 // limitsUnder reads memory.max and cpu.max from this process's cgroup
 // directory up to the mount (the tightest wins), and keeps those below the
 // host's.
-func limitsUnder(start, mount string, hostCores int, hostMem uint64) *Limits {
+func limitsUnder(start, mount string, hostCores int, hostMem uint64) *sampler.Limits {
 	cores, mem := math.Inf(1), uint64(math.MaxUint64)
 	for dir := start; ; dir = filepath.Dir(dir) {
 		if b, err := os.ReadFile(filepath.Join(dir, "cpu.max")); err == nil {
@@ -168,14 +170,14 @@ func limitsUnder(start, mount string, hostCores int, hostMem uint64) *Limits {
 			break
 		}
 	}
-	var l Limits
+	var l sampler.Limits
 	if cores < float64(hostCores) {
 		l.Cores = cores
 	}
 	if mem < hostMem {
 		l.Memory = mem
 	}
-	if l == (Limits{}) {
+	if l == (sampler.Limits{}) {
 		return nil
 	}
 	return &l

@@ -1,4 +1,4 @@
-package sampler
+package live
 
 import (
 	"bufio"
@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
 // These tests read the live machine: they assert relations that hold on any
@@ -38,7 +40,7 @@ func readMeminfo(t *testing.T) (total, avail uint64) {
 
 func TestLiveFirstSnapshot(t *testing.T) {
 	start := time.Now()
-	l, err := NewLive(time.Second)
+	l, err := New(time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +109,7 @@ func TestLiveFirstSnapshot(t *testing.T) {
 }
 
 func TestLiveNextHonoursContext(t *testing.T) {
-	l, err := NewLive(time.Hour)
+	l, err := New(time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +151,7 @@ func cpuTime() time.Duration {
 // processes. cpu-ms/op is CPU time (user+system) per sample; the budget is 8.
 func BenchmarkLiveSample(b *testing.B) {
 	spawnIdle(b, 1000)
-	l, err := NewLive(time.Second)
+	l, err := New(time.Second)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -168,4 +170,13 @@ func BenchmarkLiveSample(b *testing.B) {
 	}
 	b.ReportMetric(float64(cpuTime()-c0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(procs), "procs")
+}
+
+func find(procs []sampler.Process, pid int32) (sampler.Process, bool) {
+	for _, p := range procs {
+		if p.PID == pid {
+			return p, true
+		}
+	}
+	return sampler.Process{}, false
 }

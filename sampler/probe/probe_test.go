@@ -1,4 +1,4 @@
-package sampler
+package probe
 
 import (
 	"context"
@@ -9,11 +9,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
-func probeFor(t *testing.T, url string, d, interval, timeout time.Duration) []ProbeResult {
+func probeFor(t *testing.T, url string, d, interval, timeout time.Duration) []sampler.ProbeResult {
 	t.Helper()
-	p, err := NewProber(url, interval, timeout)
+	p, err := New(url, interval, timeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,11 +85,11 @@ func TestProber(t *testing.T) {
 
 func TestParseProbeURL(t *testing.T) {
 	for _, bad := range []string{"", "127.0.0.1:8000", "ftp://x/", "http://", "http//x", "::"} {
-		if _, err := ParseProbeURL(bad); err == nil || !strings.Contains(err.Error(), "--probe") {
+		if _, err := ParseURL(bad); err == nil || !strings.Contains(err.Error(), "--probe") {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
-	if u, err := ParseProbeURL("http://127.0.0.1:8000/health/"); err != nil || u != "http://127.0.0.1:8000/health/" {
+	if u, err := ParseURL("http://127.0.0.1:8000/health/"); err != nil || u != "http://127.0.0.1:8000/health/" {
 		t.Errorf("%q %v", u, err)
 	}
 }

@@ -1,4 +1,4 @@
-package sampler
+package recording
 
 import (
 	"bufio"
@@ -13,6 +13,9 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
 )
 
 // FormatVersion is the recording format written and read here.
@@ -40,7 +43,7 @@ func (h Header) MarshalJSON() ([]byte, error) {
 		Started string `json:"started,omitempty"`
 	}{plain: plain(h)}
 	if !h.Started.IsZero() {
-		v.Started = h.Started.UTC().Format(TimeFormat)
+		v.Started = h.Started.UTC().Format(sampler.TimeFormat)
 	}
 	return json.Marshal(v)
 }
@@ -57,7 +60,7 @@ type Recorder struct {
 // CreateRecording creates a new recording file with mode 0600 (command lines
 // can carry secrets) and writes its header. It refuses to replace an
 // existing file: that would lose what was recorded before.
-func CreateRecording(path string, h Header) (*Recorder, error) {
+func Create(path string, h Header) (*Recorder, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
@@ -75,8 +78,8 @@ func CreateRecording(path string, h Header) (*Recorder, error) {
 }
 
 // Write appends one snapshot, keeping at most MaxRecordedProcs processes.
-func (r *Recorder) Write(s Snapshot) error {
-	s.Procs = TopProcs(s.Procs, MaxRecordedProcs)
+func (r *Recorder) Write(s sampler.Snapshot) error {
+	s.Procs = apps.TopProcs(s.Procs, sampler.MaxRecordedProcs)
 	for i := range s.Procs {
 		if len(s.Procs[i].Cmd) > maxRecordedCmd {
 			s.Procs[i].Cmd = s.Procs[i].Cmd[:maxRecordedCmd]
@@ -127,13 +130,13 @@ func (r *Recorder) Close() error {
 // Recording is a recording read whole.
 type Recording struct {
 	Header    *Header // nil when the file has none
-	Snapshots []Snapshot
+	Snapshots []sampler.Snapshot
 	// Warnings are problems that were skipped, such as a truncated last line.
 	Warnings []string
 }
 
 // ReadRecordingFile reads a recording from a file.
-func ReadRecordingFile(path string) (*Recording, error) {
+func ReadFile(path string) (*Recording, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -146,7 +149,7 @@ func ReadRecordingFile(path string) (*Recording, error) {
 		return nil, fmt.Errorf("recording %s: %v", path, err)
 	}
 	defer f.Close()
-	return ReadRecording(f, path)
+	return Read(f, path)
 }
 
 // maxLine bounds one recording line (a snapshot with 50 long command lines is ~30 kB).
@@ -155,7 +158,7 @@ const maxLine = 16 << 20
 // ReadRecording reads JSON Lines from r; name is used in errors ("file line N: …").
 // A last line cut short without its newline (a crash mid-write) is skipped
 // with a warning; any other bad line is an error.
-func ReadRecording(r io.Reader, name string) (*Recording, error) {
+func Read(r io.Reader, name string) (*Recording, error) {
 	rec := &Recording{}
 	br := bufio.NewReaderSize(r, 64*1024)
 	lineNo := 0
@@ -218,15 +221,15 @@ func (rec *Recording) parseLine(b []byte, lineNo int) error {
 			return nil
 		}
 	}
-	var s Snapshot
+	var s sampler.Snapshot
 	if err := json.Unmarshal(b, &s); err != nil {
 		return cleanJSONError(err)
 	}
-	if err := s.validate(); err != nil {
+	if err := validate(s); err != nil {
 		return err
 	}
 	if n := len(rec.Snapshots); n > 0 && s.Time.Before(rec.Snapshots[n-1].Time) {
-		return fmt.Errorf("time %s is before the previous line's (snapshots must be oldest first)", s.Time.Format(TimeFormat))
+		return fmt.Errorf("time %s is before the previous line's (snapshots must be oldest first)", s.Time.Format(sampler.TimeFormat))
 	}
 	rec.Snapshots = append(rec.Snapshots, s)
 	return nil
@@ -246,7 +249,7 @@ func cleanJSONError(err error) error {
 
 // validate rejects values no real machine produces, so that the advisor
 // never sees NaN, negative sizes or percentages past 100.
-func (s Snapshot) validate() error {
+func validate(s sampler.Snapshot) error {
 	pct := func(name string, v float64) error {
 		if math.IsNaN(v) || v < 0 || v > 100.0001 {
 			return fmt.Errorf("%s = %v is not a percentage (0–100)", name, v)
@@ -299,12 +302,12 @@ type Replay struct {
 func NewReplay(rec *Recording) *Replay { return &Replay{rec: rec} }
 
 // Next returns the next snapshot, or io.EOF after the last.
-func (r *Replay) Next(ctx context.Context) (Snapshot, error) {
+func (r *Replay) Next(ctx context.Context) (sampler.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
-		return Snapshot{}, err
+		return sampler.Snapshot{}, err
 	}
 	if r.i >= len(r.rec.Snapshots) {
-		return Snapshot{}, io.EOF
+		return sampler.Snapshot{}, io.EOF
 	}
 	r.i++
 	return r.rec.Snapshots[r.i-1], nil
@@ -316,17 +319,17 @@ func (r *Replay) Close() error { return nil }
 // Paced wraps a Source so that snapshots arrive as far apart as their
 // timestamps say, divided by speed (2 plays twice as fast).
 type Paced struct {
-	src   Source
+	src   sampler.Source
 	speed float64
 	prev  time.Time
 	due   time.Time
 }
 
 // NewPaced paces src at speed (> 0).
-func NewPaced(src Source, speed float64) *Paced { return &Paced{src: src, speed: speed} }
+func NewPaced(src sampler.Source, speed float64) *Paced { return &Paced{src: src, speed: speed} }
 
 // Next returns the next snapshot once its time (scaled by speed) has come.
-func (p *Paced) Next(ctx context.Context) (Snapshot, error) {
+func (p *Paced) Next(ctx context.Context) (sampler.Snapshot, error) {
 	s, err := p.src.Next(ctx)
 	if err != nil {
 		return s, err
@@ -339,7 +342,7 @@ func (p *Paced) Next(ctx context.Context) (Snapshot, error) {
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return Snapshot{}, ctx.Err()
+				return sampler.Snapshot{}, ctx.Err()
 			case <-t.C:
 			}
 		} else {

@@ -1,4 +1,4 @@
-package sampler
+package apps
 
 import (
 	"math"
@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
 // App is one running application server or service, seen as a family of
@@ -32,9 +34,9 @@ type App struct {
 
 // Family names the application a process belongs to ("" for none), from
 // its name, command line, and (for the title-setting servers) its title.
-func Family(p Process) string { return familyOf(p.Name, p.Cmd) }
+func Family(p sampler.Process) string { return FamilyOf(p.Name, p.Cmd) }
 
-func familyOf(name, cmd string) string {
+func FamilyOf(name, cmd string) string {
 	if k := AppServerKind(name, cmd); k != "" {
 		return k
 	}
@@ -94,13 +96,13 @@ func postgresState(cmd string) string {
 }
 
 // Apps groups a snapshot's processes into application families.
-func Apps(procs []Process) []App {
-	return AppsOver([]Snapshot{{Procs: procs}})
+func Apps(procs []sampler.Process) []App {
+	return AppsOver([]sampler.Snapshot{{Procs: procs}})
 }
 
 // AppsOver groups the newest snapshot's processes into families, and
 // counts each family's churn over the last 5 minutes of snaps (oldest first).
-func AppsOver(snaps []Snapshot) []App {
+func AppsOver(snaps []sampler.Snapshot) []App {
 	if len(snaps) == 0 {
 		return nil
 	}
@@ -180,7 +182,7 @@ func AppsOver(snaps []Snapshot) []App {
 			}
 		}
 		if v := pss[pid]; len(v) > 0 {
-			a.PSSMedianMiB = math.Round(Median(v)*10) / 10
+			a.PSSMedianMiB = math.Round(sampler.Median(v)*10) / 10
 		}
 		a.CPU = math.Round(a.CPU*10) / 10
 		a.RSSMiB = math.Round(a.RSSMiB*10) / 10
@@ -201,7 +203,7 @@ const ChurnWindow = 5 * time.Minute
 
 // churn counts the master's children that were seen in the last
 // ChurnWindow and are gone now (told apart by pid and start time).
-func churn(snaps []Snapshot, a *App) int {
+func churn(snaps []sampler.Snapshot, a *App) int {
 	last := snaps[len(snaps)-1]
 	alive := map[[2]uint64]bool{}
 	for _, p := range last.Procs {
@@ -233,19 +235,4 @@ func churn(snaps []Snapshot, a *App) int {
 		}
 	}
 	return len(gone)
-}
-
-// Median is the middle value of v (the mean of the two middle ones for an
-// even count); v is not changed.
-func Median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }

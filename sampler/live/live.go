@@ -1,4 +1,4 @@
-package sampler
+package live
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/procs"
 	"github.com/shirou/gopsutil/v3/cpu"
 	"github.com/shirou/gopsutil/v3/disk"
 	"github.com/shirou/gopsutil/v3/host"
@@ -16,14 +18,6 @@ import (
 	"github.com/shirou/gopsutil/v3/mem"
 	"github.com/shirou/gopsutil/v3/net"
 )
-
-// Source yields Snapshots one at a time. Next blocks until the next snapshot
-// is due (a live source) or returns at once (a recording); it returns io.EOF
-// when a recording ends.
-type Source interface {
-	Next(ctx context.Context) (Snapshot, error)
-	Close() error
-}
 
 // FirstSampleDelay is how long after start the first live snapshot is taken:
 // long enough for CPU deltas to mean something (15 clock ticks per core),
@@ -35,7 +29,7 @@ type Live struct {
 	interval time.Duration
 	procRoot string
 	host     string
-	procs    *procTable
+	procs    *procs.Table
 	next     time.Time
 	boot     time.Time
 	cgDir    string // this process's cgroup v2 directory, "" without one
@@ -54,7 +48,7 @@ type Live struct {
 // NewLive starts a live source sampling every interval. It takes the
 // baseline at once, so the first snapshot (FirstSampleDelay later) already
 // has real CPU figures.
-func NewLive(interval time.Duration) (*Live, error) {
+func New(interval time.Duration) (*Live, error) {
 	if interval <= 0 {
 		return nil, errors.New("interval must be positive")
 	}
@@ -65,7 +59,7 @@ func NewLive(interval time.Duration) (*Live, error) {
 	if bt, err := host.BootTime(); err == nil {
 		l.boot = time.Unix(int64(bt), 0)
 	}
-	l.procs = newProcTable(l.procRoot, l.boot)
+	l.procs = procs.NewTable(l.procRoot, l.boot)
 	l.cgDir, l.cgMount, _ = cgroupDir(l.procRoot)
 	if err := l.baseline(); err != nil {
 		return nil, err
@@ -90,7 +84,7 @@ func (l *Live) baseline() error {
 	l.lastCores, _ = cpu.Times(true)
 	l.lastDisk, _ = disk.IOCounters()
 	l.lastNet, _ = net.IOCounters(true)
-	if _, err := l.procs.sample(now); err != nil {
+	if _, err := l.procs.Sample(now); err != nil {
 		return err
 	}
 	l.lastT = now
@@ -98,13 +92,13 @@ func (l *Live) baseline() error {
 }
 
 // Next waits until the next sample is due, then takes it.
-func (l *Live) Next(ctx context.Context) (Snapshot, error) {
+func (l *Live) Next(ctx context.Context) (sampler.Snapshot, error) {
 	if d := time.Until(l.next); d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return Snapshot{}, ctx.Err()
+			return sampler.Snapshot{}, ctx.Err()
 		case <-t.C:
 		}
 	}
@@ -118,10 +112,10 @@ func (l *Live) Next(ctx context.Context) (Snapshot, error) {
 
 // Sample reads the machine now; rates and CPU figures cover the time since
 // the previous sample.
-func (l *Live) Sample() (Snapshot, error) {
+func (l *Live) Sample() (sampler.Snapshot, error) {
 	now := time.Now()
 	dt := now.Sub(l.lastT).Seconds()
-	s := Snapshot{Time: now.UTC()}
+	s := sampler.Snapshot{Time: now.UTC()}
 
 	total, err := cpu.Times(false)
 	if err != nil || len(total) == 0 {
@@ -142,9 +136,9 @@ func (l *Live) Sample() (Snapshot, error) {
 	if err != nil {
 		return s, errors.New("cannot read /proc/meminfo")
 	}
-	s.Mem = Memory{Total: vm.Total, Available: vm.Available}
+	s.Mem = sampler.Memory{Total: vm.Total, Available: vm.Available}
 	if vm.SwapTotal > 0 {
-		s.Swap = Swap{Total: vm.SwapTotal, Used: vm.SwapTotal - vm.SwapFree}
+		s.Swap = sampler.Swap{Total: vm.SwapTotal, Used: vm.SwapTotal - vm.SwapFree}
 	}
 
 	s.Disks = l.disks(now)
@@ -167,7 +161,7 @@ func (l *Live) Sample() (Snapshot, error) {
 		s.Limits = limitsUnder(l.cgDir, l.cgMount, s.CPU.Cores, s.Mem.Total)
 	}
 
-	procs, err := l.procs.sample(now)
+	procs, err := l.procs.Sample(now)
 	if err != nil {
 		return s, err
 	}
@@ -180,17 +174,17 @@ func (l *Live) Sample() (Snapshot, error) {
 // cpuUse is psutil's definition: busy = total − idle − iowait, with total
 // leaving out guest and guest_nice (the kernel already counts them in user
 // and nice).
-func cpuUse(a, b cpu.TimesStat) CPU {
+func cpuUse(a, b cpu.TimesStat) sampler.CPU {
 	sum := func(t cpu.TimesStat) float64 {
 		return t.User + t.Nice + t.System + t.Idle + t.Iowait + t.Irq + t.Softirq + t.Steal
 	}
 	dt := sum(b) - sum(a)
 	if dt <= 0 {
-		return CPU{}
+		return sampler.CPU{}
 	}
 	pct := func(x float64) float64 { return round2(clampPct(x / dt * 100)) }
 	busy := (sum(b) - b.Idle - b.Iowait) - (sum(a) - a.Idle - a.Iowait)
-	return CPU{Percent: pct(busy), IOWait: pct(b.Iowait - a.Iowait), Steal: pct(b.Steal - a.Steal)}
+	return sampler.CPU{Percent: pct(busy), IOWait: pct(b.Iowait - a.Iowait), Steal: pct(b.Steal - a.Steal)}
 }
 
 // round2 keeps two decimals: more is noise, and it keeps recordings small.
@@ -208,7 +202,7 @@ func clampPct(x float64) float64 {
 
 // disks statfs's each real mount. The mount table is re-read every 10 s,
 // not every sample: it rarely changes and parsing it is most of the cost.
-func (l *Live) disks(now time.Time) []Disk {
+func (l *Live) disks(now time.Time) []sampler.Disk {
 	if l.mounts == nil || now.Sub(l.mountsRead) > 10*time.Second {
 		parts, err := disk.Partitions(false)
 		if err == nil {
@@ -225,13 +219,13 @@ func (l *Live) disks(now time.Time) []Disk {
 			l.mountsRead = now
 		}
 	}
-	out := make([]Disk, 0, len(l.mounts))
+	out := make([]sampler.Disk, 0, len(l.mounts))
 	for _, p := range l.mounts {
 		u, err := disk.Usage(p.Mountpoint)
 		if err != nil || u.Total == 0 {
 			continue // unmounted since, or not ours to read
 		}
-		out = append(out, Disk{Mount: p.Mountpoint, Device: p.Device, FSType: p.Fstype,
+		out = append(out, sampler.Disk{Mount: p.Mountpoint, Device: p.Device, FSType: p.Fstype,
 			Total: u.Total, Used: u.Used, Free: u.Free})
 	}
 	return out
@@ -248,11 +242,11 @@ func wholeDisk(name string) bool {
 	return err == nil
 }
 
-func diskRates(prev, cur map[string]disk.IOCountersStat, dt float64) *Rates {
+func diskRates(prev, cur map[string]disk.IOCountersStat, dt float64) *sampler.Rates {
 	if dt <= 0 || prev == nil {
 		return nil
 	}
-	var r Rates
+	var r sampler.Rates
 	for name, c := range cur {
 		p, ok := prev[name]
 		if !ok || !wholeDisk(name) {
@@ -269,7 +263,7 @@ func diskRates(prev, cur map[string]disk.IOCountersStat, dt float64) *Rates {
 	return &r
 }
 
-func netRates(prev, cur []net.IOCountersStat, dt float64) *Rates {
+func netRates(prev, cur []net.IOCountersStat, dt float64) *sampler.Rates {
 	if dt <= 0 || prev == nil {
 		return nil
 	}
@@ -277,7 +271,7 @@ func netRates(prev, cur []net.IOCountersStat, dt float64) *Rates {
 	for _, p := range prev {
 		old[p.Name] = p
 	}
-	var r Rates
+	var r sampler.Rates
 	for _, c := range cur {
 		p, ok := old[c.Name]
 		if !ok || c.Name == "lo" {
@@ -296,6 +290,6 @@ func netRates(prev, cur []net.IOCountersStat, dt float64) *Rates {
 
 // Close releases the files the live source keeps open.
 func (l *Live) Close() error {
-	l.procs.close()
+	l.procs.Close()
 	return nil
 }

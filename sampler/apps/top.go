@@ -1,13 +1,12 @@
-package sampler
+package apps
 
 import (
 	"path/filepath"
 	"slices"
 	"strings"
-)
 
-// MaxRecordedProcs is how many processes a recording keeps per snapshot.
-const MaxRecordedProcs = 50
+	"github.com/headroom-dev/headroom/sampler"
+)
 
 // appServers are the WSGI/ASGI servers whose workers the advisor sizes.
 var appServers = []string{"gunicorn", "uwsgi", "uvicorn", "daphne"}
@@ -49,10 +48,10 @@ func AppServerKind(name, cmd string) string {
 // memory (at most n/2 of those), at most n in all. Idle small processes are
 // left out, which keeps recordings small. The result is sorted by CPU,
 // highest first; the input is not changed.
-func TopProcs(procs []Process, n int) []Process {
+func TopProcs(procs []sampler.Process, n int) []sampler.Process {
 	picked := make(map[int32]bool, n)
-	out := make([]Process, 0, n)
-	take := func(p Process) {
+	out := make([]sampler.Process, 0, n)
+	take := func(p sampler.Process) {
 		if len(out) < n && !picked[p.PID] {
 			picked[p.PID] = true
 			out = append(out, p)
@@ -96,12 +95,12 @@ func TopProcs(procs []Process, n int) []Process {
 	return out
 }
 
-func sortByCPU(p []Process) {
-	slices.SortFunc(p, func(a, b Process) int { return compareCPU(&a, &b) })
+func sortByCPU(p []sampler.Process) {
+	slices.SortFunc(p, func(a, b sampler.Process) int { return compareCPU(&a, &b) })
 }
 
 // compareCPU orders by CPU, then memory, highest first, then by pid.
-func compareCPU(a, b *Process) int {
+func compareCPU(a, b *sampler.Process) int {
 	switch {
 	case a.CPU > b.CPU:
 		return -1

@@ -1,4 +1,4 @@
-package sampler
+package live
 
 import (
 	"os"
@@ -6,55 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/headroom-dev/headroom/sampler"
 	"github.com/shirou/gopsutil/v3/cpu"
 )
 
-func TestParseStat(t *testing.T) {
-	b, err := os.ReadFile("testdata/proc/4242/stat")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := parseStat(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The name holds a space and a ')': everything up to the last ')' is the name.
-	if got := string(f.comm); got != "gunicorn: wor) ker" {
-		t.Errorf("comm = %q", got)
-	}
-	if f.state != 'R' || f.ppid != 812 || f.ticks != 200 || f.start != 123456 || f.rss != 12800 {
-		t.Errorf("got state %c ppid %d ticks %d start %d rss %d", f.state, f.ppid, f.ticks, f.start, f.rss)
-	}
-	for _, bad := range []string{"", "12 (x", "12 (x) S 1 2", "12 (x) S abc 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 0 10"} {
-		if _, err := parseStat([]byte(bad)); err == nil {
-			t.Errorf("parseStat(%q): no error", bad)
-		}
-	}
-}
-
-func TestParseKB(t *testing.T) {
-	b, _ := os.ReadFile("testdata/proc/4242/smaps_rollup")
-	if v, ok := parseKB(b, "Pss"); !ok || v != 40960*1024 {
-		t.Errorf("Pss = %d, %v; want %d", v, ok, 40960*1024)
-	}
-	if _, ok := parseKB(b, "Swap"); ok {
-		t.Error("found a key that is not there")
-	}
-}
-
-func TestCmdlineString(t *testing.T) {
-	if got := cmdlineString([]byte("a\x00b c\x00\x1b[2J\x00"), "x"); got != "a b c ?[2J" {
-		t.Errorf("got %q", got)
-	}
-	if got := cmdlineString(nil, "kworker/0:1"); got != "[kworker/0:1]" {
-		t.Errorf("kernel thread: got %q", got)
-	}
-}
-
 func TestParsePressure(t *testing.T) {
-	psi := readPSI("testdata/proc")
+	psi := readPSI("../testdata/proc")
 	if psi == nil {
-		t.Fatal("no PSI read from the fixture")
+		t.Fatal("no sampler.PSI read from the fixture")
 	}
 	if psi.CPU.Avg10 != 12.5 || psi.CPU.Avg60 != 3.25 {
 		t.Errorf("cpu = %+v", psi.CPU)
@@ -77,7 +36,7 @@ func TestParsePressure(t *testing.T) {
 }
 
 // cgroupLimits is what Live does: find the directory, read the limits.
-func cgroupLimits(procRoot string, hostCores int, hostMem uint64) *Limits {
+func cgroupLimits(procRoot string, hostCores int, hostMem uint64) *sampler.Limits {
 	dir, mount, ok := cgroupDir(procRoot)
 	if !ok {
 		return nil
@@ -87,11 +46,11 @@ func cgroupLimits(procRoot string, hostCores int, hostMem uint64) *Limits {
 
 func TestCgroupLimits(t *testing.T) {
 	root := t.TempDir()
-	abs, _ := filepath.Abs("testdata/cgroup")
+	abs, _ := filepath.Abs("../testdata/cgroup")
 	os.MkdirAll(filepath.Join(root, "self"), 0o755)
-	cg, _ := os.ReadFile("testdata/proc/self/cgroup")
+	cg, _ := os.ReadFile("../testdata/proc/self/cgroup")
 	os.WriteFile(filepath.Join(root, "self", "cgroup"), cg, 0o644)
-	mi, _ := os.ReadFile("testdata/mountinfo.txt")
+	mi, _ := os.ReadFile("../testdata/mountinfo.txt")
 	os.WriteFile(filepath.Join(root, "self", "mountinfo"), []byte(strings.ReplaceAll(string(mi), " /sys/fs/cgroup ", " "+abs+" ")), 0o644)
 
 	l := cgroupLimits(root, 4, 8<<30)
@@ -123,7 +82,7 @@ func TestParseCgroupFiles(t *testing.T) {
 	if _, ok := cgroupV2Path([]byte("1:cpu:/x\n")); ok {
 		t.Error("v1-only system has a v2 path")
 	}
-	mi, _ := os.ReadFile("testdata/mountinfo.txt")
+	mi, _ := os.ReadFile("../testdata/mountinfo.txt")
 	if m, ok := cgroupV2Mount(mi); !ok || m != "/sys/fs/cgroup" {
 		t.Errorf("mount = %q", m)
 	}

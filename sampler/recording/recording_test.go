@@ -1,4 +1,4 @@
-package sampler
+package recording
 
 import (
 	"bytes"
@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
 const goodLine = `{"t":"2026-11-23T13:00:01.000Z","cpu":{"cores":2,"percent":43.2,"per_core":[40.1,46.3],"iowait":1.2,"steal":0},"mem":{"total":25165824000,"available":9800000000},"swap":{"total":0,"used":0},"disks":[{"mount":"/","total":270000000000,"used":130000000000,"free":126000000000}],"load":[1.2,0.98,0.75],"procs":[{"pid":812,"ppid":1,"name":"gunicorn","user":"www-data","cpu":12.5,"rss":52428800,"cmd":"gunicorn app.wsgi -w 3"}]}`
 
 func TestRecordingRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.jsonl")
-	r, err := CreateRecording(path, Header{Host: "web1", IntervalMS: 1000, Started: time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)})
+	r, err := Create(path, Header{Host: "web1", IntervalMS: 1000, Started: time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +39,7 @@ func TestRecordingRoundTrip(t *testing.T) {
 	if !strings.Contains(string(raw), `"t":"2026-11-23T13:00:01.000Z"`) || !strings.HasPrefix(string(raw), `{"headroom":1,"host":"web1","interval_ms":1000,"started":"2026-11-23T13:00:00.000Z"}`) {
 		t.Errorf("format:\n%s", raw)
 	}
-	rec, err := ReadRecordingFile(path)
+	rec, err := ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +50,7 @@ func TestRecordingRoundTrip(t *testing.T) {
 	if got.CPU.Percent != 42.5 || got.Procs[0].Cmd != "gunicorn --secret=x <&>" || !got.Time.Equal(time.Date(2026, 11, 23, 13, 0, 3, 0, time.UTC)) {
 		t.Errorf("snapshot = %+v", got)
 	}
-	if _, err := CreateRecording(path, Header{}); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, err := Create(path, Header{}); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("overwrote an existing recording: %v", err)
 	}
 }
@@ -74,7 +76,7 @@ func TestReadRecordingErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rec, err := ReadRecording(strings.NewReader(c.text), "x.jsonl")
+			rec, err := Read(strings.NewReader(c.text), "x.jsonl")
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
@@ -93,19 +95,19 @@ func TestReadRecordingErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ReadRecordingFile(filepath.Join(t.TempDir(), "nope.jsonl")); err == nil || !strings.Contains(err.Error(), "nope.jsonl: no such file") {
+	if _, err := ReadFile(filepath.Join(t.TempDir(), "nope.jsonl")); err == nil || !strings.Contains(err.Error(), "nope.jsonl: no such file") {
 		t.Errorf("missing file: %v", err)
 	}
 }
 
 // The recordings in testdata/ are real lab sessions; all of them must read cleanly.
 func TestTestdataRecordingsRead(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/*.jsonl")
+	files, _ := filepath.Glob("../../testdata/*.jsonl")
 	if len(files) < 3 {
 		t.Fatalf("want at least 3 recordings in testdata/, found %d", len(files))
 	}
 	for _, f := range files {
-		rec, err := ReadRecordingFile(f)
+		rec, err := ReadFile(f)
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue
@@ -120,7 +122,7 @@ func FuzzReadRecording(f *testing.F) {
 	f.Add([]byte(goodLine + "\n"))
 	f.Add([]byte(`{"headroom":1}` + "\n" + goodLine + "\n" + goodLine[:50]))
 	f.Add([]byte("{}\n\n{\"t\":\"x\"}"))
-	files, _ := filepath.Glob("../testdata/*.jsonl")
+	files, _ := filepath.Glob("../../testdata/*.jsonl")
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			if len(b) > 4096 {
@@ -130,7 +132,7 @@ func FuzzReadRecording(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rec, err := ReadRecording(bytes.NewReader(data), "fuzz")
+		rec, err := Read(bytes.NewReader(data), "fuzz")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz") {
 				t.Fatalf("error does not name the file: %v", err)
@@ -146,4 +148,9 @@ func FuzzReadRecording(f *testing.F) {
 			}
 		}
 	})
+}
+
+func snapAt(sec int, cpu float64) sampler.Snapshot {
+	return sampler.Snapshot{Time: time.Unix(int64(sec), 0).UTC(), CPU: sampler.CPU{Cores: 2, Percent: cpu},
+		Mem: sampler.Memory{Total: 1000, Available: 400}, Procs: []sampler.Process{{PID: 1, CPU: cpu}}}
 }
