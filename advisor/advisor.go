@@ -6,10 +6,7 @@
 package advisor
 
 import (
-	"fmt"
 	"math"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
@@ -47,17 +44,6 @@ type Threshold struct {
 	Scale    float64 `toml:"scale" json:"scale"`
 }
 
-// level is the level a single value reaches.
-func (t Threshold) level(v float64) Level {
-	switch {
-	case v >= t.Scale:
-		return Scale
-	case v >= t.Optimize:
-		return Optimize
-	}
-	return Monitor
-}
-
 func (t Threshold) of(l Level) float64 {
 	if l == Scale {
 		return t.Scale
@@ -67,7 +53,10 @@ func (t Threshold) of(l Level) float64 {
 
 // Rules are the advisor's settings; DefaultRules has the framework's values.
 type Rules struct {
-	CPU, Memory, Swap, Disk Threshold
+	// Metrics is the vocabulary judged, in order.
+	Metrics Vocabulary
+	// Thresholds override a metric's default lines, by key ("cpu", "disk").
+	Thresholds map[string]Threshold
 	// Window is how far back sustained levels look.
 	Window time.Duration
 	// Sustain is the share of the window's samples (0–1) that must reach a
@@ -84,10 +73,7 @@ type Rules struct {
 // 75/90, swap 50/70, disk 70/90, a 5-minute window, 80 % of it.
 func DefaultRules() Rules {
 	return Rules{
-		CPU:       Threshold{70, 85},
-		Memory:    Threshold{75, 90},
-		Swap:      Threshold{50, 70},
-		Disk:      Threshold{70, 90},
+		Metrics:   DefaultVocabulary(),
 		Window:    5 * time.Minute,
 		Sustain:   0.8,
 		Workers:   WorkerRules{AssumedMiB: 256, MemoryFraction: 0.75},
@@ -96,9 +82,31 @@ func DefaultRules() Rules {
 	}
 }
 
+// Threshold is the pair of lines in force for a metric key: the config
+// file's, else the vocabulary's default.
+func (r Rules) Threshold(key string) Threshold {
+	if th, ok := r.Thresholds[key]; ok {
+		return th
+	}
+	d, _ := r.Metrics.Lookup(key)
+	return d.Default
+}
+
+// SetThreshold overrides the lines of one metric key.
+func (r *Rules) SetThreshold(key string, th Threshold) {
+	if r.Thresholds == nil {
+		r.Thresholds = map[string]Threshold{}
+	}
+	r.Thresholds[key] = th
+}
+
 // Finding is one metric's state over the window, with its numbers.
 type Finding struct {
-	Metric string  `json:"metric"` // cpu, memory, swap, disk:<mount>
+	Metric string `json:"metric"` // a MetricName: cpu, memory, swap, disk:<mount>, …
+	// Label, Unit and Counts come from the metric's definition, for display.
+	Label  string  `json:"-"`
+	Unit   Unit    `json:"-"`
+	Counts string  `json:"-"`
 	Now    float64 `json:"now"`
 	Mean   float64 `json:"mean"`
 	Max    float64 `json:"max"`
@@ -191,52 +199,23 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 	last := window[len(window)-1]
 	a.Time = last.Time
 	a.CoveredS = math.Round(last.Time.Sub(window[0].Time).Seconds()*10) / 10
-
-	add := func(name string, m sampler.Metric, th Threshold) {
-		if f, ok := judge(window, name, m, th, r.Sustain); ok {
-			a.Findings = append(a.Findings, f)
-		}
-	}
-	add("cpu", sampler.CPUMetric, r.CPU)
-	add("memory", sampler.MemMetric, r.Memory)
-	if last.HasSwap() {
-		add("swap", sampler.SwapMetric, r.Swap)
-	} else {
-		a.NoSwap = true
-	}
-	for _, d := range last.Disks {
-		add("disk:"+d.Mount, sampler.DiskMetric(d.Mount), r.Disk)
-	}
-	if ps, lat := probeStats(window, r); ps != nil {
-		a.Probe = ps
-		// Latency over the SLA is SCALE only when the machine is saturated
-		// too; otherwise the app itself is slow: optimize.
-		saturated := false
-		for _, f := range a.Findings {
-			if (f.Metric == "cpu" || f.Metric == "memory") && f.Level == Scale {
-				saturated = true
+	a.NoSwap = !last.HasSwap()
+	j := &judgement{window: window, rules: r, advice: &a}
+	for _, def := range r.Metrics {
+		for _, inst := range def.Instances(window) {
+			j.def, j.name = def, MetricName(def.Key, inst)
+			var f Finding
+			var ok bool
+			if def.Judge != nil {
+				f, ok = def.Judge(j)
+			} else {
+				f, ok = judge(window, j.name, def.Read(inst), r.Threshold(def.Key), r.Sustain, def.LowerIsWorse)
+			}
+			if ok {
+				f.Label, f.Unit, f.Counts = r.Metrics.DisplayName(j.name), def.Unit, def.Counts
+				a.Findings = append(a.Findings, f)
 			}
 		}
-		lf := Finding{Metric: "latency", Now: ps.Last, Mean: round1(mean(lat)), Max: round1(maxOf(lat)),
-			Threshold: ps.SLA, Samples: len(lat)}
-		if len(lat) > 0 {
-			lf.Above = math.Round(fractionOver(lat, ps.SLA)*1000) / 1000
-		}
-		if ps.P95 > ps.SLA {
-			lf.Level = Optimize
-			if saturated {
-				lf.Level = Scale
-			}
-		}
-		if ps.Last > ps.SLA {
-			lf.NowLevel = Optimize
-		}
-		ef := Finding{Metric: "errors", Now: round1(ps.ErrorPercent()), Mean: round1(ps.ErrorPercent()), Max: round1(ps.ErrorPercent()),
-			Threshold: r.ErrorRate, Samples: ps.Requests, Above: math.Round(float64(ps.Errors)/float64(max(1, ps.Requests))*1000) / 1000}
-		if ps.ErrorPercent() > r.ErrorRate {
-			ef.Level, ef.NowLevel = Optimize, Optimize
-		}
-		a.Findings = append(a.Findings, lf, ef)
 	}
 	for _, f := range a.Findings {
 		if f.Level > a.Verdict {
@@ -252,288 +231,4 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 	}
 	a.Summary = summarize(a)
 	return a
-}
-
-// probeStats gathers the window's probe results; nil when there are none.
-// Percentiles are over the requests that got an answer or timed out (a
-// refused connection has no latency worth the name).
-func probeStats(window []sampler.Snapshot, r Rules) (*ProbeStats, []float64) {
-	ps := ProbeStats{SLA: float64(r.SLA.Milliseconds())}
-	var lat []float64
-	for _, s := range window {
-		for _, p := range s.Probe {
-			ps.Requests++
-			if p.Failed() {
-				ps.Errors++
-			}
-			if p.Err == "timeout" {
-				ps.Timeouts++
-			}
-			if p.Err == "" || p.Err == "timeout" {
-				lat = append(lat, p.MS)
-				ps.Last = p.MS
-			}
-		}
-	}
-	if ps.Requests == 0 {
-		return nil, nil
-	}
-	sorted := append([]float64(nil), lat...)
-	sort.Float64s(sorted)
-	ps.P50, ps.P95, ps.P99 = percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99)
-	return &ps, lat
-}
-
-// percentile is the nearest-rank percentile of sorted values.
-func percentile(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
-	return round1(sorted[max(0, min(len(sorted)-1, rank-1))])
-}
-
-func mean(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
-
-func maxOf(v []float64) float64 {
-	m := 0.0
-	for _, x := range v {
-		m = math.Max(m, x)
-	}
-	return m
-}
-
-func fractionOver(v []float64, t float64) float64 {
-	n := 0
-	for _, x := range v {
-		if x > t {
-			n++
-		}
-	}
-	return float64(n) / float64(len(v))
-}
-
-// judge computes one metric's finding over the window; ok is false when no
-// sample has the metric.
-func judge(window []sampler.Snapshot, name string, m sampler.Metric, th Threshold, sustain float64) (Finding, bool) {
-	st := sampler.Stats(window, m)
-	if st.N == 0 {
-		return Finding{}, false
-	}
-	f := Finding{Metric: name, Now: round1(st.Now), Mean: round1(st.Mean), Max: round1(st.Max),
-		NowLevel: th.level(st.Now), Samples: st.N}
-	for _, l := range []Level{Scale, Optimize} {
-		if sampler.FractionAtLeast(window, m, th.of(l)) >= sustain {
-			f.Level = l
-			break
-		}
-	}
-	f.Threshold = th.of(max(f.Level, Optimize))
-	f.Above = math.Round(sampler.FractionAtLeast(window, m, f.Threshold)*1000) / 1000
-	return f, true
-}
-
-func round1(v float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0
-	}
-	return math.Round(v*10) / 10
-}
-
-// summarize words the verdict as the framework's decision guidance does.
-func summarize(a Advice) string {
-	level := func(metric string) Level {
-		f, _ := a.Finding(metric)
-		return f.Level
-	}
-	cpu, mem, swap := level("cpu"), level("memory"), level("swap")
-	var disksAt = func(l Level) []string {
-		var out []string
-		for _, f := range a.Findings {
-			if strings.HasPrefix(f.Metric, "disk:") && f.Level == l {
-				out = append(out, strings.TrimPrefix(f.Metric, "disk:"))
-			}
-		}
-		return out
-	}
-	var parts []string
-	switch {
-	case cpu == Scale && mem == Scale:
-		parts = append(parts, "CPU and memory both at capacity: scale the server (more or larger machines).")
-	case cpu == Scale:
-		s := "CPU-bound: optimize hot paths, or move to a higher-CPU instance."
-		if mem == Optimize {
-			s = "CPU-bound, memory high too: optimize hot paths, or move to a larger instance."
-		}
-		parts = append(parts, s)
-	case mem == Scale:
-		s := "Memory-bound: cut memory (fewer workers, smaller caches, leaks), or move to a higher-memory instance."
-		if cpu == Optimize {
-			s = "Memory-bound, CPU high too: cut memory (workers, caches, leaks), or move to a larger instance."
-		}
-		parts = append(parts, s)
-	}
-	if d := disksAt(Scale); len(d) > 0 {
-		parts = append(parts, fmt.Sprintf("Disk %s nearly full: add storage or clean up.", strings.Join(d, ", ")))
-	}
-	if swap == Scale {
-		parts = append(parts, "Heavy swap use: memory pressure; cut memory use or add memory.")
-	}
-	if len(parts) == 0 {
-		var high []string
-		if cpu == Optimize {
-			high = append(high, "CPU")
-		}
-		if mem == Optimize {
-			high = append(high, "memory")
-		}
-		if len(high) > 0 {
-			parts = append(parts, strings.Join(high, " and ")+" high: monitor closely, optimize if it holds.")
-		}
-	}
-	if a.Probe != nil {
-		switch level("latency") {
-		case Scale:
-			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA with the machine saturated: scale out.", a.Probe.P95, a.Probe.SLA))
-		case Optimize:
-			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA while the machine has room: optimize the app (queries, caching, workers).", a.Probe.P95, a.Probe.SLA))
-		}
-		if level("errors") > Monitor {
-			parts = append(parts, fmt.Sprintf("%.1f%% of probe requests failed (%d timeouts).", a.Probe.ErrorPercent(), a.Probe.Timeouts))
-		}
-	}
-	if a.Verdict < Scale {
-		if d := disksAt(Optimize); len(d) > 0 {
-			parts = append(parts, fmt.Sprintf("Disk %s filling up: plan a clean-up.", strings.Join(d, ", ")))
-		}
-		if swap == Optimize {
-			parts = append(parts, "Swap in use: watch memory.")
-		}
-	}
-	// After a load ends the window still remembers it: say that it has eased.
-	if a.Verdict > Monitor {
-		eased := true
-		for _, m := range a.Focus {
-			if f, _ := a.Finding(m); f.NowLevel != Monitor {
-				eased = false
-			}
-		}
-		if eased {
-			parts = append(parts, "Now back under the thresholds.")
-		}
-	}
-	// A peak the window does not confirm is worth a word, never a verdict.
-	var peaks []string
-	for _, f := range a.Findings {
-		if f.NowLevel > f.Level && f.NowLevel == Scale {
-			peaks = append(peaks, fmt.Sprintf("%s %.0f%%", f.Metric, f.Now))
-		}
-	}
-	if len(peaks) > 0 {
-		parts = append(parts, fmt.Sprintf("Now %s: not sustained over the window (yet).", strings.Join(peaks, ", ")))
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "Usage acceptable.")
-	}
-	return strings.Join(parts, " ")
-}
-
-// WorkerRules are the worker formula's settings.
-type WorkerRules struct {
-	// AssumedMiB is the per-worker memory used when no workers are running (the framework's 0.25 GB).
-	AssumedMiB float64 `toml:"assumed_mib"`
-	// MemoryFraction is the share of memory the workers may use.
-	MemoryFraction float64 `toml:"memory_fraction"`
-}
-
-// WorkerSuggestion is a gunicorn worker count that fits the machine.
-type WorkerSuggestion struct {
-	Cores       float64 `json:"cores"`
-	MemoryMiB   int     `json:"memory_mib"`
-	CPUBased    int     `json:"cpu_based"`
-	MemoryBased int     `json:"memory_based"`
-	Recommended int     `json:"recommended"`
-	// PerWorkerMiB is the memory one worker is taken to need.
-	PerWorkerMiB float64 `json:"per_worker_mib"`
-	// PerWorkerSource is "measured" (median PSS of running workers),
-	// "measured-rss" (PSS unreadable, RSS instead) or "assumed".
-	PerWorkerSource string `json:"per_worker_source"`
-	// Running is the number of app-server workers found; Server their kind.
-	Running int    `json:"running"`
-	Server  string `json:"server,omitempty"`
-	// WorkerMemoryMiB is the memory each worker may use at Recommended.
-	WorkerMemoryMiB int `json:"worker_memory_mib"`
-}
-
-// SuggestWorkers applies the framework's formula:
-// cpu-based = min(2 × cores + 1, 4 × cores); memory-based = floor(memory ×
-// fraction / per-worker); recommended = max(1, min(both)).
-func SuggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, r WorkerRules) WorkerSuggestion {
-	return suggestWorkers(cores, memBytes, procs, apps.Apps(procs), r)
-}
-
-// suggestWorkers is SuggestWorkers with procs already grouped into apps.
-func suggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, found []apps.App, r WorkerRules) WorkerSuggestion {
-	memMiB := float64(memBytes) / (1 << 20)
-	w := WorkerSuggestion{Cores: cores, MemoryMiB: int(memMiB), PerWorkerMiB: r.AssumedMiB, PerWorkerSource: "assumed"}
-	w.CPUBased = int(math.Floor(math.Min(2*cores+1, 4*cores)))
-	workers, server := workersOf(procs, found)
-	w.Running, w.Server = len(workers), server
-	if len(workers) > 0 {
-		var pss, rss []float64
-		for _, p := range workers {
-			if p.PSS > 0 {
-				pss = append(pss, float64(p.PSS)/(1<<20))
-			}
-			rss = append(rss, float64(p.RSS)/(1<<20))
-		}
-		if len(pss) > 0 {
-			w.PerWorkerMiB, w.PerWorkerSource = math.Round(sampler.Median(pss)), "measured"
-		} else {
-			w.PerWorkerMiB, w.PerWorkerSource = math.Round(sampler.Median(rss)), "measured-rss"
-		}
-		if w.PerWorkerMiB < 1 {
-			w.PerWorkerMiB = 1
-		}
-	}
-	if w.PerWorkerMiB > 0 {
-		w.MemoryBased = int(math.Floor(memMiB * r.MemoryFraction / w.PerWorkerMiB))
-	}
-	w.Recommended = max(1, min(w.CPUBased, w.MemoryBased))
-	w.WorkerMemoryMiB = int(math.Floor(memMiB * r.MemoryFraction / float64(w.Recommended)))
-	return w
-}
-
-// workersOf finds the running app-server workers (gunicorn, uwsgi, uvicorn,
-// daphne) among the apps; server is the kind with the most.
-func workersOf(procs []sampler.Process, found []apps.App) (workers []sampler.Process, server string) {
-	byPID := make(map[int32]sampler.Process, len(procs))
-	for _, p := range procs {
-		byPID[p.PID] = p
-	}
-	count := map[string]int{}
-	for _, a := range found {
-		if !apps.IsAppServer(a.Kind) {
-			continue
-		}
-		for _, pid := range a.WorkerPIDs {
-			workers = append(workers, byPID[pid])
-		}
-		count[a.Kind] += len(a.WorkerPIDs)
-	}
-	for k, n := range count {
-		if n > count[server] || (n == count[server] && k < server) {
-			server = k
-		}
-	}
-	return workers, server
 }

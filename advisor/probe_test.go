@@ -78,3 +78,23 @@ func TestProbeStats(t *testing.T) {
 		t.Error("probe stats without a probe")
 	}
 }
+
+// The latency finding is judged on the window's p95, not its median: a
+// window whose typical request is fast but whose slowest 10 % miss the SLA
+// is a finding.
+func TestLatencyJudgedOnP95(t *testing.T) {
+	snaps := withProbe(series(100, flat(10, 20, -1, 40)), func(i int) float64 {
+		if i%10 == 0 {
+			return 900 // 10 % of requests: p50 fast, p95 slow
+		}
+		return 50
+	}, never)
+	a := Advise(snaps, DefaultRules())
+	f, _ := a.Finding(KeyLatency)
+	if a.Probe.P50 >= 300 || a.Probe.P95 <= 300 {
+		t.Fatalf("fixture: p50 %v p95 %v", a.Probe.P50, a.Probe.P95)
+	}
+	if f.Level != Optimize {
+		t.Errorf("p95 %v over a 300 ms SLA, p50 %v under it: level %v, want OPTIMIZE", a.Probe.P95, a.Probe.P50, f.Level)
+	}
+}

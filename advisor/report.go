@@ -80,23 +80,18 @@ func ReportMarkdown(s Session) string {
 
 	b.WriteString("## Metrics\n\n")
 	b.WriteString("| metric | baseline | mean | peak | time ≥ optimize | time ≥ scale |\n|---|---|---|---|---|---|\n")
-	type row struct {
-		name string
-		m    sampler.Metric
-		th   Threshold
-	}
-	rows := []row{{"cpu", sampler.CPUMetric, s.Rules.CPU}, {"memory", sampler.MemMetric, s.Rules.Memory}}
-	if last.HasSwap() {
-		rows = append(rows, row{"swap", sampler.SwapMetric, s.Rules.Swap})
-	}
-	for _, d := range last.Disks {
-		rows = append(rows, row{"disk " + d.Mount, sampler.DiskMetric(d.Mount), s.Rules.Disk})
-	}
-	for _, r := range rows {
-		bv, _ := r.m(since[0])
-		st := sampler.Stats(since, r.m)
-		fmt.Fprintf(&b, "| %s | %.1f%% | %.1f%% | %.1f%% | %s (≥%.0f%%) | %s (≥%.0f%%) |\n", r.name, bv, st.Mean, st.Max,
-			timeAtLeast(since, r.m, r.th.Optimize), r.th.Optimize, timeAtLeast(since, r.m, r.th.Scale), r.th.Scale)
+	for _, def := range s.Rules.Metrics {
+		if def.Judge != nil || def.Unit != Percent {
+			continue // judged per request: the Requests section has them
+		}
+		th := s.Rules.Threshold(def.Key)
+		for _, inst := range def.Instances(since) {
+			name, m := MetricName(def.Key, inst), def.Read(inst)
+			bv, _ := m(since[0])
+			st := sampler.Stats(since, m)
+			fmt.Fprintf(&b, "| %s | %.1f%% | %.1f%% | %.1f%% | %s (≥%.0f%%) | %s (≥%.0f%%) |\n", s.Rules.Metrics.DisplayName(name), bv, st.Mean, st.Max,
+				timeAtLeast(since, m, th.Optimize), th.Optimize, timeAtLeast(since, m, th.Scale), th.Scale)
+		}
 	}
 	if !last.HasSwap() {
 		b.WriteString("\nNo swap is configured.\n")
@@ -118,16 +113,11 @@ func ReportMarkdown(s Session) string {
 	}
 
 	b.WriteString("\n## Workers\n\n")
-	w := final.Workers
-	fmt.Fprintf(&b, "Suggested gunicorn workers: **%d** (cpu-based %d, memory-based %d, %.0f MiB per worker, %s)", w.Recommended, w.CPUBased, w.MemoryBased, w.PerWorkerMiB, w.PerWorkerSource)
-	if w.Running > 0 {
-		fmt.Fprintf(&b, "; %d running", w.Running)
-	}
-	b.WriteString(".\n")
+	b.WriteString(WorkerLine(final.Workers, false) + "\n")
 	if len(final.Apps) > 0 {
-		b.WriteString("\n| app | master | workers | cpu | rss | pss per worker | replaced (5 min) |\n|---|---|---|---|---|---|---|\n")
+		b.WriteString("\n")
 		for _, a := range final.Apps {
-			fmt.Fprintf(&b, "| %s | %d | %d | %.1f%% | %.0f MiB | %.0f MiB | %d |\n", a.Kind, a.MasterPID, a.Workers, a.CPU, a.RSSMiB, a.PSSMedianMiB, a.Churn5m)
+			b.WriteString("- " + AppLine(a, false) + "\n")
 		}
 	}
 	fmt.Fprintf(&b, "\nThresholds: a level counts when held in %.0f%% of a %s window.\n", s.Rules.Sustain*100, FormatDuration(s.Rules.Window))

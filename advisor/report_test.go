@@ -17,7 +17,7 @@ func TestReportOfTheCPURamp(t *testing.T) {
 		"Baseline: marked at " + snaps[20].Time.UTC().Format("15:04:05"),
 		"| cpu |", "| memory |", "| disk / |", "No swap is configured.",
 		"## Verdict timeline", "| MONITOR | — |", "| SCALE | cpu |",
-		"Suggested gunicorn workers: **5**", "| gunicorn |",
+		"→ suggest 5 gunicorn workers", "- gunicorn    master",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)

@@ -2,7 +2,6 @@ package sampler
 
 import (
 	"math"
-	"sort"
 	"time"
 )
 
@@ -125,38 +124,33 @@ func DiskMetric(mount string) Metric {
 
 // WindowStats summarise one metric over a window of snapshots.
 type WindowStats struct {
-	N       int     // samples that had the metric
-	Now     float64 // the newest value
-	Mean    float64
-	Max     float64
-	Covered time.Duration // from the first to the last sample
+	ValueStats
+	Covered time.Duration // from the first to the last sample that had the metric
+}
+
+// Values reads m from each snapshot that has it, oldest first.
+func Values(snaps []Snapshot, m Metric) []float64 {
+	out := make([]float64, 0, len(snaps))
+	for _, s := range snaps {
+		if v, ok := m(s); ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Stats computes WindowStats of m over snaps (oldest first).
 func Stats(snaps []Snapshot, m Metric) WindowStats {
-	var st WindowStats
+	st := WindowStats{ValueStats: StatsOf(Values(snaps, m))}
 	var first, last time.Time
-	sum := 0.0
-	st.Max = math.Inf(-1)
 	for _, s := range snaps {
-		v, ok := m(s)
-		if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
+		if v, ok := m(s); ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			if first.IsZero() {
+				first = s.Time
+			}
+			last = s.Time
 		}
-		if st.N == 0 {
-			first = s.Time
-		}
-		last = s.Time
-		st.N++
-		sum += v
-		st.Now = v
-		st.Max = math.Max(st.Max, v)
 	}
-	if st.N == 0 {
-		st.Max = 0
-		return st
-	}
-	st.Mean = sum / float64(st.N)
 	st.Covered = last.Sub(first)
 	return st
 }
@@ -164,34 +158,5 @@ func Stats(snaps []Snapshot, m Metric) WindowStats {
 // FractionAtLeast is the share (0–1) of samples in snaps whose value of m
 // is at or above threshold; samples without the metric are not counted.
 func FractionAtLeast(snaps []Snapshot, m Metric, threshold float64) float64 {
-	n, above := 0, 0
-	for _, s := range snaps {
-		v, ok := m(s)
-		if !ok {
-			continue
-		}
-		n++
-		if v >= threshold {
-			above++
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return float64(above) / float64(n)
-}
-
-// Median is the middle value of v (the mean of the two middle ones for an
-// even count); v is not changed.
-func Median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return ShareAtLeast(Values(snaps, m), threshold)
 }

@@ -2,10 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/headroom-dev/headroom/advisor"
 )
 
 // bytesIEC prints a size as htop does: 1023K, 51.2M, 23.5G.
@@ -94,4 +96,18 @@ func wrap(s string, w, max int) []string {
 		lines[i] = ansi.Truncate(lines[i], w, "…")
 	}
 	return lines
+}
+
+// compactNum prints a figure in at most four cells and its unit: 92%, 371ms, 1.2k.
+func compactNum(v float64, unit advisor.Unit) string {
+	var s string
+	switch a := math.Abs(v); {
+	case a >= 9999.5:
+		s = fmt.Sprintf("%.0fk", v/1000)
+	case a >= 999.5:
+		s = fmt.Sprintf("%.1fk", v/1000)
+	default:
+		s = fmt.Sprintf("%3.0f", v)
+	}
+	return s + string(unit)
 }

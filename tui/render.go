@@ -246,7 +246,7 @@ func (m *Model) renderCharts() string {
 		return m.levelTag(f.NowLevel)
 	}
 	var rows []string
-	cpuLabel := []string{lab.Render("CPU") + fmt.Sprintf(" %5.1f%%", s.CPU.Percent), nowLevel("cpu"),
+	cpuLabel := []string{lab.Render("CPU") + fmt.Sprintf(" %5.1f%%", s.CPU.Percent), nowLevel(advisor.KeyCPU),
 		m.styles.Dim.Render(fmt.Sprintf("iowait %.0f%%", s.CPU.IOWait)), m.styles.Dim.Render(fmt.Sprintf("steal %.0f%%", s.CPU.Steal))}
 	// With a baseline marked, the third line of a label is the change since
 	// it and the peak since (when the chart is tall enough to have one).
@@ -258,18 +258,18 @@ func (m *Model) renderCharts() string {
 	}
 	cpuLabel = since(cpuLabel, sampler.CPUMetric)
 	rows = append(rows, m.chartRow(cpuLabel, m.series(end, w, sampler.CPUMetric), 100, m.styles.CPU))
-	memLabel := since([]string{lab.Render("MEM") + fmt.Sprintf(" %5.1f%%", s.MemPercent()), nowLevel("memory"),
+	memLabel := since([]string{lab.Render("MEM") + fmt.Sprintf(" %5.1f%%", s.MemPercent()), nowLevel(advisor.KeyMemory),
 		m.styles.Dim.Render(bytesIEC(float64(s.Mem.Available)) + " avail")}, sampler.MemMetric)
 	rows = append(rows, m.chartRow(memLabel, m.series(end, w, sampler.MemMetric), 100, m.styles.Mem))
 	if p, ok := s.SwapPercent(); ok {
-		rows = append(rows, m.chartRow([]string{lab.Render("SWP") + fmt.Sprintf(" %5.1f%%", p), nowLevel("swap"),
+		rows = append(rows, m.chartRow([]string{lab.Render("SWP") + fmt.Sprintf(" %5.1f%%", p), nowLevel(advisor.KeySwap),
 			m.styles.Dim.Render(bytesIEC(float64(s.Swap.Used)) + " used")}, m.series(end, w, sampler.SwapMetric), 100, m.styles.Swap))
 	} else {
 		rows = append(rows, fit(lab.Render("SWP")+"  none "+m.styles.Dim.Render("(no swap configured)"), m.lay.leftW))
 	}
 	// The fullest disk gets the chart; the others are in the advisor's findings.
 	if d, ok := fullestDisk(s); ok {
-		rows = append(rows, m.chartRow([]string{lab.Render("DSK") + fmt.Sprintf(" %5.1f%%", d.Percent()), nowLevel("disk:" + d.Mount),
+		rows = append(rows, m.chartRow([]string{lab.Render("DSK") + fmt.Sprintf(" %5.1f%%", d.Percent()), nowLevel(advisor.MetricName(advisor.KeyDisk, d.Mount)),
 			m.styles.Dim.Render(d.Mount)}, m.series(end, w, sampler.DiskMetric(d.Mount)), 100, m.styles.Disk))
 	} else {
 		rows = append(rows, m.chartRow([]string{lab.Render("DSK") + "  none"}, nil, 100, m.styles.Disk))
@@ -278,7 +278,7 @@ func (m *Model) renderCharts() string {
 		label := []string{lab.Render("LAT") + " " + m.styles.Dim.Render("no data")}
 		if p := m.advice.Probe; p != nil {
 			level := advisor.Monitor
-			if f, ok := m.advice.Finding("latency"); ok {
+			if f, ok := m.advice.Finding(advisor.KeyLatency); ok {
 				level = f.Level
 			}
 			label = []string{lab.Render("LAT") + fmt.Sprintf(" %4.0fms", p.Last), m.levelTag(level),
@@ -390,7 +390,7 @@ func (m *Model) renderSide() string {
 		focus = m.styles.Dim.Render(" focus ") + strings.Join(a.Focus, ",")
 	}
 	lines = append(lines, m.styles.Title.Render("ADVISOR ")+verdict+focus)
-	workerLines := wrap(workerText(a.Workers), w, 2)
+	workerLines := wrap(advisor.WorkerLine(a.Workers, true), w, 2)
 	findings := a.Findings
 	summaryMax := 2
 	if h >= 14 {
@@ -423,7 +423,7 @@ func (m *Model) renderSide() string {
 	if room := h - len(lines) - len(workerLines); room > 1 && len(a.Apps) > 0 {
 		lines = append(lines, m.styles.Title.Render("APPS"))
 		for _, app := range a.Apps[:min(len(a.Apps), room-1)] {
-			lines = append(lines, m.styles.Text.Render(fit(appLine(app), w)))
+			lines = append(lines, m.styles.Text.Render(fit(advisor.AppLine(app, true), w)))
 		}
 	}
 	for len(lines) < h-len(workerLines) {
@@ -484,45 +484,14 @@ func (m *Model) deltaPeak(f sampler.Metric) string {
 	return fmt.Sprintf("%+.0f ↑%.0f", now-b, peak)
 }
 
-// appLine: "gunicorn 812  3w  cpu 41%  pss 40M  churn 0".
-func appLine(a apps.App) string {
-	s := fmt.Sprintf("%-9s %-6d %2dw cpu %3.0f%%", a.Kind, a.MasterPID, a.Workers, a.CPU)
-	if a.PSSMedianMiB > 0 {
-		s += fmt.Sprintf(" pss %s", bytesIEC(a.PSSMedianMiB*(1<<20)))
-	}
-	if a.Churn5m > 0 {
-		s += fmt.Sprintf(" churn %d", a.Churn5m)
-	}
-	if a.Kind == "postgres" {
-		s += fmt.Sprintf(" act %d idle-tx %d", a.States["active"], a.States["idle in transaction"])
-	}
-	return s
-}
-
 // findingLine: "cpu     92% avg 91 ≥85 97% ■ SCALE".
 func (m *Model) findingLine(f advisor.Finding, w int) string {
-	name := f.Metric
-	if strings.HasPrefix(name, "disk:") {
-		name = "disk " + strings.TrimPrefix(name, "disk:")
-	}
-	unit := "%"
-	if f.Metric == "latency" {
-		unit = "ms" // the others are percentages
-	}
-	nums := fmt.Sprintf("%3.0f%s avg%3.0f ≥%2.0f %3.0f%%", f.Now, unit, f.Mean, f.Threshold, f.Above*100)
+	// Every column keeps a gap, whatever the width of a number: the name
+	// gives way first.
+	nums := fmt.Sprintf("%s avg %s ≥%s %3.0f%%", compactNum(f.Now, f.Unit), compactNum(f.Mean, ""), strings.TrimSpace(compactNum(f.Threshold, "")), f.Above*100)
 	tag := m.levelTag(f.Level)
 	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
-	return fit(name, nameW) + nums + " " + tag
-}
-
-func workerText(ws advisor.WorkerSuggestion) string {
-	s := fmt.Sprintf("suggest %d workers: cpu %d / memory %d, %.0f MiB each (%s)",
-		ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
-	if ws.Running > 0 {
-		s = fmt.Sprintf("running %d × %.0f MiB → suggest %d (cpu %d / memory %d)",
-			ws.Running, ws.PerWorkerMiB, ws.Recommended, ws.CPUBased, ws.MemoryBased)
-	}
-	return s
+	return fit(f.Label, nameW) + " " + nums + " " + tag
 }
 
 func shortDur(sec float64) string {

@@ -192,16 +192,15 @@ func parseConfig(b []byte, path string, s *settings) error {
 	if fc.Theme != nil {
 		s.Theme = *fc.Theme
 	}
-	targets := map[string]*advisor.Threshold{"cpu": &s.Rules.CPU, "memory": &s.Rules.Memory, "swap": &s.Rules.Swap, "disk": &s.Rules.Disk}
 	for name, th := range fc.Thresholds {
-		dst, ok := targets[name]
-		if !ok {
-			return bad("thresholds."+name, "unknown metric; the metrics are cpu, memory, swap and disk")
+		def, ok := s.Rules.Metrics.Lookup(name)
+		if !ok || def.FromRules || def.Key != name {
+			return bad("thresholds."+name, "unknown metric; the metrics are %s", strings.Join(thresholdKeys(s.Rules.Metrics), ", "))
 		}
 		if th == nil {
 			continue
 		}
-		merged := *dst
+		merged := s.Rules.Threshold(name)
 		// A table may set one of the two; the other keeps its default.
 		if th.Optimize != nil {
 			merged.Optimize = *th.Optimize
@@ -220,7 +219,7 @@ func parseConfig(b []byte, path string, s *settings) error {
 		if merged.Optimize >= merged.Scale {
 			return bad("thresholds."+name+".scale", "must be above optimize (%v); got %v", merged.Optimize, merged.Scale)
 		}
-		*dst = merged
+		s.Rules.SetThreshold(name, merged)
 	}
 	if w := fc.Workers; w != nil {
 		if w.AssumedMiB != nil {
@@ -304,4 +303,15 @@ func keyLine(b []byte, dotted string) int {
 		return keyLine(b, dotted+".")
 	}
 	return 0
+}
+
+// thresholdKeys are the metrics that have a [thresholds.<key>] table.
+func thresholdKeys(v advisor.Vocabulary) []string {
+	var out []string
+	for _, d := range v {
+		if !d.FromRules {
+			out = append(out, d.Key)
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +17,8 @@ func TestExampleConfigIsTheDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st != defaultSettings() {
-		t.Errorf("example config differs from the defaults:\n%+v\n%+v", st, defaultSettings())
+	if got, want := effective(st), effective(defaultSettings()); got != want {
+		t.Errorf("example config differs from the defaults:\n%s\n%s", got, want)
 	}
 }
 
@@ -28,7 +29,7 @@ func TestParseConfig(t *testing.T) {
 	}{
 		{"window and one threshold", "window = \"2m\"\n[thresholds.cpu]\nscale = 95\n", "",
 			func(s settings) bool {
-				return s.Rules.Window == 2*time.Minute && s.Rules.CPU == advisor.Threshold{Optimize: 70, Scale: 95}
+				return s.Rules.Window == 2*time.Minute && s.Rules.Threshold("cpu") == advisor.Threshold{Optimize: 70, Scale: 95}
 			}},
 		{"workers", "[workers]\nassumed_mib = 128\nmemory_fraction = 0.5\n", "",
 			func(s settings) bool {
@@ -74,7 +75,7 @@ func TestConfigFileLookup(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	// No file at the default path: the defaults.
-	if st, err := loadSettings(""); err != nil || st != defaultSettings() {
+	if st, err := loadSettings(""); err != nil || effective(st) != effective(defaultSettings()) {
 		t.Fatalf("%v %+v", err, st)
 	}
 	os.MkdirAll(filepath.Join(dir, "headroom"), 0o755)
@@ -101,7 +102,8 @@ func FuzzParseConfig(f *testing.F) {
 			}
 			return
 		}
-		for _, th := range []advisor.Threshold{st.Rules.CPU, st.Rules.Memory, st.Rules.Swap, st.Rules.Disk} {
+		for _, key := range thresholdKeys(st.Rules.Metrics) {
+			th := st.Rules.Threshold(key)
 			if !(th.Optimize > 0 && th.Optimize < th.Scale && th.Scale <= 100) {
 				t.Fatalf("accepted thresholds %+v", th)
 			}
@@ -110,4 +112,16 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("accepted %+v", st.Rules)
 		}
 	})
+}
+
+// effective is every setting in force, thresholds of each metric included,
+// as comparable text.
+func effective(st settings) string {
+	r := st.Rules
+	out := fmt.Sprintf("window %v sustain %v workers %+v sla %v errors %v interval %v theme %s",
+		r.Window, r.Sustain, r.Workers, r.SLA, r.ErrorRate, st.Interval, st.Theme)
+	for _, key := range thresholdKeys(r.Metrics) {
+		out += fmt.Sprintf(" %s %+v", key, r.Threshold(key))
+	}
+	return out
 }

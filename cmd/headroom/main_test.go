@@ -117,7 +117,7 @@ func TestOnceOnRecordings(t *testing.T) {
 			if code != c.code || !strings.HasPrefix(out, c.want) {
 				t.Errorf("exit %d (want %d), output:\n%s\n%s", code, c.code, out, stderr)
 			}
-			if !strings.Contains(out, "workers: suggest") || !strings.Contains(out, "measured") {
+			if !strings.Contains(out, "→ suggest") || !strings.Contains(out, "measured") {
 				t.Errorf("no measured worker suggestion:\n%s", out)
 			}
 		})

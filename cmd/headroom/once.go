@@ -18,7 +18,6 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
-	"github.com/headroom-dev/headroom/sampler/apps"
 	"github.com/headroom-dev/headroom/sampler/live"
 	"github.com/headroom-dev/headroom/sampler/recording"
 )
@@ -231,13 +230,7 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "metric\t   now\t  mean\t   max\tlevel\tthreshold\tabove")
 	for _, f := range a.Findings {
-		unit, of := "%", "samples"
-		switch f.Metric {
-		case "latency":
-			unit, of = "ms", "requests"
-		case "errors":
-			of = "requests"
-		}
+		unit, of := string(f.Unit), f.Counts
 		fmt.Fprintf(tw, "%s\t%5.1f%s\t%5.1f%s\t%5.1f%s\t%s\t≥%.0f%s\t%3.0f%% of %s\n", f.Metric, f.Now, unit, f.Mean, unit, f.Max, unit, f.Level, f.Threshold, unit, f.Above*100, of)
 	}
 	tw.Flush()
@@ -251,40 +244,11 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 	if len(a.Apps) > 0 {
 		fmt.Fprintln(w)
 		for _, app := range a.Apps {
-			fmt.Fprintln(w, AppLine(app))
+			fmt.Fprintln(w, advisor.AppLine(app, false))
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, WorkerLine(a.Workers))
-}
-
-// AppLine describes one application family in a line.
-func AppLine(a apps.App) string {
-	s := fmt.Sprintf("%-11s master %d: %d workers, cpu %.1f%%, rss %.0f MiB", a.Kind, a.MasterPID, a.Workers, a.CPU, a.RSSMiB)
-	if a.PSSMedianMiB > 0 {
-		s += fmt.Sprintf(", pss %.0f MiB per worker", a.PSSMedianMiB)
-	}
-	if a.Churn5m > 0 {
-		s += fmt.Sprintf(", %d replaced in 5 min", a.Churn5m)
-	}
-	if len(a.States) > 0 {
-		s += fmt.Sprintf(" (active %d, idle %d, idle in transaction %d)", a.States["active"], a.States["idle"], a.States["idle in transaction"])
-	}
-	return s
-}
-
-// WorkerLine is the worker suggestion in one line, as the dashboard shows it too.
-func WorkerLine(ws advisor.WorkerSuggestion) string {
-	server := ws.Server
-	if server == "" {
-		server = "gunicorn"
-	}
-	s := fmt.Sprintf("workers: suggest %d %s workers (cpu %d / memory %d, %.0f MiB each, %s)",
-		ws.Recommended, server, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
-	if ws.Running > 0 {
-		s += fmt.Sprintf("; running %d × %.0f MiB", ws.Running, ws.PerWorkerMiB)
-	}
-	return s
+	fmt.Fprintln(w, advisor.WorkerLine(a.Workers, false))
 }
 
 func orDash(s string) string {

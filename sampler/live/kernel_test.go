@@ -107,7 +107,7 @@ func TestRealMount(t *testing.T) {
 		want      bool
 	}{
 		{"ext4", "/", true}, {"xfs", "/data", true}, {"overlay", "/", true},
-		{"overlay", "/var/lib/docker/overlay2/x/merged", false}, {"tmpfs", "/dev/shm", false},
+		{"overlay", "/var/lib/docker/overlay2/x/merged", false}, {"tmpfs", "/dev/shm", false}, {"tmpfs", "/mnt/scratch", false}, {"tmpfs", "/", false}, {"devtmpfs", "/srv", false},
 		{"squashfs", "/snap/core/1", false}, {"proc", "/proc", false}, {"ext4", "/snap/x", false},
 	}
 	for _, c := range cases {

@@ -1,0 +1,158 @@
+package advisor
+
+import (
+	"math"
+	"sort"
+
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+// judgement is what a metric's Judge sees: the window, the rules, the
+// metric being judged, and the advice so far (the findings before it in
+// the vocabulary's order, for rules that depend on them).
+type judgement struct {
+	window []sampler.Snapshot
+	rules  Rules
+	def    MetricDef
+	name   string
+	advice *Advice
+}
+
+// level reports the sustained level of an earlier finding (MONITOR if absent).
+func (j *judgement) level(metric string) Level {
+	f, _ := j.advice.Finding(metric)
+	return f.Level
+}
+
+// saturated: CPU or memory is at SCALE over the window.
+func (j *judgement) saturated() bool {
+	return j.level(KeyCPU) == Scale || j.level(KeyMemory) == Scale
+}
+
+// reached reports whether v is at or past line, the way the metric worsens.
+func reached(v, line float64, lowerIsWorse bool) bool {
+	if lowerIsWorse {
+		return v <= line
+	}
+	return v >= line
+}
+
+// share is the fraction of values at or past line.
+func share(values []float64, line float64, lowerIsWorse bool) float64 {
+	if !lowerIsWorse {
+		return sampler.ShareAtLeast(values, line)
+	}
+	neg := make([]float64, len(values))
+	for i, v := range values {
+		neg[i] = -v
+	}
+	return sampler.ShareAtLeast(neg, -line)
+}
+
+// judge computes one metric's finding over the window by the sustained
+// rule; ok is false when no sample has the metric.
+func judge(window []sampler.Snapshot, name string, m sampler.Metric, th Threshold, sustain float64, lowerIsWorse bool) (Finding, bool) {
+	values := sampler.Values(window, m)
+	st := sampler.StatsOf(values)
+	if st.N == 0 {
+		return Finding{}, false
+	}
+	f := Finding{Metric: name, Now: round1(st.Now), Mean: round1(st.Mean), Max: round1(st.Max), Samples: st.N}
+	for _, l := range []Level{Scale, Optimize} {
+		line := th.of(l)
+		if line == 0 && l == Scale && lowerIsWorse {
+			continue // no scale line: never SCALE on this metric alone
+		}
+		if reached(st.Now, line, lowerIsWorse) && f.NowLevel == Monitor {
+			f.NowLevel = l
+		}
+		if f.Level == Monitor && share(values, line, lowerIsWorse) >= sustain {
+			f.Level = l
+		}
+	}
+	f.Threshold = th.of(max(f.Level, Optimize))
+	f.Above = round3(share(values, f.Threshold, lowerIsWorse))
+	return f, true
+}
+
+// probeStats gathers the window's probe results; nil when there are none.
+// Percentiles are over the requests that got an answer or timed out (a
+// refused connection has no latency worth the name).
+func probeStats(window []sampler.Snapshot, r Rules) (*ProbeStats, []float64) {
+	ps := ProbeStats{SLA: float64(r.SLA.Milliseconds())}
+	var lat []float64
+	for _, s := range window {
+		for _, p := range s.Probe {
+			ps.Requests++
+			if p.Failed() {
+				ps.Errors++
+			}
+			if p.Err == "timeout" {
+				ps.Timeouts++
+			}
+			if p.Err == "" || p.Err == "timeout" {
+				lat = append(lat, p.MS)
+				ps.Last = p.MS
+			}
+		}
+	}
+	if ps.Requests == 0 {
+		return nil, nil
+	}
+	sorted := append([]float64(nil), lat...)
+	sort.Float64s(sorted)
+	ps.P50, ps.P95, ps.P99 = round1(sampler.Percentile(sorted, 50)), round1(sampler.Percentile(sorted, 95)), round1(sampler.Percentile(sorted, 99))
+	return &ps, lat
+}
+
+// judgeLatency: the window's p95 over the SLA is OPTIMIZE — the app is slow
+// while the machine has room — and SCALE only when CPU or memory is at
+// SCALE too: the machine is saturated.
+func judgeLatency(j *judgement) (Finding, bool) {
+	ps, lat := probeStats(j.window, j.rules)
+	if ps == nil {
+		return Finding{}, false
+	}
+	j.advice.Probe = ps
+	st := sampler.StatsOf(lat)
+	f := Finding{Metric: j.name, Now: ps.Last, Mean: round1(st.Mean), Max: round1(st.Max), Threshold: ps.SLA, Samples: len(lat)}
+	if len(lat) > 0 {
+		f.Above = round3(sampler.ShareAtLeast(lat, ps.SLA))
+	}
+	if ps.P95 > ps.SLA {
+		f.Level = Optimize
+		if j.saturated() {
+			f.Level = Scale
+		}
+	}
+	if ps.Last > ps.SLA {
+		f.NowLevel = Optimize
+	}
+	return f, true
+}
+
+// judgeErrors: failed probe requests above the error rate are OPTIMIZE.
+func judgeErrors(j *judgement) (Finding, bool) {
+	ps := j.advice.Probe
+	if ps == nil {
+		if ps, _ = probeStats(j.window, j.rules); ps == nil {
+			return Finding{}, false
+		}
+	}
+	pct := round1(ps.ErrorPercent())
+	f := Finding{Metric: j.name, Now: pct, Mean: pct, Max: pct, Threshold: j.rules.ErrorRate, Samples: ps.Requests,
+		Above: round3(float64(ps.Errors) / float64(max(1, ps.Requests)))}
+	if ps.ErrorPercent() > j.rules.ErrorRate {
+		f.Level, f.NowLevel = Optimize, Optimize
+	}
+	return f, true
+}
+
+func round1(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return math.Round(v*10) / 10
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

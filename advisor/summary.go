@@ -1,0 +1,104 @@
+package advisor
+
+import (
+	"fmt"
+	"strings"
+)
+
+// summarize words the verdict as the framework's decision guidance does.
+func summarize(a Advice) string {
+	level := func(metric string) Level {
+		f, _ := a.Finding(metric)
+		return f.Level
+	}
+	cpu, mem, swap := level(KeyCPU), level(KeyMemory), level(KeySwap)
+	var disksAt = func(l Level) []string {
+		var out []string
+		for _, f := range a.Findings {
+			if key, mount := SplitMetric(f.Metric); key == KeyDisk && f.Level == l {
+				out = append(out, mount)
+			}
+		}
+		return out
+	}
+	var parts []string
+	switch {
+	case cpu == Scale && mem == Scale:
+		parts = append(parts, "CPU and memory both at capacity: scale the server (more or larger machines).")
+	case cpu == Scale:
+		s := "CPU-bound: optimize hot paths, or move to a higher-CPU instance."
+		if mem == Optimize {
+			s = "CPU-bound, memory high too: optimize hot paths, or move to a larger instance."
+		}
+		parts = append(parts, s)
+	case mem == Scale:
+		s := "Memory-bound: cut memory (fewer workers, smaller caches, leaks), or move to a higher-memory instance."
+		if cpu == Optimize {
+			s = "Memory-bound, CPU high too: cut memory (workers, caches, leaks), or move to a larger instance."
+		}
+		parts = append(parts, s)
+	}
+	if d := disksAt(Scale); len(d) > 0 {
+		parts = append(parts, fmt.Sprintf("Disk %s nearly full: add storage or clean up.", strings.Join(d, ", ")))
+	}
+	if swap == Scale {
+		parts = append(parts, "Heavy swap use: memory pressure; cut memory use or add memory.")
+	}
+	if len(parts) == 0 {
+		var high []string
+		if cpu == Optimize {
+			high = append(high, "CPU")
+		}
+		if mem == Optimize {
+			high = append(high, "memory")
+		}
+		if len(high) > 0 {
+			parts = append(parts, strings.Join(high, " and ")+" high: monitor closely, optimize if it holds.")
+		}
+	}
+	if a.Probe != nil {
+		switch level(KeyLatency) {
+		case Scale:
+			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA with the machine saturated: scale out.", a.Probe.P95, a.Probe.SLA))
+		case Optimize:
+			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA while the machine has room: optimize the app (queries, caching, workers).", a.Probe.P95, a.Probe.SLA))
+		}
+		if level(KeyErrors) > Monitor {
+			parts = append(parts, fmt.Sprintf("%.1f%% of probe requests failed (%d timeouts).", a.Probe.ErrorPercent(), a.Probe.Timeouts))
+		}
+	}
+	if a.Verdict < Scale {
+		if d := disksAt(Optimize); len(d) > 0 {
+			parts = append(parts, fmt.Sprintf("Disk %s filling up: plan a clean-up.", strings.Join(d, ", ")))
+		}
+		if swap == Optimize {
+			parts = append(parts, "Swap in use: watch memory.")
+		}
+	}
+	// After a load ends the window still remembers it: say that it has eased.
+	if a.Verdict > Monitor {
+		eased := true
+		for _, m := range a.Focus {
+			if f, _ := a.Finding(m); f.NowLevel != Monitor {
+				eased = false
+			}
+		}
+		if eased {
+			parts = append(parts, "Now back under the thresholds.")
+		}
+	}
+	// A peak the window does not confirm is worth a word, never a verdict.
+	var peaks []string
+	for _, f := range a.Findings {
+		if f.NowLevel > f.Level && f.NowLevel == Scale {
+			peaks = append(peaks, fmt.Sprintf("%s %.0f%%", f.Metric, f.Now))
+		}
+	}
+	if len(peaks) > 0 {
+		parts = append(parts, fmt.Sprintf("Now %s: not sustained over the window (yet).", strings.Join(peaks, ", ")))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "Usage acceptable.")
+	}
+	return strings.Join(parts, " ")
+}

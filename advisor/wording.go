@@ -1,0 +1,61 @@
+package advisor
+
+import (
+	"fmt"
+
+	"github.com/headroom-dev/headroom/sampler/apps"
+)
+
+// WorkerLine is the worker suggestion in one line, for the screen, once,
+// the report and hooks alike; short asks for the form a narrow panel fits.
+//
+//	workers: running 3 × 40 MiB → suggest 5 gunicorn workers (cpu 5 / memory 72, 40 MiB each, measured)
+//	running 3 × 40 MiB → suggest 5 (cpu 5 / memory 72)
+func WorkerLine(ws WorkerSuggestion, short bool) string {
+	server := ws.Server
+	if server == "" {
+		server = "gunicorn"
+	}
+	running := ""
+	if ws.Running > 0 {
+		running = fmt.Sprintf("running %d × %.0f MiB → ", ws.Running, ws.PerWorkerMiB)
+	}
+	if short {
+		return fmt.Sprintf("%ssuggest %d workers (cpu %d / memory %d, %.0f MiB each)",
+			running, ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
+	}
+	return fmt.Sprintf("workers: %ssuggest %d %s workers (cpu %d / memory %d, %.0f MiB each, %s)",
+		running, ws.Recommended, server, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
+}
+
+// AppLine describes one application family in a line; short is the
+// screen's form.
+//
+//	gunicorn    master 812: 3 workers, cpu 41.0%, rss 150 MiB, pss 40 MiB per worker
+//	gunicorn  812    3w cpu  41% pss 40M
+func AppLine(a apps.App, short bool) string {
+	if short {
+		s := fmt.Sprintf("%-9s %-6d %2dw cpu %3.0f%%", a.Kind, a.MasterPID, a.Workers, a.CPU)
+		if a.PSSMedianMiB > 0 {
+			s += fmt.Sprintf(" pss %.0fM", a.PSSMedianMiB)
+		}
+		if a.Churn5m > 0 {
+			s += fmt.Sprintf(" churn %d", a.Churn5m)
+		}
+		if a.Kind == "postgres" {
+			s += fmt.Sprintf(" act %d idle-tx %d", a.States["active"], a.States["idle in transaction"])
+		}
+		return s
+	}
+	s := fmt.Sprintf("%-11s master %d: %d workers, cpu %.1f%%, rss %.0f MiB", a.Kind, a.MasterPID, a.Workers, a.CPU, a.RSSMiB)
+	if a.PSSMedianMiB > 0 {
+		s += fmt.Sprintf(", pss %.0f MiB per worker", a.PSSMedianMiB)
+	}
+	if a.Churn5m > 0 {
+		s += fmt.Sprintf(", %d replaced in 5 min", a.Churn5m)
+	}
+	if len(a.States) > 0 {
+		s += fmt.Sprintf(" (active %d, idle %d, idle in transaction %d)", a.States["active"], a.States["idle"], a.States["idle in transaction"])
+	}
+	return s
+}

@@ -1,0 +1,99 @@
+package advisor
+
+import (
+	"math"
+
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
+)
+
+// WorkerRules are the worker formula's settings.
+type WorkerRules struct {
+	// AssumedMiB is the per-worker memory used when no workers are running (the framework's 0.25 GB).
+	AssumedMiB float64 `toml:"assumed_mib"`
+	// MemoryFraction is the share of memory the workers may use.
+	MemoryFraction float64 `toml:"memory_fraction"`
+}
+
+// WorkerSuggestion is a gunicorn worker count that fits the machine.
+type WorkerSuggestion struct {
+	Cores       float64 `json:"cores"`
+	MemoryMiB   int     `json:"memory_mib"`
+	CPUBased    int     `json:"cpu_based"`
+	MemoryBased int     `json:"memory_based"`
+	Recommended int     `json:"recommended"`
+	// PerWorkerMiB is the memory one worker is taken to need.
+	PerWorkerMiB float64 `json:"per_worker_mib"`
+	// PerWorkerSource is "measured" (median PSS of running workers),
+	// "measured-rss" (PSS unreadable, RSS instead) or "assumed".
+	PerWorkerSource string `json:"per_worker_source"`
+	// Running is the number of app-server workers found; Server their kind.
+	Running int    `json:"running"`
+	Server  string `json:"server,omitempty"`
+	// WorkerMemoryMiB is the memory each worker may use at Recommended.
+	WorkerMemoryMiB int `json:"worker_memory_mib"`
+}
+
+// SuggestWorkers applies the framework's formula:
+// cpu-based = min(2 × cores + 1, 4 × cores); memory-based = floor(memory ×
+// fraction / per-worker); recommended = max(1, min(both)).
+func SuggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, r WorkerRules) WorkerSuggestion {
+	return suggestWorkers(cores, memBytes, procs, apps.Apps(procs), r)
+}
+
+// suggestWorkers is SuggestWorkers with procs already grouped into apps.
+func suggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, found []apps.App, r WorkerRules) WorkerSuggestion {
+	memMiB := float64(memBytes) / (1 << 20)
+	w := WorkerSuggestion{Cores: cores, MemoryMiB: int(memMiB), PerWorkerMiB: r.AssumedMiB, PerWorkerSource: "assumed"}
+	w.CPUBased = int(math.Floor(math.Min(2*cores+1, 4*cores)))
+	workers, server := workersOf(procs, found)
+	w.Running, w.Server = len(workers), server
+	if len(workers) > 0 {
+		var pss, rss []float64
+		for _, p := range workers {
+			if p.PSS > 0 {
+				pss = append(pss, float64(p.PSS)/(1<<20))
+			}
+			rss = append(rss, float64(p.RSS)/(1<<20))
+		}
+		if len(pss) > 0 {
+			w.PerWorkerMiB, w.PerWorkerSource = math.Round(sampler.Median(pss)), "measured"
+		} else {
+			w.PerWorkerMiB, w.PerWorkerSource = math.Round(sampler.Median(rss)), "measured-rss"
+		}
+		if w.PerWorkerMiB < 1 {
+			w.PerWorkerMiB = 1
+		}
+	}
+	if w.PerWorkerMiB > 0 {
+		w.MemoryBased = int(math.Floor(memMiB * r.MemoryFraction / w.PerWorkerMiB))
+	}
+	w.Recommended = max(1, min(w.CPUBased, w.MemoryBased))
+	w.WorkerMemoryMiB = int(math.Floor(memMiB * r.MemoryFraction / float64(w.Recommended)))
+	return w
+}
+
+// workersOf finds the running app-server workers (gunicorn, uwsgi, uvicorn,
+// daphne) among the apps; server is the kind with the most.
+func workersOf(procs []sampler.Process, found []apps.App) (workers []sampler.Process, server string) {
+	byPID := make(map[int32]sampler.Process, len(procs))
+	for _, p := range procs {
+		byPID[p.PID] = p
+	}
+	count := map[string]int{}
+	for _, a := range found {
+		if !apps.IsAppServer(a.Kind) {
+			continue
+		}
+		for _, pid := range a.WorkerPIDs {
+			workers = append(workers, byPID[pid])
+		}
+		count[a.Kind] += len(a.WorkerPIDs)
+	}
+	for k, n := range count {
+		if n > count[server] || (n == count[server] && k < server) {
+			server = k
+		}
+	}
+	return workers, server
+}
