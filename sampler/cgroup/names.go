@@ -93,6 +93,10 @@ func classify(p string) groupName {
 		for i := len(parts) - 1; i >= 0; i-- {
 			if strings.HasSuffix(parts[i], ".service") || strings.HasSuffix(parts[i], ".scope") {
 				g.kind, g.unit = KindSystemd, strings.Join(parts[i:], "/")
+				// A service manager's own init.scope (user@1000.service/init.scope) is the service.
+				if g.unit == "init.scope" && i > 0 && strings.HasSuffix(parts[i-1], ".service") {
+					g.unit = parts[i-1]
+				}
 				break
 			}
 		}
