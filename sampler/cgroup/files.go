@@ -2,10 +2,12 @@ package cgroup
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // v1Unlimited is the smallest v1 limit treated as "no limit": the kernel
@@ -18,11 +20,39 @@ func readString(dir, name string) (string, bool) {
 	if dir == "" {
 		return "", false
 	}
-	b, err := os.ReadFile(filepath.Join(dir, name))
+	b, err := readSmall(filepath.Join(dir, name))
 	if err != nil {
 		return "", false
 	}
-	return strings.TrimSpace(string(b)), true
+	return strings.TrimSpace(b), true
+}
+
+// bufPool holds read buffers: cgroup files are a few hundred bytes, and one
+// read(2) into a reused buffer costs less than os.ReadFile's stat and growth.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
+
+// readSmall reads a small file in one read where it fits, else whole.
+func readSmall(file string) (string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	n, err := io.ReadFull(f, buf)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return string(buf[:n]), nil
+	case err != nil:
+		return "", err
+	}
+	rest, err := io.ReadAll(f)
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]) + string(rest), nil
 }
 
 // readUint reads a file holding one unsigned number.
