@@ -12,7 +12,7 @@ type Limits struct {
 	// Source names the process's group ("gunicorn.service", a container name),
 	// or "host" when neither CPU nor memory is limited.
 	Source string `json:"source"`
-	Path   string `json:"path,omitempty"` // the process's cgroup path
+	Path   string `json:"path,omitempty"` // the process's cgroup path; "" in the root group
 	// Cores is the CPU quota in cores (null = unlimited); CoresFrom the group that sets it.
 	Cores     *float64 `json:"cores"`
 	CoresFrom string   `json:"cores_from,omitempty"`

@@ -24,7 +24,7 @@ func TestLimitsFor(t *testing.T) {
 		{"v2", 200, Limits{Source: "web", Path: "/system.slice/docker-" + dockerID + ".scope",
 			MemoryBytes: ptr(uint64(2147483648)), MemoryFrom: "/system.slice"}},
 		// Unlimited all the way up: the host bounds it.
-		{"v2", 1, Limits{Source: HostSource}},
+		{"v2", 1, Limits{Source: HostSource, Path: "/init.scope"}},
 		{"v2", 2, Limits{Source: HostSource}},
 		{"v1", 100, Limits{Source: "gunicorn.service", Path: "/system.slice/gunicorn.service",
 			Cores: ptr(1.5), CoresFrom: "/system.slice/gunicorn.service",
@@ -32,7 +32,7 @@ func TestLimitsFor(t *testing.T) {
 		{"v1", 300, Limits{Source: "pod shop/checkout-7d9f/app", Path: "/kubepods/burstable/pod" + podUID + "/" + kubeID,
 			Cores: ptr(0.5), CoresFrom: "/kubepods/burstable/pod" + podUID,
 			MemoryBytes: ptr(uint64(268435456)), MemoryFrom: "/kubepods/burstable/pod" + podUID}},
-		{"v1", 200, Limits{Source: HostSource}},
+		{"v1", 200, Limits{Source: HostSource, Path: "/docker/" + dockerID}},
 	}
 	for _, c := range cases {
 		r := newFixtureReader(t, "testdata/"+c.fixture, newClock())
@@ -40,9 +40,6 @@ func TestLimitsFor(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s pid %d: %v", c.fixture, c.pid, err)
 			continue
-		}
-		if got.Source == HostSource {
-			got.Path = "" // the path is informative only when something limits
 		}
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s pid %d:\ngot  %s\nwant %s", c.fixture, c.pid, show(got), show(c.want))

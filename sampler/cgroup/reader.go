@@ -134,8 +134,10 @@ type group struct {
 // controller's hierarchy where it is mounted (that is where hybrid hosts
 // enforce limits) and the unified one otherwise. The key is "" for the root.
 func (r *Reader) resolve(m Membership) (g group, key string) {
+	// A group's files are read only below the root: the root's counters are
+	// the whole machine's, not those of the processes in it.
 	var uni string
-	if m.HasUnified && r.h.Unified != nil {
+	if m.HasUnified && r.h.Unified != nil && m.Unified != "/" {
 		uni, _ = r.h.Unified.dir(m.Unified)
 	}
 	v1 := func(c string) (string, string, bool) {
@@ -143,6 +145,9 @@ func (r *Reader) resolve(m Membership) (g group, key string) {
 		mt, mounted := r.h.V1[c]
 		if !ok || !mounted {
 			return "", "", false
+		}
+		if p == "/" {
+			return "", p, true
 		}
 		d, ok := mt.dir(p)
 		return d, p, ok
@@ -159,9 +164,7 @@ func (r *Reader) resolve(m Membership) (g group, key string) {
 	if g.pidsDir, _, ok = v1("pids"); !ok {
 		g.pidsDir = uni
 	}
-	if m.HasUnified && m.Unified != "/" {
-		g.psiDir = uni
-	}
+	g.psiDir = uni
 	for _, p := range []string{memPath, cpuPath, acctPath, m.V1["name=systemd"], m.Unified} {
 		if p != "" && p != "/" {
 			g.path = p

@@ -84,3 +84,29 @@ func TestReadV1Deltas(t *testing.T) {
 		t.Errorf("zero interval: cpu_pct = %v, want null", f64(ss[0].CPUPct))
 	}
 }
+
+// A process limited only in memory: its cpu group is the root, whose
+// counters are the whole machine's and must not be shown as the group's.
+func TestReadV1RootControllerIsNotTheGroup(t *testing.T) {
+	root := copyFixture(t, "v1")
+	writeFile(t, root, "proc/500/cgroup", "12:pids:/\n9:memory:/jobs/batch\n4:cpu,cpuacct:/\n1:name=systemd:/\n0::/\n")
+	writeFile(t, root, "sys/fs/cgroup/memory/jobs/batch/memory.usage_in_bytes", "1048576\n")
+	c := newClock()
+	r := newFixtureReader(t, root, c)
+	if _, err := r.Read([]int{500}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, root, "sys/fs/cgroup/cpu,cpuacct/cpuacct.usage", "199999999999\n")
+	c.advance(time.Second)
+	ss, err := r.Read([]int{500})
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("%v %+v", err, ss)
+	}
+	s := ss[0]
+	if s.Name != "/jobs/batch" || u64(s.MemoryBytes) != uint64(1048576) {
+		t.Errorf("name %q memory %v", s.Name, u64(s.MemoryBytes))
+	}
+	if s.CPUPct != nil || s.ThrottledPct != nil || s.PIDs != nil {
+		t.Errorf("root counters attributed to the group: cpu %v throttled %v pids %v", f64(s.CPUPct), f64(s.ThrottledPct), u64(s.PIDs))
+	}
+}
