@@ -1,6 +1,3 @@
-// Package cgroup reads the control groups processes run in — systemd units,
-// containers, Kubernetes pods — and what each one uses against its own limits,
-// on cgroup v2 (unified) and v1/hybrid hierarchies alike.
 package cgroup
 
 import (

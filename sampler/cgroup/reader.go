@@ -16,14 +16,18 @@ import (
 type Service struct {
 	Name string `json:"name"` // "gunicorn.service", a container name, "pod ns/name/container", or the path
 	Kind string `json:"kind"` // systemd, docker, podman, containerd, cri-o, kubernetes or path
-	Path string `json:"path"` // the cgroup path (v2, or v1's memory hierarchy)
+	// Path is the cgroup path: v1's memory one where set, else the first non-root
+	// of cpu, cpuacct, name=systemd and the unified (v2) path.
+	Path string `json:"path"`
 	// CgroupVersion is 2 when the memory numbers come from the unified hierarchy, 1 from v1's.
 	CgroupVersion int `json:"cgroup_version"`
 	// Procs is how many of the processes read belong to the group.
 	Procs int `json:"procs"`
 	// CPUPct is CPU time used over the interval in % of one core (can exceed 100); null on the first read.
 	CPUPct *float64 `json:"cpu_pct"`
-	// MemoryBytes is memory.current (v2) or memory.usage_in_bytes (v1); both count page cache.
+	// MemoryBytes is memory.current (v2) or memory.usage_in_bytes (v1) as the kernel
+	// reports them: both count page cache (the kernel reclaims it at the limit);
+	// nothing is subtracted, unlike `docker stats`.
 	MemoryBytes *uint64 `json:"memory_bytes"`
 	MemoryMax   *uint64 `json:"memory_max"`            // memory.max / memory.limit_in_bytes; null = unlimited
 	MemoryHigh  *uint64 `json:"memory_high,omitempty"` // v2 memory.high, where set
@@ -206,7 +210,9 @@ func (r *Reader) membership(pid int) (Membership, error) {
 }
 
 // Read groups the given processes (all of ProcRoot's when pids is nil) by
-// cgroup and reads each group's use and limits, sorted by path. Processes
+// cgroup and reads each group's use and limits, sorted by path. Rates are
+// over the time since the previous Read, for the groups both reads saw: pass
+// the same kind of pid list every interval. Processes
 // that vanish or whose cgroup file is unreadable are left out; processes in
 // the root group (kernel threads, a host without units) are not a service.
 func (r *Reader) Read(pids []int) ([]Service, error) {
