@@ -36,7 +36,8 @@ func writeControl(t *testing.T, dir, name, value string) {
 }
 
 // TestLiveV1Group puts a `sleep 60` child into a memory- and CPU-limited
-// group in this host's v1 hierarchies and reads it back.
+// group in this host's v1 hierarchies (and the unified one of a hybrid host)
+// and reads it back: name, use, limits, rates, LimitsFor.
 func TestLiveV1Group(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to create cgroups")
@@ -60,6 +61,10 @@ func TestLiveV1Group(t *testing.T) {
 	dirs := []string{mem.Dir, cpu.Dir}
 	if acct.Dir != cpu.Dir {
 		dirs = append(dirs, acct.Dir)
+	}
+	// On a hybrid host the unified hierarchy gives the group its own pressure.
+	if h.Unified != nil && h.Unified.Root == "/" {
+		dirs = append(dirs, h.Unified.Dir)
 	}
 	for _, d := range dirs {
 		makeGroup(t, filepath.Join(d, slice))
@@ -104,6 +109,9 @@ func TestLiveV1Group(t *testing.T) {
 	}
 	if s.MemoryMax != nil {
 		t.Errorf("the unit itself has no memory limit (its slice has): %v", u64(s.MemoryMax))
+	}
+	if h.Unified != nil && h.Unified.Root == "/" && (s.Pressure == nil || s.Pressure.CPU == nil) {
+		t.Errorf("no cpu pressure from the unified group: %+v", s.Pressure)
 	}
 	if s.MemoryBytes == nil || *s.MemoryBytes > 64<<20 {
 		t.Errorf("memory_bytes = %v, want a value under the slice's 64 MiB", u64(s.MemoryBytes))
