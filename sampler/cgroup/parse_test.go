@@ -159,3 +159,14 @@ func FuzzParseMountinfo(f *testing.F) {
 		}
 	})
 }
+
+func TestCRIOPodName(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "run/containers/storage/overlay-containers/"+kubeID+"/userdata/config.json",
+		`{"annotations":{"io.kubernetes.container.name":"nginx","io.kubernetes.pod.name":"front","io.kubernetes.pod.namespace":"web"}}`)
+	n := &names{hostRoot: root, containers: map[string]containerInfo{}, pods: map[string]string{}}
+	p := "/kubepods.slice/kubepods-pod1234abcd_5678_90ef_1234_567890abcdef.slice/crio-" + kubeID + ".scope"
+	if name, kind := n.name(p); name != "pod web/front/nginx" || kind != KindKubernetes {
+		t.Errorf("cri-o pod container = %q (%s), want pod web/front/nginx", name, kind)
+	}
+}
