@@ -81,7 +81,7 @@ func ReportMarkdown(s Session) string {
 	b.WriteString("## Metrics\n\n")
 	b.WriteString("| metric | baseline | mean | peak | time ≥ optimize | time ≥ scale |\n|---|---|---|---|---|---|\n")
 	for _, def := range s.Rules.Metrics {
-		if def.Judge != nil || def.Unit != Percent {
+		if def.Judge != nil {
 			continue // judged per request: the Requests section has them
 		}
 		th := s.Rules.Threshold(def.Key)
@@ -89,8 +89,9 @@ func ReportMarkdown(s Session) string {
 			name, m := MetricName(def.Key, inst), def.Read(inst)
 			bv, _ := m(since[0])
 			st := sampler.Stats(since, m)
-			fmt.Fprintf(&b, "| %s | %.1f%% | %.1f%% | %.1f%% | %s (≥%.0f%%) | %s (≥%.0f%%) |\n", s.Rules.Metrics.DisplayName(name), bv, st.Mean, st.Max,
-				timeAtLeast(since, m, th.Optimize), th.Optimize, timeAtLeast(since, m, th.Scale), th.Scale)
+			u := string(def.Unit)
+			fmt.Fprintf(&b, "| %s | %.1f%s | %.1f%s | %.1f%s | %s (≥%.0f%s) | %s (≥%.0f%s) |\n", s.Rules.Metrics.DisplayName(name), bv, u, st.Mean, u, st.Max, u,
+				timeAtLeast(since, m, th.Optimize), th.Optimize, u, timeAtLeast(since, m, th.Scale), th.Scale, u)
 		}
 	}
 	if !last.HasSwap() {

@@ -2,16 +2,23 @@ package sampler
 
 import (
 	"math"
+	"sync"
 	"time"
 )
 
 // History is a bounded ring of snapshots, oldest first. System metrics are
 // kept for the whole capacity (an hour at 1 Hz by default); process lists
 // only for the newest procKeep snapshots, so memory stays flat over hours.
+//
+// One goroutine adds (the pipeline); others may read at any time. Each
+// snapshot has a sequence number (the first added is 1), so a reader can
+// hold on to a moment while older ones fall out.
 type History struct {
+	mu       sync.RWMutex
 	buf      []Snapshot
 	start    int // index of the oldest
 	n        int
+	seq      uint64 // sequence number of the newest
 	procKeep int
 }
 
@@ -21,8 +28,8 @@ const (
 	DefaultProcsSpan   = 5 * time.Minute
 )
 
-// NewHistory keeps up to capacity snapshots, with process lists (trimmed to
-// MaxRecordedProcs by the caller) for the newest procKeep of them.
+// NewHistory keeps up to capacity snapshots, with process lists for the
+// newest procKeep of them.
 func NewHistory(capacity, procKeep int) *History {
 	if capacity < 1 {
 		capacity = 1
@@ -38,9 +45,12 @@ func NewHistoryFor(interval time.Duration) *History {
 	return NewHistory(int(DefaultHistorySpan/interval), int(DefaultProcsSpan/interval))
 }
 
-// Add appends a snapshot, dropping the oldest when full. The caller trims
-// the process list (apps.TopProcs) first: History knows nothing of apps.
-func (h *History) Add(s Snapshot) {
+// Add appends a snapshot, dropping the oldest when full, and returns its
+// sequence number. The caller trims the process list (apps.TopProcs)
+// first: History knows nothing of apps.
+func (h *History) Add(s Snapshot) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if h.n == len(h.buf) {
 		h.buf[h.start] = s
 		h.start = (h.start + 1) % len(h.buf)
@@ -52,47 +62,113 @@ func (h *History) Add(s Snapshot) {
 	if h.procKeep >= 0 && h.n > h.procKeep {
 		h.buf[(h.start+h.n-1-h.procKeep)%len(h.buf)].Procs = nil
 	}
+	h.seq++
+	return h.seq
 }
 
 // Cap is the most snapshots the history holds.
 func (h *History) Cap() int { return len(h.buf) }
 
 // Len is the number of snapshots held.
-func (h *History) Len() int { return h.n }
+func (h *History) Len() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.n
+}
 
-// At returns the i-th snapshot, 0 the oldest.
-func (h *History) At(i int) Snapshot { return h.buf[(h.start+i)%len(h.buf)] }
+// At returns the i-th snapshot held, 0 the oldest.
+func (h *History) At(i int) Snapshot {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.buf[(h.start+i)%len(h.buf)]
+}
+
+// Span is the sequence numbers of the oldest and newest snapshots held
+// (0, 0 when empty).
+func (h *History) Span() (oldest, newest uint64) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if h.n == 0 {
+		return 0, 0
+	}
+	return h.seq - uint64(h.n) + 1, h.seq
+}
+
+// index is the ring position of seq, under the lock; ok is false when
+// seq is no longer (or not yet) held.
+func (h *History) index(seq uint64) (int, bool) {
+	if h.n == 0 || seq > h.seq || seq+uint64(h.n) <= h.seq {
+		return 0, false
+	}
+	return h.n - 1 - int(h.seq-seq), true
+}
+
+// Get returns the snapshot with sequence number seq, if still held.
+func (h *History) Get(seq uint64) (Snapshot, bool) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	i, ok := h.index(seq)
+	if !ok {
+		return Snapshot{}, false
+	}
+	return h.buf[(h.start+i)%len(h.buf)], true
+}
 
 // Latest is the newest snapshot; ok is false when the history is empty.
 func (h *History) Latest() (Snapshot, bool) {
-	if h.n == 0 {
-		return Snapshot{}, false
-	}
-	return h.At(h.n - 1), true
+	return h.Get(h.newest())
+}
+
+func (h *History) newest() uint64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.seq
 }
 
 // Window returns the snapshots of the last d before the newest one (those
 // whose time is within d of it), oldest first. It copies them.
 func (h *History) Window(d time.Duration) []Snapshot {
-	return h.WindowAt(h.n-1, d)
+	return h.WindowAt(h.newest(), d)
 }
 
-// WindowAt is Window ending at the i-th snapshot instead of the newest.
-func (h *History) WindowAt(end int, d time.Duration) []Snapshot {
-	if h.n == 0 || end < 0 {
+// WindowAt is Window ending at the snapshot with sequence number seq.
+func (h *History) WindowAt(seq uint64, d time.Duration) []Snapshot {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	end, ok := h.index(seq)
+	if !ok {
 		return nil
 	}
-	if end >= h.n {
-		end = h.n - 1
-	}
-	last := h.At(end).Time
+	at := func(i int) *Snapshot { return &h.buf[(h.start+i)%len(h.buf)] }
+	last := at(end).Time
 	first := end
-	for first > 0 && last.Sub(h.At(first-1).Time) < d {
+	for first > 0 && last.Sub(at(first-1).Time) < d {
 		first--
 	}
 	out := make([]Snapshot, 0, end-first+1)
 	for i := first; i <= end; i++ {
-		out = append(out, h.At(i))
+		out = append(out, *at(i))
+	}
+	return out
+}
+
+// Series reads m from the n snapshots ending at seq, oldest first; a
+// snapshot without the metric reads 0. Fewer than n when fewer are held.
+func (h *History) Series(seq uint64, n int, m Metric) []float64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	end, ok := h.index(seq)
+	if !ok {
+		return nil
+	}
+	start := max(0, end-n+1)
+	out := make([]float64, 0, end-start+1)
+	for i := start; i <= end; i++ {
+		v, ok := m(h.buf[(h.start+i)%len(h.buf)])
+		if !ok || math.IsNaN(v) {
+			v = 0
+		}
+		out = append(out, v)
 	}
 	return out
 }

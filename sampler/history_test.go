@@ -58,8 +58,36 @@ func TestHistoryWindowAndStats(t *testing.T) {
 	if f := FractionAtLeast(w, SwapMetric, 50); f != 0 {
 		t.Errorf("no swap fraction = %v", f)
 	}
-	if len(h.WindowAt(9, time.Hour)) != 10 {
-		t.Error("WindowAt")
+	if len(h.WindowAt(10, time.Hour)) != 10 {
+		t.Error("WindowAt the 10th snapshot")
+	}
+}
+
+// Sequence numbers name a moment while the ring wraps under it.
+func TestHistorySequence(t *testing.T) {
+	h := NewHistory(10, 10)
+	for i := 1; i <= 25; i++ {
+		if seq := h.Add(snapAt(i, float64(i))); seq != uint64(i) {
+			t.Fatalf("Add %d returned seq %d", i, seq)
+		}
+	}
+	if oldest, newest := h.Span(); oldest != 16 || newest != 25 {
+		t.Errorf("span %d..%d, want 16..25", oldest, newest)
+	}
+	if s, ok := h.Get(20); !ok || s.CPU.Percent != 20 {
+		t.Errorf("Get(20) = %v, %v", s.CPU.Percent, ok)
+	}
+	if _, ok := h.Get(15); ok {
+		t.Error("Get of a snapshot that fell out")
+	}
+	if _, ok := h.Get(26); ok {
+		t.Error("Get of a snapshot not yet added")
+	}
+	if got := h.Series(20, 3, CPUMetric); len(got) != 3 || got[0] != 18 || got[2] != 20 {
+		t.Errorf("Series(20, 3) = %v", got)
+	}
+	if got := h.Series(17, 5, CPUMetric); len(got) != 2 || got[0] != 16 {
+		t.Errorf("Series past the oldest = %v", got)
 	}
 }
 

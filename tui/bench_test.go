@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-
-	"github.com/headroom-dev/headroom/advisor"
 )
 
 // BenchmarkSampleFrame is what one sample costs the UI: the Update that
@@ -21,8 +19,7 @@ func BenchmarkSampleFrame(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				s := snaps[200+i%50]
-				m = update(m, feedMsg(FeedItem{Snapshot: &s}))
+				m = update(m, feedMsg(judged(m, snaps[200+i%50])))
 				_ = m.View()
 			}
 		})
@@ -44,7 +41,7 @@ func BenchmarkView(b *testing.B) {
 // BenchmarkKey is a key press that re-sorts the process list.
 func BenchmarkKey(b *testing.B) {
 	snaps := load(b, "cpu-ramp.jsonl")
-	m := New(Options{Rules: advisor.DefaultRules(), Theme: "dark"})
+	m := newModel(Options{Theme: "dark"})
 	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 60})
 	m = feed(m, snaps[:200])
 	b.ReportAllocs()

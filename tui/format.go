@@ -111,3 +111,18 @@ func compactNum(v float64, unit advisor.Unit) string {
 	}
 	return s + string(unit)
 }
+
+// wrapText wraps plain text to width w.
+func wrapText(s string, w int) string { return strings.Join(wrap(s, w, 100), "\n") }
+
+func trimFloat(f float64) string {
+	if f == math.Trunc(f) {
+		return fmt.Sprintf("%.0f", f)
+	}
+	return fmt.Sprintf("%.1f", f)
+}
+
+// shortDur prints seconds as advisor.FormatDuration does: 5m, 4m59s.
+func shortDur(sec float64) string {
+	return advisor.FormatDuration(time.Duration(sec * float64(time.Second)))
+}

@@ -1,34 +1,30 @@
-// Package tui is headroom's dashboard: bubbletea models only. Snapshots
-// arrive as messages from a feed the caller runs; the screen is rendered
-// once per change into cached strings, and View returns the cache.
+// Package tui is headroom's dashboard: bubbletea models only. Judged
+// snapshots arrive as messages from the pipeline the caller runs; each panel
+// (header, charts, advisor, processes, footer) is a component with a size
+// and a typed input that redraws only when they change; the root model lays
+// them out and routes keys.
 package tui
 
 import (
+	"fmt"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/table"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
-	"github.com/headroom-dev/headroom/sampler/apps"
 	"github.com/headroom-dev/headroom/themes"
 )
 
-// Minimum terminal size: everything essential fits in 80x24.
-const (
-	MinWidth  = 80
-	MinHeight = 24
-)
-
-// FeedItem is one thing the caller's sampling loop reports: a snapshot, or
-// a status line (such as an --on-change failure), or the error that ended it.
+// FeedItem is one thing the pipeline reports: a judged snapshot (its
+// sequence number in History, the snapshot with every process, and the
+// advice), a status line (such as an --on-change failure), or the end.
 type FeedItem struct {
+	Seq      uint64
 	Snapshot *sampler.Snapshot
+	Advice   *advisor.Advice
 	Status   string
 	Err      error
 	Ended    bool // the source has no more snapshots (a recording's end)
@@ -36,7 +32,9 @@ type FeedItem struct {
 
 // Options configure the dashboard.
 type Options struct {
-	Feed     <-chan FeedItem
+	Feed <-chan FeedItem
+	// History is the pipeline's: the dashboard reads it, never adds to it.
+	History  *sampler.History
 	Rules    advisor.Rules
 	Theme    string // a themes.Names() entry
 	Interval time.Duration
@@ -51,57 +49,39 @@ type Options struct {
 
 type feedMsg FeedItem
 
-// sortKey is the process list order.
-type sortKey int
-
-const (
-	byCPU sortKey = iota
-	byMem
-	byPID
-	byName
-)
-
-func (s sortKey) String() string {
-	return [...]string{"CPU", "memory", "pid", "name"}[s]
-}
-
 // Model is the root dashboard model.
 type Model struct {
 	opts     Options
 	keys     KeyMap
-	help     help.Model
-	styles   themes.Styles
+	hist     *sampler.History
+	styles   *themes.Styles
+	styleGen int
 	themeIdx int
 
 	width, height int
+	lay           layout
 
-	hist   *sampler.History
-	live   sampler.Snapshot // newest snapshot, with every process
-	hasAny bool
-	advice advisor.Advice
+	live       sampler.Snapshot // newest snapshot, with every process
+	liveSeq    uint64
+	liveAdvice advisor.Advice
+	hasAny     bool
 
 	paused bool
-	cursor int // index into hist while paused
-
-	filter    textinput.Model
-	filtering bool
-	sortBy    sortKey
-	reverse   bool
-	grouped   bool // application families as one row each
+	cursor uint64         // the sequence number paused at
+	advice advisor.Advice // the advice on screen: live, or of the moment paused at
 
 	baselineAt time.Time // b: the moment load-test figures are compared with
-	table      table.Model
 	showHelp   bool
+	status     string
+	ended      bool
 
-	status string
-	ended  bool
-
-	// Cached renderings; View returns frame.
-	frame    string
-	top      string // the chart and advisor block
-	topStale bool   // top must be redrawn: new sample, size, theme, pause, scrub or baseline
-	lay      layout
-	colsKey  string // the process table's columns, as last set
+	header  headerPanel
+	charts  chartsPanel
+	side    advisorPanel
+	procs   procsPanel
+	footer  footerPanel
+	frame   string // View returns it
+	topView string // the charts and advisor block, joined
 }
 
 // New builds the dashboard model.
@@ -112,26 +92,18 @@ func New(o Options) Model {
 	if o.Keys.Quit.Keys() == nil {
 		o.Keys = DefaultKeyMap()
 	}
-	m := Model{opts: o, keys: o.Keys, help: help.New(), hist: sampler.NewHistoryFor(o.Interval), status: o.Status}
+	if o.History == nil {
+		o.History = sampler.NewHistoryFor(o.Interval)
+	}
+	m := Model{opts: o, keys: o.Keys, hist: o.History, status: o.Status}
 	for i, n := range themes.Names() {
 		if n == o.Theme {
 			m.themeIdx = i
 		}
 	}
-	m.filter = textinput.New()
-	m.filter.Prompt = "/"
-	m.filter.Placeholder = "filter processes"
-	m.filter.CharLimit = 64
-	m.table = table.New(table.WithFocused(true), table.WithKeyMap(table.KeyMap{
-		LineUp:       m.keys.Up,
-		LineDown:     m.keys.Down,
-		PageUp:       key.NewBinding(key.WithKeys("pgup")),
-		PageDown:     key.NewBinding(key.WithKeys("pgdown")),
-		GotoTop:      key.NewBinding(key.WithKeys("home")),
-		GotoBottom:   key.NewBinding(key.WithKeys("G")),
-		HalfPageUp:   key.NewBinding(key.WithDisabled()),
-		HalfPageDown: key.NewBinding(key.WithDisabled()),
-	}))
+	m.charts.hist = o.History
+	m.procs = newProcsPanel(o.Keys)
+	m.footer = newFooterPanel(o.Keys)
 	m.applyTheme()
 	return m
 }
@@ -156,15 +128,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.topStale = true
-		m.help.Width = msg.Width
 		m.render()
 		return m, nil
 	case feedMsg:
-		// While paused the block shows the paused moment: a new sample changes nothing there.
-		if msg.Snapshot != nil && !m.paused {
-			m.topStale = true
-		}
 		m.onFeed(FeedItem(msg))
 		m.render()
 		return m, waitFeed(m.opts.Feed)
@@ -198,42 +164,28 @@ func (m *Model) onFeed(it FeedItem) {
 	if it.Err != nil {
 		m.status = "sampling stopped: " + it.Err.Error()
 	}
-	if it.Snapshot == nil {
+	if it.Snapshot == nil || it.Advice == nil {
 		return
 	}
-	full := m.hist.Len() == m.hist.Cap()
-	m.hist.Add(trimmed(*it.Snapshot))
-	if m.paused && full && m.cursor > 0 {
-		m.cursor-- // the oldest snapshot fell out: keep pointing at the same moment
-	}
-	m.live = *it.Snapshot
-	m.hasAny = true
+	m.live, m.liveSeq, m.liveAdvice, m.hasAny = *it.Snapshot, it.Seq, *it.Advice, true
 	if !m.paused {
-		m.advice = advisor.Advise(m.hist.Window(m.opts.Rules.Window), m.opts.Rules)
+		m.advice = m.liveAdvice
+	} else if oldest, _ := m.hist.Span(); m.cursor < oldest {
+		m.cursor = oldest // the moment paused at fell out: keep to the oldest held
+		m.adviseAt(m.cursor)
 	}
 }
 
 func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if m.filtering {
-		switch k.Type {
-		case tea.KeyEnter:
-			m.filtering = false
-			m.filter.Blur()
-		case tea.KeyEsc:
-			m.filtering = false
-			m.filter.Blur()
-			m.filter.SetValue("")
-		case tea.KeyCtrlC:
+	if m.procs.Editing() {
+		if k.Type == tea.KeyCtrlC {
 			return m, tea.Quit
-		default:
-			var cmd tea.Cmd
-			m.filter, cmd = m.filter.Update(k)
-			m.render()
-			return m, cmd
 		}
+		cmd, _ := m.procs.Update(k)
 		m.render()
-		return m, nil
+		return m, cmd
 	}
+	var cmd tea.Cmd
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		return m, tea.Quit
@@ -243,23 +195,10 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if m.showHelp {
 			m.showHelp = false
 		} else {
-			m.filter.SetValue("")
+			m.procs.ClearFilter()
 		}
 	case m.showHelp:
 		return m, nil // the help screen covers the dashboard: other keys wait
-	case key.Matches(k, m.keys.Filter):
-		m.filtering = true
-		m.filter.Focus()
-	case key.Matches(k, m.keys.SortCPU):
-		m.setSort(byCPU)
-	case key.Matches(k, m.keys.SortMem):
-		m.setSort(byMem)
-	case key.Matches(k, m.keys.SortPID):
-		m.setSort(byPID)
-	case key.Matches(k, m.keys.SortName):
-		m.setSort(byName)
-	case key.Matches(k, m.keys.Reverse):
-		m.reverse = !m.reverse
 	case key.Matches(k, m.keys.Pause):
 		m.togglePause()
 	case key.Matches(k, m.keys.Back):
@@ -273,52 +212,35 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Baseline):
 		if s, _ := m.shown(); m.hasAny {
 			m.baselineAt = s.Time
-			m.topStale = true
 			m.status = "baseline marked at " + s.Time.Local().Format("15:04:05")
 		}
-	case key.Matches(k, m.keys.Group):
-		m.grouped = !m.grouped
 	case key.Matches(k, m.keys.Theme):
 		m.themeIdx = (m.themeIdx + 1) % len(themes.Names())
 		m.applyTheme()
 		m.status = "theme: " + themes.Names()[m.themeIdx]
 	default:
-		var cmd tea.Cmd
-		m.table, cmd = m.table.Update(k)
-		m.render()
-		return m, cmd
+		cmd, _ = m.procs.Update(k)
 	}
 	m.render()
-	return m, nil
-}
-
-func (m *Model) setSort(s sortKey) {
-	if m.sortBy == s {
-		m.reverse = !m.reverse
-		return
-	}
-	m.sortBy, m.reverse = s, false
+	return m, cmd
 }
 
 func (m *Model) togglePause() {
-	m.topStale = true
 	if m.paused {
 		m.paused = false
-		m.advice = advisor.Advise(m.hist.Window(m.opts.Rules.Window), m.opts.Rules)
+		m.advice = m.liveAdvice
 		return
 	}
-	if m.hist.Len() == 0 {
+	if !m.hasAny {
 		return
 	}
-	m.paused = true
-	m.cursor = m.hist.Len() - 1
+	m.paused, m.cursor = true, m.liveSeq
 }
 
 // scrub moves through history; the first step back pauses. Moving past the
 // newest snapshot stays paused at it (end returns to live).
 func (m *Model) scrub(step int) {
-	m.topStale = true
-	if m.hist.Len() == 0 {
+	if !m.hasAny {
 		return
 	}
 	if !m.paused {
@@ -327,21 +249,26 @@ func (m *Model) scrub(step int) {
 		}
 		m.togglePause()
 	}
-	m.cursor = max(0, min(m.hist.Len()-1, m.cursor+step))
-	m.advice = advisor.Advise(m.hist.WindowAt(m.cursor, m.opts.Rules.Window), m.opts.Rules)
+	oldest, newest := m.hist.Span()
+	next := int64(m.cursor) + int64(step)
+	m.cursor = uint64(max(int64(oldest), min(int64(newest), next)))
+	m.adviseAt(m.cursor)
+}
+
+// adviseAt judges the window ending at the moment scrubbed to: the one
+// place outside the pipeline that calls the advisor.
+func (m *Model) adviseAt(seq uint64) {
+	m.advice = advisor.Advise(m.hist.WindowAt(seq, m.opts.Rules.Window), m.opts.Rules)
 }
 
 func (m *Model) applyTheme() {
 	p, _ := themes.ByName(themes.Names()[m.themeIdx])
-	m.styles = themes.New(p, lipgloss.ColorProfile())
-	m.topStale = true
-	m.help.Styles.ShortKey = m.styles.HelpKey
-	m.help.Styles.ShortDesc = m.styles.HelpDesc
-	m.help.Styles.FullKey = m.styles.HelpKey
-	m.help.Styles.FullDesc = m.styles.HelpDesc
-	m.help.Styles.ShortSeparator = m.styles.Dim
-	m.help.Styles.FullSeparator = m.styles.Dim
-	m.table.SetStyles(table.Styles{Header: m.styles.TableHdr.Padding(0, 1, 0, 0), Cell: m.styles.Text.Padding(0, 1, 0, 0), Selected: m.styles.Selected})
+	st := themes.New(p, lipgloss.ColorProfile())
+	m.styles = &st
+	m.styleGen++
+	m.header.styles, m.charts.styles, m.side.styles = m.styles, m.styles, m.styles
+	m.procs.SetStyles(m.styles)
+	m.footer.SetStyles(m.styles)
 	m.render()
 }
 
@@ -358,15 +285,98 @@ func (m Model) Session() advisor.Session {
 func (m Model) View() string { return m.frame }
 
 // shown is the snapshot on screen: the newest, or the one paused at.
-func (m *Model) shown() (sampler.Snapshot, int) {
-	if m.paused && m.cursor < m.hist.Len() {
-		return m.hist.At(m.cursor), m.cursor
+func (m *Model) shown() (sampler.Snapshot, uint64) {
+	if m.paused {
+		if s, ok := m.hist.Get(m.cursor); ok {
+			return s, m.cursor
+		}
 	}
-	return m.live, m.hist.Len() - 1
+	return m.live, m.liveSeq
 }
 
-// trimmed is s with the process list History keeps.
-func trimmed(s sampler.Snapshot) sampler.Snapshot {
-	s.Procs = apps.TopProcs(s.Procs, sampler.MaxRecordedProcs)
+// render lays the panels out and rebuilds the frame. It runs once per
+// sample or key, never per View call; each panel redraws only when its
+// input or size changed.
+func (m *Model) render() {
+	if m.width == 0 || m.height == 0 {
+		m.frame = ""
+		return
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		m.frame = tooSmall(m.width, m.height)
+		return
+	}
+	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap(), m.opts.ProbeURL != "")
+	s, seq := m.shown()
+	hin := headerInput{host: m.opts.Host, paused: m.paused, replay: m.opts.Replay, speed: m.opts.ReplaySpeed, styleGen: m.styleGen}
+	if m.hasAny {
+		hin.snap = &s
+		if newest, ok := m.hist.Get(m.liveSeq); ok && m.paused {
+			hin.behind = newest.Time.Sub(s.Time)
+		}
+	}
+	m.header.SetSize(m.width, 1)
+	m.header.Set(hin)
+	m.footer.SetSize(m.width, 1)
+	editing := ""
+	if m.procs.Editing() {
+		editing = m.procs.FilterView()
+	}
+	header, footer := m.header.View(), m.footer.View(editing, m.status)
+	switch {
+	case m.showHelp:
+		m.frame = header + "\n" + m.footer.HelpView(m.opts.Rules, m.height-2) + "\n" + footer
+		return
+	case !m.hasAny:
+		// Nothing drawn before the first sample: a frame of zeros would
+		// read as "idle" to someone glancing at it.
+		body := lipgloss.Place(m.width, m.height-2, lipgloss.Center, lipgloss.Center, m.styles.Dim.Render("sampling…"))
+		m.frame = header + "\n" + body + "\n" + footer
+		return
+	}
+	// A scrubbed moment is judged again (adviseAt); its sequence number
+	// tells the panels apart from the live one.
+	adviceSeq := m.liveSeq
+	if m.paused {
+		adviceSeq = m.cursor
+	}
+	m.charts.SetSize(m.lay)
+	m.charts.Set(chartsInput{seq: seq, baseline: m.baselineAt, probe: m.opts.ProbeURL != "", styleGen: m.styleGen}, s, m.advice)
+	m.side.SetSize(m.lay.sideW, m.lay.topH)
+	m.side.Set(advisorInput{seq: adviceSeq, baseline: m.sinceBaseline(seq), styleGen: m.styleGen}, m.advice)
+	if m.charts.stale || m.side.stale || m.topView == "" {
+		m.topView = lipgloss.JoinHorizontal(lipgloss.Top, m.charts.View(), " ", m.side.View())
+	}
+	empty := ""
+	if m.paused {
+		empty = "no process list this far back (kept for the last few minutes)"
+	}
+	m.procs.SetSize(m.width, m.lay.tableH)
+	m.procs.Set(procsInput{procs: s.Procs, memTotal: s.Mem.Total, empty: empty})
+	m.frame = header + "\n" + m.topView + "\n" + m.procs.View() + "\n" + footer
+}
+
+// sinceBaseline is the change since the baseline and the peak since:
+// "since 16:20:01 cpu +47 ↑100 mem +0 ↑3"; "" without a baseline.
+func (m *Model) sinceBaseline(end uint64) string {
+	if m.baselineAt.IsZero() {
+		return ""
+	}
+	if _, ok := baseSeq(m.hist, m.baselineAt, end); !ok {
+		return "baseline is older than the history kept"
+	}
+	s := "since " + m.baselineAt.Local().Format("15:04:05") + " cpu " + deltaPeak(m.hist, m.baselineAt, end, sampler.CPUMetric) +
+		" mem " + deltaPeak(m.hist, m.baselineAt, end, sampler.MemMetric)
+	if m.opts.ProbeURL != "" {
+		s += " lat " + deltaPeak(m.hist, m.baselineAt, end, latencyMetric)
+	}
 	return s
+}
+
+// tooSmall says so, and names the size needed and the quit key, wrapped to
+// whatever room there is (down to a few cells).
+func tooSmall(w, h int) string {
+	msg := fmt.Sprintf("headroom needs a terminal of at least %dx%d; this one is %dx%d. Enlarge it, or press q to quit.",
+		MinWidth, MinHeight, w, h)
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, wrapText(msg, w))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/recording"
 )
@@ -35,18 +36,39 @@ func load(t testing.TB, name string) []sampler.Snapshot {
 	return rec.Snapshots
 }
 
+// pipelines are the test pipelines behind each model's History.
+var pipelines = map[*sampler.History]*pipeline.Pipeline{}
+
+// newModel builds a dashboard over a fresh pipeline, as cmd does.
+func newModel(o Options) Model {
+	if o.Rules.Metrics == nil {
+		o.Rules = advisor.DefaultRules()
+	}
+	p := pipeline.New(nil, o.Rules, time.Second)
+	pipelines[p.History()] = p
+	o.History = p.History()
+	return New(o)
+}
+
 // model builds a dashboard of the given size fed with snaps, without a Program.
 func model(t testing.TB, w, h int, snaps []sampler.Snapshot) Model {
 	t.Helper()
-	m := New(Options{Rules: advisor.DefaultRules(), Theme: "mono", Host: "lab"})
+	m := newModel(Options{Theme: "mono", Host: "lab"})
 	m = update(m, tea.WindowSizeMsg{Width: w, Height: h})
 	return feed(m, snaps)
 }
 
-// feed hands each snapshot to the model as the sampling loop would.
+// judged runs a snapshot through the model's pipeline and returns what the
+// dashboard's feed carries.
+func judged(m Model, s sampler.Snapshot) FeedItem {
+	u := pipelines[m.hist].Push(s)
+	return FeedItem{Seq: u.Seq, Snapshot: &u.Snapshot, Advice: &u.Advice}
+}
+
+// feed hands each snapshot to the model as the pipeline would.
 func feed(m Model, snaps []sampler.Snapshot) Model {
-	for i := range snaps {
-		m = update(m, feedMsg(FeedItem{Snapshot: &snaps[i]}))
+	for _, s := range snaps {
+		m = update(m, feedMsg(judged(m, s)))
 	}
 	return m
 }
@@ -156,86 +178,7 @@ func TestTooSmall(t *testing.T) {
 	}
 }
 
-// rowPIDs are the PIDs of the process rows, top to bottom.
-func rowPIDs(v string) []string {
-	var out []string
-	started := false
-	for _, l := range strings.Split(v, "\n") {
-		f := strings.Fields(l)
-		if len(f) > 0 && f[0] == "PID" && !started {
-			started = true
-			continue
-		}
-		if started && len(f) > 0 && regexp.MustCompile(`^\d+$`).MatchString(f[0]) {
-			out = append(out, f[0])
-		}
-	}
-	return out
-}
-
-func TestSortKeys(t *testing.T) {
-	snaps := load(t, "cpu-ramp.jsonl")
-	m := model(t, 120, 40, snaps[:200])
-	last := snaps[199]
-	byPIDWant := filterProcs(last.Procs, "")
-	sortProcs(byPIDWant, byPID, false)
-	got := rowPIDs(plain(keys(m, "p")))
-	if len(got) < 5 {
-		t.Fatalf("only %d rows", len(got))
-	}
-	for i := range got {
-		if got[i] != itoa(byPIDWant[i].PID) {
-			t.Fatalf("sorted by pid: row %d is %s, want %d", i, got[i], byPIDWant[i].PID)
-		}
-	}
-	rev := rowPIDs(plain(keys(m, "p", "p")))
-	if rev[0] != itoa(byPIDWant[len(byPIDWant)-1].PID) {
-		t.Errorf("p twice: first row %s, want the highest pid %d", rev[0], byPIDWant[len(byPIDWant)-1].PID)
-	}
-	mem := rowPIDs(plain(keys(m, "m")))
-	var top sampler.Process
-	for _, p := range last.Procs {
-		if p.RSS > top.RSS {
-			top = p
-		}
-	}
-	if mem[0] != itoa(top.PID) {
-		t.Errorf("sorted by memory: first %s, want %d", mem[0], top.PID)
-	}
-	if v := plain(keys(m, "n")); !strings.Contains(v, "by name") {
-		t.Error("name sort not shown in the table header")
-	}
-}
-
 func itoa(p int32) string { return strconv.Itoa(int(p)) }
-
-func TestFilter(t *testing.T) {
-	snaps := load(t, "cpu-ramp.jsonl")
-	m := model(t, 120, 40, snaps[:200])
-	m = keys(m, "/", "g", "u", "n", "i")
-	v := plain(m)
-	if !strings.Contains(v, "/guni") {
-		t.Error("filter input not shown in the footer")
-	}
-	m = keys(m, "enter")
-	v = plain(m)
-	rows := rowPIDs(v)
-	if len(rows) != 4 {
-		t.Errorf("filter gunicorn: %d rows, want 4 (master + 3 workers)\n%s", len(rows), v)
-	}
-	if !strings.Contains(v, `filter "guni"`) {
-		t.Error("active filter not shown")
-	}
-	m = keys(m, "esc")
-	if n := len(rowPIDs(plain(m))); n <= 4 {
-		t.Errorf("esc did not clear the filter: %d rows", n)
-	}
-	// Keys typed into the filter are not commands.
-	m = keys(m, "/", "q")
-	if v := plain(m); !strings.Contains(v, "/q") {
-		t.Error("q in the filter did not go into the filter")
-	}
-}
 
 func TestPauseAndScrub(t *testing.T) {
 	snaps := load(t, "cpu-ramp.jsonl")
@@ -249,7 +192,10 @@ func TestPauseAndScrub(t *testing.T) {
 	// (only the header's "how far back" grows).
 	body := func(v string) string { return strings.SplitN(v, "\n", 2)[1] }
 	paused := plain(m)
-	m = update(m, feedMsg(FeedItem{Snapshot: &snaps[200]}))
+	if body(paused) != body(live) {
+		t.Error("pausing changed what the screen shows below the header")
+	}
+	m = update(m, feedMsg(judged(m, snaps[200])))
 	if body(plain(m)) != body(paused) {
 		t.Error("the paused screen changed when a sample arrived")
 	}
@@ -277,7 +223,6 @@ func TestPauseAndScrub(t *testing.T) {
 	if strings.Contains(v, "PAUSED") || !strings.Contains(firstLine(v), snaps[200].Time.Format("15:04:05")) {
 		t.Errorf("unpause did not return to live: %s", firstLine(v))
 	}
-	_ = live
 }
 
 func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
@@ -310,7 +255,7 @@ func TestThemeCycleAndColour(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.TrueColor)
 	defer lipgloss.SetColorProfile(termenv.Ascii)
 	snaps := load(t, "cpu-ramp.jsonl")
-	m := New(Options{Rules: advisor.DefaultRules(), Theme: "dark", Host: "lab"})
+	m := newModel(Options{Theme: "dark", Host: "lab"})
 	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = feed(m, snaps[:150])
 	if !strings.Contains(m.View(), "\x1b[38;2;") {
@@ -337,10 +282,10 @@ func TestProgramGolden(t *testing.T) {
 	snaps := load(t, "cpu-ramp.jsonl")
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
 		t.Run(itoa(int32(size[0]))+"x"+itoa(int32(size[1])), func(t *testing.T) {
-			tm := teatest.NewTestModel(t, New(Options{Rules: advisor.DefaultRules(), Theme: "mono", Host: "lab"}),
-				teatest.WithInitialTermSize(size[0], size[1]))
-			for i := range snaps[:230] {
-				tm.Send(feedMsg(FeedItem{Snapshot: &snaps[i]}))
+			m := newModel(Options{Theme: "mono", Host: "lab"})
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
+			for _, s := range snaps[:230] {
+				tm.Send(feedMsg(judged(m, s)))
 			}
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 				return bytes.Contains(b, []byte(snaps[229].Time.Format("15:04:05")))
@@ -363,29 +308,11 @@ func TestNoZerosBeforeFirstSample(t *testing.T) {
 	checkFrame(t, m.View(), 80, 24)
 }
 
-func TestShortCmd(t *testing.T) {
-	cases := map[string]string{
-		"/usr/bin/python3 /usr/bin/gunicorn --chdir /app app.wsgi": "python3 gunicorn --chdir /app app.wsgi",
-		"/usr/bin/python3.11 -m celery worker":                     "python3.11 -m celery worker",
-		"/usr/sbin/nginx -g daemon off;":                           "nginx -g daemon off;",
-		"[kworker/0:1]":                                            "[kworker/0:1]",
-		"/bin/bash /tmp/x.sh":                                      "bash x.sh",
-		"postgres: 15/main: checkpointer":                          "postgres: 15/main: checkpointer",
-		"/tmp/headroom":                                            "headroom",
-		"bash /dev/fd/3":                                           "bash /dev/fd/3",
-	}
-	for in, want := range cases {
-		if got := shortCmd(in); got != want {
-			t.Errorf("shortCmd(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // A long host name and the paused marker never push the clock off an
 // 80-column header.
 func TestHeaderFits(t *testing.T) {
 	snaps := load(t, "cpu-ramp.jsonl")
-	m := New(Options{Rules: advisor.DefaultRules(), Theme: "mono", Host: "web-production-eu-west-1a-7f9c4d", Replay: true, ReplaySpeed: 20})
+	m := newModel(Options{Theme: "mono", Host: "web-production-eu-west-1a-7f9c4d", Replay: true, ReplaySpeed: 20})
 	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = feed(m, snaps[:30])
 	for _, v := range []string{plain(m), plain(keys(m, "space", "left"))} {
@@ -393,47 +320,6 @@ func TestHeaderFits(t *testing.T) {
 		if !strings.Contains(h, snaps[29].Time.Format("15:04")) || !strings.Contains(h, "load ") || ansi.StringWidth(h) != 80 {
 			t.Errorf("header: %q", h)
 		}
-	}
-}
-
-// Several runes in one message (fast typing, tmux send-keys) are keys one by one.
-func TestRunesTogether(t *testing.T) {
-	m := model(t, 120, 40, load(t, "cpu-ramp.jsonl")[:100])
-	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/guni")})
-	m = keys(m, "enter")
-	if n := len(rowPIDs(plain(m))); n != 4 {
-		t.Errorf("\"/guni\" in one message: %d rows, want the 4 gunicorn processes", n)
-	}
-}
-
-func TestGroupKey(t *testing.T) {
-	m := model(t, 120, 40, load(t, "cpu-ramp.jsonl")[:200])
-	before := len(rowPIDs(plain(m)))
-	m = keys(m, "g")
-	v := plain(m)
-	if !strings.Contains(v, "▸ gunicorn × 3") {
-		t.Fatalf("no gunicorn group row:\n%s", v)
-	}
-	if n := strings.Count(v, "python3 gunicorn"); n != 0 {
-		t.Errorf("%d gunicorn process rows left while grouped", n)
-	}
-	_ = before
-	for _, pid := range rowPIDs(v) {
-		if pid == "7306" || pid == "7311" || pid == "7312" {
-			t.Errorf("worker %s still has its own row while grouped", pid)
-		}
-	}
-	if !regexp.MustCompile(`7299 root +\d+\.\d +\d+M .*▸ gunicorn × 3`).MatchString(v) {
-		t.Errorf("group row not under the master's pid 7299:\n%s", v)
-	}
-	if v := plain(keys(m, "/", "w", "r", "k", "enter")); strings.Contains(v, "▸ gunicorn") || !strings.Contains(v, "wrk") {
-		t.Error("a filter that matches no gunicorn process still shows the group")
-	}
-	if v := plain(keys(m, "/", "g", "u", "n", "i", "enter")); !strings.Contains(v, "▸ gunicorn") {
-		t.Error("a filter matching gunicorn hides the group")
-	}
-	if v := plain(keys(m, "g")); strings.Contains(v, "▸ gunicorn") {
-		t.Error("g again did not ungroup")
 	}
 }
 

@@ -2,14 +2,23 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/advisor/pipeline"
+	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
@@ -211,34 +220,64 @@ func TestTruncatedRecordingWarns(t *testing.T) {
 	}
 }
 
-// record and the dashboard run --on-change from the stream they watch.
+// record and the dashboard run --on-change from the stream they watch:
+// the pipeline's verdict changes, each once, with the one before it.
 func TestVerdictWatchFiresOnChange(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "hook.out")
-	script := filepath.Join(dir, "hook.sh")
-	os.WriteFile(script, []byte("#!/bin/sh\necho \"$HEADROOM_PREVIOUS>$HEADROOM_VERDICT $HEADROOM_FOCUS\" >> "+out+"\n"), 0o755)
 	rec, err := recording.ReadFile("../../testdata/memory-pressure.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := defaultSettings()
 	st.Rules.Window = 2 * time.Minute
-	var stderr bytes.Buffer
-	w := newVerdictWatch(st.Rules, time.Second, []string{script}, &stderr)
-	for _, s := range rec.Snapshots {
-		w.observe(s)
-		time.Sleep(time.Millisecond) // let a fired hook finish before the next change
+	var got []string
+	w := newVerdictWatch([]string{"hook"}, io.Discard)
+	w.spawn = func(f func()) { f() }
+	w.run = func(argv []string, a advisor.Advice, prev advisor.Level) error {
+		got = append(got, fmt.Sprintf("%s>%s %s", prev, a.Verdict, strings.Join(a.Focus, ",")))
+		return nil
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	var got string
-	for time.Now().Before(deadline) {
-		b, _ := os.ReadFile(out)
-		if got = string(b); strings.Count(got, "\n") >= 2 {
+	p := pipeline.New(recording.NewReplay(rec), st.Rules, time.Second)
+	p.Subscribe(w.observe)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"MONITOR>OPTIMIZE memory", "OPTIMIZE>SCALE memory", "SCALE>MONITOR "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("hook runs %q, want %q", got, want)
+	}
+}
+
+// A hook that hangs, leaving a child that holds what it was given, is
+// stopped at the time limit, children and all, and said to be.
+func TestHookTimeout(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "hang.sh")
+	pidFile := filepath.Join(dir, "child.pid")
+	os.WriteFile(script, []byte("#!/bin/sh\nsleep 1000 &\necho $! > "+pidFile+"\nwait\n"), 0o755)
+	clock := sampler.NewFakeClock(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC))
+	h := hookRunner{clock: clock, timeout: 30 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- h.run([]string{script}, advisor.Advice{}, advisor.Monitor) }()
+	clock.BlockUntil(1)
+	// The script has started its child once the pid file is there.
+	for i := 0; ; i++ {
+		if b, _ := os.ReadFile(pidFile); len(b) > 0 {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		runtime.Gosched()
+		if i > 1e8 {
+			t.Fatal("the hook never started its child")
+		}
 	}
-	if !strings.Contains(got, ">SCALE memory") || !strings.Contains(got, "SCALE>") {
-		t.Errorf("hook runs:\n%s(stderr %q)", got, stderr.String())
+	clock.Advance(30 * time.Second)
+	err := <-errc
+	if err == nil || !strings.Contains(err.Error(), "still running after 30s, stopped") {
+		t.Fatalf("err = %v", err)
+	}
+	b, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if pid > 0 && running(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the hook's child %d outlived the timeout", pid)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/live"
 	"github.com/headroom-dev/headroom/sampler/recording"
@@ -48,8 +49,11 @@ func (c *onceCmd) Run(env *runEnv) error {
 	}
 	probeURL := c.Probe
 
-	var window []sampler.Snapshot
 	report := onceReport{}
+	var src sampler.Source
+	interval := st.Interval
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if c.Replay != "" {
 		if c.For > 0 {
 			return usageError{errors.New("--for samples this machine; it cannot be used with --replay")}
@@ -61,32 +65,35 @@ func (c *onceCmd) Run(env *runEnv) error {
 		for _, w := range rec.Warnings {
 			fmt.Fprintln(env.stderr, "headroom: warning:", w)
 		}
-		h := sampler.NewHistory(len(rec.Snapshots), sampler.MaxRecordedProcs)
-		for _, s := range rec.Snapshots {
-			h.Add(s)
-		}
-		window = h.Window(st.Rules.Window)
 		report.Source = "replay:" + c.Replay
 		if rec.Header != nil {
 			report.Host = rec.Header.Host
 			probeURL = rec.Header.ProbeURL
+			if rec.Header.IntervalMS > 0 {
+				interval = time.Duration(rec.Header.IntervalMS) * time.Millisecond
+			}
 		}
+		src = recording.NewReplay(rec)
 	} else {
-		d := c.For
-		if d == 0 {
-			d = 5 * time.Second
-		}
-		window, err = sampleFor(d, st.Interval, c.probeFlags)
+		live, err := live.New(st.Interval)
 		if err != nil {
 			return exitError{code: exitBadInput, err: err}
+		}
+		defer live.Close()
+		if src, _, err = c.probeFlags.wrap(ctx, live, st.Interval); err != nil {
+			return err
 		}
 		report.Source = "live"
 		report.Host, _ = os.Hostname()
 	}
-	if len(window) == 0 {
+	last, n, err := judge(ctx, src, st.Rules, interval, c.sampleFor())
+	if err != nil {
+		return exitError{code: exitBadInput, err: err}
+	}
+	if n == 0 {
 		return exitError{code: exitBadInput, err: errors.New("no samples to judge")}
 	}
-	report.Advice = advisor.Advise(window, st.Rules)
+	report.Advice = last.Advice
 	if report.Probe != nil {
 		report.Probe.URL = probeURL
 	}
@@ -98,11 +105,10 @@ func (c *onceCmd) Run(env *runEnv) error {
 			return exitError{code: exitBadInput, err: err}
 		}
 	} else {
-		writeAdviceText(env.stdout, report, len(window))
+		writeAdviceText(env.stdout, report, n)
 	}
-	last := window[len(window)-1]
 	if c.Log != "" {
-		if err := appendCSV(c.Log, report.Advice, last); err != nil {
+		if err := appendCSV(c.Log, report.Advice, last.Snapshot); err != nil {
 			fmt.Fprintln(env.stderr, "headroom: warning:", err)
 		}
 	}
@@ -118,34 +124,43 @@ func (c *onceCmd) Run(env *runEnv) error {
 	return nil
 }
 
-// sampleFor samples this machine for d and returns the snapshots.
-func sampleFor(d, interval time.Duration, pf probeFlags) ([]sampler.Snapshot, error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	live, err := live.New(interval)
-	if err != nil {
-		return nil, err
+// sampleFor is how long a live once samples (--for, default 5 s); 0 for a
+// replay, which is judged whole.
+func (c *onceCmd) sampleFor() time.Duration {
+	switch {
+	case c.Replay != "":
+		return 0
+	case c.For > 0:
+		return c.For
 	}
-	defer live.Close()
-	src, _, err := pf.wrap(ctx, live, interval)
-	if err != nil {
-		return nil, err
-	}
-	var out []sampler.Snapshot
-	start := time.Now()
-	for {
-		s, err := src.Next(ctx)
-		if err != nil {
-			if ctx.Err() != nil && len(out) > 0 {
-				return out, nil // interrupted: judge what we have
-			}
-			return out, err
+	return 5 * time.Second
+}
+
+// judge runs src through a pipeline and returns the last judged update
+// and how many snapshots it saw. With d > 0 it stops once the snapshots
+// span d (by their own times, not the wall clock's); else at the source's
+// end. An interrupt judges what it has.
+func judge(ctx context.Context, src sampler.Source, rules advisor.Rules, interval, d time.Duration) (pipeline.Update, int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := pipeline.New(src, rules, interval)
+	var last pipeline.Update
+	var first time.Time
+	n := 0
+	p.Subscribe(func(ev pipeline.Event) {
+		if ev.Update == nil {
+			return
 		}
-		out = append(out, s)
-		if time.Since(start)+interval/2 > d {
-			return out, nil
+		last, n = *ev.Update, n+1
+		if n == 1 {
+			first = last.Snapshot.Time
 		}
-	}
+		if d > 0 && last.Snapshot.Time.Sub(first)+interval/2 > d {
+			cancel()
+		}
+	})
+	err := p.Run(ctx)
+	return last, n, err
 }
 
 // notify runs the --on-change command if the verdict differs from the one

@@ -98,8 +98,9 @@ func TestOnceJSONPinned(t *testing.T) {
 			if out == "" {
 				t.Fatalf("no output; stderr: %s", stderr)
 			}
-			// The source names the temp file: keep only its base name.
-			out = strings.ReplaceAll(out, filepath.Dir(c.path)+"/", "")
+			// The source names the file by its absolute path: keep only its base name.
+			dir, _ := filepath.Abs(filepath.Dir(c.path))
+			out = strings.ReplaceAll(out, dir+"/", "")
 			golden.RequireEqual(t, []byte(out))
 		})
 	}

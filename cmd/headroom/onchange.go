@@ -9,11 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
-	"github.com/headroom-dev/headroom/sampler/apps"
 	"github.com/mattn/go-shellwords"
 )
 
@@ -36,23 +37,55 @@ func parseOnChange(s string) ([]string, error) {
 	return argv, nil
 }
 
-// runOnChange runs argv with the advice in HEADROOM_* variables and as JSON
-// on stdin. Its failure is returned for reporting; it never stops headroom.
-func runOnChange(argv []string, a advisor.Advice, previous advisor.Level) error {
-	ctx, cancel := context.WithTimeout(context.Background(), onChangeTimeout)
+// hookRunner runs --on-change commands with a time limit on a clock, so
+// a hung notifier never holds headroom up and tests need not wait for it.
+type hookRunner struct {
+	clock   sampler.Clock
+	timeout time.Duration
+}
+
+var defaultHooks = hookRunner{clock: sampler.RealClock, timeout: onChangeTimeout}
+
+// run runs argv with the advice in HEADROOM_* variables and as JSON on
+// stdin. Its failure is returned for reporting; it never stops headroom.
+func (h hookRunner) run(argv []string, a advisor.Advice, previous advisor.Level) error {
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	timedOut := make(chan struct{})
+	go func() {
+		select {
+		case <-h.clock.After(h.timeout):
+			close(timedOut)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	body, _ := json.Marshal(a)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stdin = bytes.NewReader(body)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	// Output goes to the null device: no pipe a child left behind by the
+	// hook could hold open. WaitDelay bounds the wait for stdin's copy.
+	cmd.Stdout, cmd.Stderr = nil, nil
+	cmd.WaitDelay = time.Second
+	// The hook gets a process group of its own, and a timeout stops all of
+	// it: a script's children must not outlive it holding anything open.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.Env = append(os.Environ(), adviceEnv(a, previous)...)
 	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("--on-change %s: still running after %v, stopped", argv[0], onChangeTimeout)
+		select {
+		case <-timedOut:
+			return fmt.Errorf("--on-change %s: still running after %v, stopped", argv[0], h.timeout)
+		default:
 		}
 		return fmt.Errorf("--on-change %s: %v", argv[0], err)
 	}
 	return nil
+}
+
+// runOnChange runs argv with the default limits.
+func runOnChange(argv []string, a advisor.Advice, previous advisor.Level) error {
+	return defaultHooks.run(argv, a, previous)
 }
 
 // adviceEnv is the advice as environment variables for --on-change.
@@ -74,43 +107,39 @@ func adviceEnv(a advisor.Advice, previous advisor.Level) []string {
 	return env
 }
 
-// verdictWatch follows the verdict of a live or recorded stream and runs
-// the --on-change command when it changes (starting from MONITOR, so a
-// machine already in trouble at start is reported).
+// verdictWatch follows the verdict of the pipeline's stream and runs the
+// --on-change command when it changes (starting from MONITOR, so a machine
+// already in trouble at start is reported). It is a pipeline subscriber.
 type verdictWatch struct {
-	rules   advisor.Rules
-	history *sampler.History
-	argv    []string
-	last    advisor.Level
-	report  func(error)
+	argv   []string
+	last   advisor.Level
+	report func(error)
+	// run and spawn are the hook and how it is started (in the background:
+	// sampling never waits for it); tests replace both.
+	run   func(argv []string, a advisor.Advice, previous advisor.Level) error
+	spawn func(func())
 }
 
-// argv is the parsed --on-change command; nil watches nothing.
-func newVerdictWatch(rules advisor.Rules, interval time.Duration, argv []string, stderr io.Writer) *verdictWatch {
-	w := &verdictWatch{rules: rules, argv: argv, report: func(err error) { fmt.Fprintln(stderr, "headroom:", err) }}
-	if argv != nil {
-		w.history = sampler.NewHistoryFor(interval) // an hour of snapshots: only when there is a command to run
-	}
-	return w
+// newVerdictWatch watches for argv (the parsed --on-change command); nil watches nothing.
+func newVerdictWatch(argv []string, stderr io.Writer) *verdictWatch {
+	return &verdictWatch{argv: argv, report: func(err error) { fmt.Fprintln(stderr, "headroom:", err) },
+		run: runOnChange, spawn: func(f func()) { go f() }}
 }
 
-// observe adds a snapshot and fires the command if the verdict changed.
-// The command runs in the background: sampling never waits for it.
-func (w *verdictWatch) observe(s sampler.Snapshot) {
-	if w.argv == nil {
+// observe takes one pipeline event and fires the command if the verdict changed.
+func (w *verdictWatch) observe(ev pipeline.Event) {
+	if w.argv == nil || ev.Update == nil {
 		return
 	}
-	s.Procs = apps.TopProcs(s.Procs, sampler.MaxRecordedProcs)
-	w.history.Add(s)
-	a := advisor.Advise(w.history.Window(w.rules.Window), w.rules)
+	a := ev.Update.Advice
 	if a.Verdict == w.last {
 		return
 	}
 	prev := w.last
 	w.last = a.Verdict
-	go func() {
-		if err := runOnChange(w.argv, a, prev); err != nil {
+	w.spawn(func() {
+		if err := w.run(w.argv, a, prev); err != nil {
 			w.report(err)
 		}
-	}()
+	})
 }

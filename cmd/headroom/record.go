@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler/live"
 	"github.com/headroom-dev/headroom/sampler/recording"
 )
@@ -49,31 +50,17 @@ func (c *recordCmd) Run(env *runEnv) error {
 	if err != nil {
 		return usageError{err}
 	}
-	watch := newVerdictWatch(st.Rules, st.Interval, onChange, env.stderr)
+	p := pipeline.New(src, st.Rules, st.Interval)
+	p.Subscribe(newVerdictWatch(onChange, env.stderr).observe)
+	recDone := subscribeRecorder(p, rec)
 	fmt.Fprintf(env.stderr, "headroom: recording to %s every %v; Ctrl+C stops\n", c.Output, st.Interval)
-	var werr error
-	for {
-		s, err := src.Next(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				break // --for reached, or a signal: a clean stop
-			}
-			werr = err
-			break
-		}
-		if err := rec.Write(s); err != nil {
-			werr = err
-			break
-		}
-		watch.observe(s)
+	werr := p.Run(ctx) // --for reached, or a signal: a clean stop
+	if err := <-recDone; err != nil {
+		werr = errors.Join(werr, err)
 	}
-	cerr := rec.Close()
 	fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), c.Output)
 	if werr != nil {
 		return exitError{code: exitBadInput, err: werr}
-	}
-	if cerr != nil {
-		return exitError{code: exitBadInput, err: cerr}
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/live"
 	"github.com/headroom-dev/headroom/sampler/recording"
@@ -80,7 +81,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 				st.Interval = time.Duration(rec.Header.IntervalMS) * time.Millisecond
 			}
 		}
-		src = recording.NewPaced(recording.NewReplay(rec), c.Speed)
+		src = recording.NewPaced(recording.NewReplay(rec), c.Speed, sampler.RealClock)
 	} else {
 		live, err := live.New(st.Interval)
 		if err != nil {
@@ -103,13 +104,16 @@ func (c *watchCmd) Run(env *runEnv) error {
 		status = "recording to " + c.Record
 	}
 
-	feed := make(chan tui.FeedItem, 4)
-	watch := newVerdictWatch(st.Rules, st.Interval, onChange, io.Discard)
-	watch.report = func(err error) { send(ctx, feed, tui.FeedItem{Status: err.Error()}) }
+	p := pipeline.New(src, st.Rules, st.Interval)
+	watch := newVerdictWatch(onChange, io.Discard)
+	watch.report = func(err error) { p.Notify(err.Error()) }
+	p.Subscribe(watch.observe)
+	recDone := subscribeRecorder(p, rec)
+	feed := dashboardFeed(ctx, p.SubscribeQueue(4))
 	done := make(chan error, 1)
-	go func() { done <- pump(ctx, src, rec, watch, feed) }()
+	go func() { done <- p.Run(ctx) }()
 
-	model := tui.New(tui.Options{Feed: feed, Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
+	model := tui.New(tui.Options{Feed: feed, History: p.History(), Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
 		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL})
 	// 20 frames a second at most: keys still answer within 50 ms, and the
 	// renderer wakes a third as often as at bubbletea's default 60.
@@ -127,7 +131,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 		}
 	}
 	if rec != nil {
-		if err := rec.Close(); err != nil && pumpErr == nil {
+		if err := <-recDone; err != nil && pumpErr == nil {
 			pumpErr = err
 		}
 		fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), rec.Path())
@@ -149,43 +153,61 @@ func applyNoColor(lookup func(string) (string, bool)) {
 	}
 }
 
-// pump runs the source off the UI goroutine: every snapshot is recorded,
-// judged for --on-change, and handed to the dashboard. It returns when the
-// source ends or ctx is cancelled. The feed is never closed: an --on-change
-// report may still arrive on it after the source has ended.
-func pump(ctx context.Context, src sampler.Source, rec *recording.Recorder, watch *verdictWatch, feed chan<- tui.FeedItem) error {
-	for {
-		s, err := src.Next(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+// dashboardFeed turns the pipeline's events into the dashboard's feed.
+// The feed is never closed: a status may still arrive after the source has ended.
+func dashboardFeed(ctx context.Context, q pipeline.Queue) <-chan tui.FeedItem {
+	feed := make(chan tui.FeedItem)
+	go func() {
+		for {
+			var ev pipeline.Event
+			select {
+			case e, ok := <-q.C:
+				if !ok {
+					return
+				}
+				ev = e
+			case <-ctx.Done():
+				return
 			}
-			if errors.Is(err, io.EOF) {
-				send(ctx, feed, tui.FeedItem{Ended: true})
-				return nil
+			it := tui.FeedItem{Status: ev.Status, Err: ev.Err, Ended: ev.Ended}
+			if u := ev.Update; u != nil {
+				it.Seq, it.Snapshot, it.Advice = u.Seq, &u.Snapshot, &u.Advice
 			}
-			send(ctx, feed, tui.FeedItem{Err: err})
-			return err
-		}
-		if rec != nil {
-			if err := rec.Write(s); err != nil {
-				send(ctx, feed, tui.FeedItem{Err: err})
-				return err
+			select {
+			case feed <- it:
+			case <-ctx.Done():
+				return
 			}
 		}
-		watch.observe(s)
-		if !send(ctx, feed, tui.FeedItem{Snapshot: &s}) {
-			return nil
-		}
-	}
+	}()
+	return feed
 }
 
-// send hands an item to the dashboard unless it has gone.
-func send(ctx context.Context, feed chan<- tui.FeedItem, it tui.FeedItem) bool {
-	select {
-	case feed <- it:
-		return true
-	case <-ctx.Done():
-		return false
+// subscribeRecorder writes every snapshot of the stream to rec on its own
+// goroutine, so a slow or full disk never holds sampling or the screen
+// back. A write error stops the recording (said on screen, lasting) and
+// nothing else. The returned channel gives the result once the stream ends.
+func subscribeRecorder(p *pipeline.Pipeline, rec *recording.Recorder) <-chan error {
+	done := make(chan error, 1)
+	if rec == nil {
+		done <- nil
+		return done
 	}
+	q := p.SubscribeQueue(256)
+	go func() {
+		var werr error
+		for ev := range q.C {
+			if ev.Update != nil && werr == nil {
+				if werr = rec.Write(ev.Update.Snapshot); werr != nil {
+					p.Notify("recording stopped: " + werr.Error())
+				}
+			}
+		}
+		cerr := rec.Close()
+		if n := q.Dropped(); n > 0 && werr == nil {
+			werr = fmt.Errorf("%d snapshots were not recorded: the disk did not keep up", n)
+		}
+		done <- errors.Join(werr, cerr)
+	}()
+	return done
 }

@@ -26,6 +26,7 @@ const FirstSampleDelay = 150 * time.Millisecond
 
 // Live samples this machine.
 type Live struct {
+	clock    sampler.Clock
 	interval time.Duration
 	procRoot string
 	host     string
@@ -52,7 +53,7 @@ func New(interval time.Duration) (*Live, error) {
 	if interval <= 0 {
 		return nil, errors.New("interval must be positive")
 	}
-	l := &Live{interval: interval, procRoot: "/proc"}
+	l := &Live{clock: sampler.RealClock, interval: interval, procRoot: "/proc"}
 	l.host, _ = os.Hostname()
 	// Boot time is read once: gopsutil's Uptime would re-read /proc/stat
 	// on every sample for it.
@@ -75,7 +76,7 @@ func (l *Live) Host() string { return l.host }
 func (l *Live) Interval() time.Duration { return l.interval }
 
 func (l *Live) baseline() error {
-	now := time.Now()
+	now := l.clock.Now()
 	total, err := cpu.Times(false)
 	if err != nil || len(total) == 0 {
 		return errors.New("cannot read CPU times from /proc/stat")
@@ -93,27 +94,32 @@ func (l *Live) baseline() error {
 
 // Next waits until the next sample is due, then takes it.
 func (l *Live) Next(ctx context.Context) (sampler.Snapshot, error) {
-	if d := time.Until(l.next); d > 0 {
-		t := time.NewTimer(d)
+	if d := l.next.Sub(l.clock.Now()); d > 0 {
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return sampler.Snapshot{}, ctx.Err()
-		case <-t.C:
+		case <-l.clock.After(d):
 		}
 	}
 	s, err := l.Sample()
 	// Keep a steady cadence; after a long stall, restart it from now.
-	if l.next = l.next.Add(l.interval); time.Until(l.next) < 0 {
-		l.next = time.Now().Add(l.interval)
+	if l.next = l.next.Add(l.interval); l.next.Before(l.clock.Now()) {
+		l.next = l.clock.Now().Add(l.interval)
 	}
 	return s, err
+}
+
+// SetClock makes the source wait on c (tests use a sampler.FakeClock); the
+// first snapshot is due FirstSampleDelay after c's now.
+func (l *Live) SetClock(c sampler.Clock) {
+	l.clock = c
+	l.next = c.Now().Add(FirstSampleDelay)
 }
 
 // Sample reads the machine now; rates and CPU figures cover the time since
 // the previous sample.
 func (l *Live) Sample() (sampler.Snapshot, error) {
-	now := time.Now()
+	now := l.clock.Now()
 	dt := now.Sub(l.lastT).Seconds()
 	s := sampler.Snapshot{Time: now.UTC()}
 

@@ -38,31 +38,58 @@ func readMeminfo(t *testing.T) (total, avail uint64) {
 	return
 }
 
+// burnCPU keeps this process on the CPU until it has used d of CPU time
+// (not wall-clock time), so the next reading must show it busy.
+func burnCPU(d time.Duration) {
+	var start, now syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &start)
+	for {
+		for i := 0; i < 100000; i++ {
+		}
+		syscall.Getrusage(syscall.RUSAGE_SELF, &now)
+		if time.Duration(syscall.TimevalToNsec(now.Utime)-syscall.TimevalToNsec(start.Utime)) >= d {
+			return
+		}
+	}
+}
+
+// nextOnClock takes the next snapshot, moving the fake clock by step once
+// the source waits for it.
+func nextOnClock(t *testing.T, l *Live, clock *sampler.FakeClock, step time.Duration) sampler.Snapshot {
+	t.Helper()
+	type result struct {
+		s   sampler.Snapshot
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		s, err := l.Next(context.Background())
+		ch <- result{s, err}
+	}()
+	clock.BlockUntil(1)
+	clock.Advance(step)
+	r := <-ch
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.s
+}
+
 func TestLiveFirstSnapshot(t *testing.T) {
-	start := time.Now()
 	l, err := New(time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	// Keep a core busy so the first reading must show CPU use.
-	stop := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-		}
-	}()
-	s, err := l.Next(context.Background())
-	close(stop)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("first snapshot took %v", d)
+	// The fake clock starts from now: the baseline New took is in the past
+	// of its first reading, as it is for the real clock.
+	t0 := time.Now()
+	clock := sampler.NewFakeClock(t0)
+	l.SetClock(clock)
+	burnCPU(60 * time.Millisecond) // the first reading must show CPU use
+	s := nextOnClock(t, l, clock, FirstSampleDelay)
+	if !s.Time.Equal(t0.Add(FirstSampleDelay)) {
+		t.Errorf("first snapshot at %v, want FirstSampleDelay after start", s.Time)
 	}
 	if s.CPU.Percent <= 0 || len(s.CPU.PerCore) != s.CPU.Cores {
 		t.Errorf("first snapshot CPU = %+v; want real figures", s.CPU)
@@ -94,14 +121,10 @@ func TestLiveFirstSnapshot(t *testing.T) {
 		t.Errorf("nprocs = %d", s.NProcs)
 	}
 
-	// The second snapshot comes about an interval later.
-	t1 := time.Now()
-	s2, err := l.Next(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if gap := s2.Time.Sub(s.Time); gap < 800*time.Millisecond || gap > 2500*time.Millisecond {
-		t.Errorf("gap = %v (waited %v)", gap, time.Since(t1))
+	// The second snapshot comes one interval later, with rates.
+	s2 := nextOnClock(t, l, clock, time.Second)
+	if gap := s2.Time.Sub(s.Time); gap != time.Second {
+		t.Errorf("gap = %v, want the interval", gap)
 	}
 	if s2.IO == nil || s2.Net == nil {
 		t.Errorf("no rates: io %v net %v", s2.IO, s2.Net)
@@ -114,10 +137,17 @@ func TestLiveNextHonoursContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	l.Next(context.Background())
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if _, err := l.Next(ctx); err == nil {
+	clock := sampler.NewFakeClock(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC))
+	l.SetClock(clock)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := l.Next(ctx)
+		errc <- err
+	}()
+	clock.BlockUntil(1)
+	cancel()
+	if err := <-errc; err == nil {
 		t.Error("Next did not stop when its context ended")
 	}
 }

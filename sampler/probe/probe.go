@@ -21,6 +21,7 @@ import (
 // Prober requests one URL once per interval, one request at a time, and
 // keeps the results until they are drained into a snapshot.
 type Prober struct {
+	clock    sampler.Clock
 	url      string
 	interval time.Duration
 	timeout  time.Duration
@@ -46,7 +47,7 @@ func New(rawURL string, interval, timeout time.Duration) (*Prober, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Prober{url: u, interval: interval, timeout: timeout, client: &http.Client{
+	return &Prober{clock: sampler.RealClock, url: u, interval: interval, timeout: timeout, client: &http.Client{
 		// A redirect is an answer: measure the app, not where it points.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport:     &http.Transport{Proxy: nil, MaxIdleConns: 1, DisableCompression: true},
@@ -58,7 +59,7 @@ func (p *Prober) URL() string { return p.url }
 
 // Run probes until ctx ends.
 func (p *Prober) Run(ctx context.Context) {
-	next := time.Now()
+	next := p.clock.Now()
 	for {
 		r := p.once(ctx)
 		if ctx.Err() != nil {
@@ -70,14 +71,14 @@ func (p *Prober) Run(ctx context.Context) {
 		}
 		p.mu.Unlock()
 		next = next.Add(p.interval)
-		if d := time.Until(next); d > 0 {
+		if d := next.Sub(p.clock.Now()); d > 0 {
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(d):
+			case <-p.clock.After(d):
 			}
 		} else {
-			next = time.Now() // a slow answer: go on at once, one at a time
+			next = p.clock.Now() // a slow answer: go on at once, one at a time
 		}
 	}
 }
@@ -151,3 +152,7 @@ func (p Probed) Next(ctx context.Context) (sampler.Snapshot, error) {
 	}
 	return s, err
 }
+
+// SetClock makes the prober wait on c between requests (tests use a
+// sampler.FakeClock); call it before Run.
+func (p *Prober) SetClock(c sampler.Clock) { p.clock = c }

@@ -13,72 +13,77 @@ import (
 	"github.com/headroom-dev/headroom/sampler"
 )
 
-func probeFor(t *testing.T, url string, d, interval, timeout time.Duration) []sampler.ProbeResult {
+// probeN runs a prober on a fake clock until it has made n requests and
+// returns them: the clock moves one interval each time the prober waits,
+// so the count is exact and nothing sleeps.
+func probeN(t *testing.T, url string, n int, timeout time.Duration) []sampler.ProbeResult {
 	t.Helper()
-	p, err := New(url, interval, timeout)
+	p, err := New(url, time.Second, timeout)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
+	clock := sampler.NewFakeClock(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC))
+	p.SetClock(clock)
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { p.Run(ctx); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(d + 2*time.Second):
-		t.Fatal("prober did not stop with its context")
+	for range n - 1 {
+		clock.BlockUntil(1) // the prober finished a request and waits for the next
+		clock.Advance(time.Second)
 	}
-	return p.Drain()
+	clock.BlockUntil(1)
+	cancel()
+	<-done
+	res := p.Drain()
+	if len(res) != n {
+		t.Fatalf("%d requests after %d intervals, want %d", len(res), n-1, n)
+	}
+	return res
 }
 
 func TestProber(t *testing.T) {
-	var n atomic.Int32
+	var inFlight, most atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if now := inFlight.Add(1); now > most.Load() {
+			most.Store(now)
+		}
+		defer inFlight.Add(-1)
 		switch r.URL.Path {
-		case "/slow":
-			time.Sleep(300 * time.Millisecond)
+		case "/hang":
+			<-r.Context().Done() // answers only when the client gives up
 		case "/fail":
 			w.WriteHeader(503)
 		case "/moved":
 			http.Redirect(w, r, "/elsewhere", http.StatusFound)
 		}
-		n.Add(1)
 	}))
 	defer srv.Close()
 
-	res := probeFor(t, srv.URL+"/ok", 500*time.Millisecond, 50*time.Millisecond, time.Second)
-	// Bounds are loose: other test packages (the end-to-end one puts wrk
-	// load on this machine) run at the same time.
-	if len(res) < 3 || len(res) > 12 {
-		t.Errorf("%d requests in 500 ms at 50 ms", len(res))
-	}
-	for _, r := range res {
-		if r.Failed() || r.Status != 200 || r.MS <= 0 || r.MS > 1000 {
+	for _, r := range probeN(t, srv.URL+"/ok", 5, time.Second) {
+		if r.Failed() || r.Status != 200 || r.MS <= 0 {
 			t.Errorf("ok: %+v", r)
 		}
 	}
-	// A hanging app: timeouts, and never two requests at once.
-	n.Store(0)
-	res = probeFor(t, srv.URL+"/slow", 700*time.Millisecond, 50*time.Millisecond, 100*time.Millisecond)
-	if len(res) < 2 {
-		t.Fatalf("%d results", len(res))
-	}
-	for _, r := range res {
-		if r.Err != "timeout" || !r.Failed() || r.MS < 90 || r.MS > 1000 {
-			t.Errorf("slow: %+v", r)
+	// A hanging app: each request times out, and the next waits for it.
+	for _, r := range probeN(t, srv.URL+"/hang", 3, 50*time.Millisecond) {
+		if r.Err != "timeout" || !r.Failed() || r.MS < 50 {
+			t.Errorf("hang: %+v", r)
 		}
 	}
-	if res := probeFor(t, srv.URL+"/fail", 120*time.Millisecond, 50*time.Millisecond, time.Second); len(res) == 0 || res[0].Status != 503 || !res[0].Failed() {
+	if m := most.Load(); m != 1 {
+		t.Errorf("%d requests were in flight at once; the prober makes one at a time", m)
+	}
+	if res := probeN(t, srv.URL+"/fail", 1, time.Second); res[0].Status != 503 || !res[0].Failed() {
 		t.Errorf("fail: %+v", res)
 	}
-	if res := probeFor(t, srv.URL+"/moved", 120*time.Millisecond, 50*time.Millisecond, time.Second); len(res) == 0 || res[0].Status != 302 || res[0].Failed() {
+	if res := probeN(t, srv.URL+"/moved", 1, time.Second); res[0].Status != 302 || res[0].Failed() {
 		t.Errorf("a redirect is an answer, not followed and not an error: %+v", res)
 	}
 	// Nothing listening: refused.
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := l.Addr().String()
 	l.Close()
-	if res := probeFor(t, "http://"+addr+"/", 120*time.Millisecond, 50*time.Millisecond, time.Second); len(res) == 0 || res[0].Err != "refused" {
+	if res := probeN(t, "http://"+addr+"/", 1, time.Second); res[0].Err != "refused" {
 		t.Errorf("refused: %+v", res)
 	}
 }

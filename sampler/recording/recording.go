@@ -319,6 +319,7 @@ func (r *Replay) Close() error { return nil }
 // Paced wraps a Source so that snapshots arrive as far apart as their
 // timestamps say, divided by speed (2 plays twice as fast).
 type Paced struct {
+	clock sampler.Clock
 	src   sampler.Source
 	speed float64
 	prev  time.Time
@@ -326,7 +327,9 @@ type Paced struct {
 }
 
 // NewPaced paces src at speed (> 0).
-func NewPaced(src sampler.Source, speed float64) *Paced { return &Paced{src: src, speed: speed} }
+func NewPaced(src sampler.Source, speed float64, clock sampler.Clock) *Paced {
+	return &Paced{clock: clock, src: src, speed: speed}
+}
 
 // Next returns the next snapshot once its time (scaled by speed) has come.
 func (p *Paced) Next(ctx context.Context) (sampler.Snapshot, error) {
@@ -337,19 +340,17 @@ func (p *Paced) Next(ctx context.Context) (sampler.Snapshot, error) {
 	if !p.prev.IsZero() {
 		gap := time.Duration(float64(s.Time.Sub(p.prev)) / p.speed)
 		p.due = p.due.Add(gap)
-		if d := time.Until(p.due); d > 0 {
-			t := time.NewTimer(d)
+		if d := p.due.Sub(p.clock.Now()); d > 0 {
 			select {
 			case <-ctx.Done():
-				t.Stop()
 				return sampler.Snapshot{}, ctx.Err()
-			case <-t.C:
+			case <-p.clock.After(d):
 			}
 		} else {
-			p.due = time.Now()
+			p.due = p.clock.Now()
 		}
 	} else {
-		p.due = time.Now()
+		p.due = p.clock.Now()
 	}
 	p.prev = s.Time
 	return s, nil

@@ -1,0 +1,136 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/themes"
+)
+
+// advisorInput is what decides the advisor panel: the moment judged (its
+// sequence number), the change since the baseline, and the theme.
+type advisorInput struct {
+	seq      uint64
+	baseline string // the change since the b mark, "" without one
+	styleGen int
+}
+
+// advisorPanel is the verdict, focus, summary, one line per finding, the
+// change since the baseline, the app servers and the worker suggestion.
+type advisorPanel struct {
+	styles *themes.Styles
+	w, h   int
+	in     advisorInput
+	advice advisor.Advice
+	view   string
+	stale  bool
+}
+
+// SetSize sets the panel's width and height.
+func (p *advisorPanel) SetSize(w, h int) {
+	if w != p.w || h != p.h {
+		p.w, p.h, p.stale = w, h, true
+	}
+}
+
+// Set gives the panel the advice to show; it redraws only when the input changed.
+func (p *advisorPanel) Set(in advisorInput, advice advisor.Advice) {
+	if in != p.in || p.view == "" {
+		p.in, p.advice, p.stale = in, advice, true
+	}
+}
+
+// View is the panel, drawn at most once per change.
+func (p *advisorPanel) View() string {
+	if p.stale || p.view == "" {
+		p.view, p.stale = p.render(), false
+	}
+	return p.view
+}
+
+func (p *advisorPanel) render() string {
+	w, h, st := p.w, p.h, p.styles
+	a := p.advice
+	verdict := levelTag(st, a.Verdict)
+	if a.Verdict == advisor.Monitor {
+		verdict = st.OK.Render("✓ MONITOR")
+	}
+	focus := ""
+	if len(a.Focus) > 0 {
+		focus = st.Dim.Render(" focus ") + strings.Join(a.Focus, ",")
+	}
+	lines := []string{st.Title.Render("ADVISOR ") + verdict + focus}
+	workerLines := wrap(advisor.WorkerLine(a.Workers, true), w, 2)
+	findings := a.Findings
+	// The summary is the one thing no other monitor shows: it gets the
+	// room it needs first, and only a small panel cuts it.
+	summaryMax := 2
+	if h >= 14 {
+		summaryMax = max(3, h-1-len(workerLines)-min(len(findings), 3))
+	}
+	summary := wrap(a.Summary, w, summaryMax)
+	room := h - 1 - len(summary) - len(workerLines)
+	if p.in.baseline != "" {
+		room-- // the change since the baseline comes before the least findings
+	}
+	if room < len(findings) {
+		// Keep the findings that matter most: highest level first.
+		sorted := append([]advisor.Finding(nil), findings...)
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Level > sorted[j].Level })
+		findings = sorted[:max(0, room)]
+	}
+	for _, l := range summary {
+		lines = append(lines, st.Text.Render(l))
+	}
+	for _, f := range findings {
+		lines = append(lines, findingLine(st, f, w))
+	}
+	if p.in.baseline != "" && h-len(lines)-len(workerLines) > 0 {
+		lines = append(lines, st.Text.Render(fit(p.in.baseline, w)))
+	}
+	if room := h - len(lines) - len(workerLines); room > 0 && h >= 14 {
+		lines = append(lines, st.Dim.Render(fit(fmt.Sprintf("window %s, covered %s", shortDur(a.WindowS), shortDur(a.CoveredS)), w)))
+	}
+	// Tall screens have room for the app servers, one line each.
+	if room := h - len(lines) - len(workerLines); room > 1 && len(a.Apps) > 0 {
+		lines = append(lines, st.Title.Render("APPS"))
+		for _, app := range a.Apps[:min(len(a.Apps), room-1)] {
+			lines = append(lines, st.Text.Render(fit(advisor.AppLine(app, true), w)))
+		}
+	}
+	for len(lines) < h-len(workerLines) {
+		lines = append(lines, "")
+	}
+	for _, l := range workerLines {
+		lines = append(lines, st.Text.Render(l))
+	}
+	for i := range lines {
+		lines[i] = fit(lines[i], w)
+	}
+	return strings.Join(lines[:h], "\n")
+}
+
+// levelTag is a level in words and a symbol, so it reads without colour.
+func levelTag(st *themes.Styles, l advisor.Level) string {
+	switch l {
+	case advisor.Scale:
+		return st.Crit.Render("■ SCALE")
+	case advisor.Optimize:
+		return st.Warn.Render("▲ OPTIMIZE")
+	}
+	return st.OK.Render("· ok")
+}
+
+// findingLine: "cpu     92% avg  91 ≥85  97% ■ SCALE". Every column keeps a
+// gap whatever the width of a number: the name gives way first.
+func findingLine(st *themes.Styles, f advisor.Finding, w int) string {
+	nums := fmt.Sprintf("%s avg %s ≥%s %3.0f%%", compactNum(f.Now, f.Unit), compactNum(f.Mean, ""),
+		strings.TrimSpace(compactNum(f.Threshold, "")), f.Above*100)
+	tag := levelTag(st, f.Level)
+	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
+	return fit(f.Label, nameW) + " " + nums + " " + tag
+}

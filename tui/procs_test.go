@@ -1,0 +1,151 @@
+package tui
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+func TestShortCmd(t *testing.T) {
+	cases := map[string]string{
+		"/usr/bin/python3 /usr/bin/gunicorn --chdir /app app.wsgi": "python3 gunicorn --chdir /app app.wsgi",
+		"/usr/bin/python3.11 -m celery worker":                     "python3.11 -m celery worker",
+		"/usr/sbin/nginx -g daemon off;":                           "nginx -g daemon off;",
+		"[kworker/0:1]":                                            "[kworker/0:1]",
+		"/bin/bash /tmp/x.sh":                                      "bash x.sh",
+		"postgres: 15/main: checkpointer":                          "postgres: 15/main: checkpointer",
+		"/tmp/headroom":                                            "headroom",
+		"bash /dev/fd/3":                                           "bash /dev/fd/3",
+	}
+	for in, want := range cases {
+		if got := shortCmd(in); got != want {
+			t.Errorf("shortCmd(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Several runes in one message (fast typing, tmux send-keys) are keys one by one.
+func TestRunesTogether(t *testing.T) {
+	m := model(t, 120, 40, load(t, "cpu-ramp.jsonl")[:100])
+	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/guni")})
+	m = keys(m, "enter")
+	if n := len(rowPIDs(plain(m))); n != 4 {
+		t.Errorf("\"/guni\" in one message: %d rows, want the 4 gunicorn processes", n)
+	}
+}
+
+func TestGroupKey(t *testing.T) {
+	m := model(t, 120, 40, load(t, "cpu-ramp.jsonl")[:200])
+	before := len(rowPIDs(plain(m)))
+	m = keys(m, "g")
+	v := plain(m)
+	if !strings.Contains(v, "▸ gunicorn × 3") {
+		t.Fatalf("no gunicorn group row:\n%s", v)
+	}
+	if n := strings.Count(v, "python3 gunicorn"); n != 0 {
+		t.Errorf("%d gunicorn process rows left while grouped", n)
+	}
+	if after := len(rowPIDs(v)); after >= before {
+		t.Errorf("grouped: %d process rows, not fewer than the %d ungrouped", after, before)
+	}
+	for _, pid := range rowPIDs(v) {
+		if pid == "7306" || pid == "7311" || pid == "7312" {
+			t.Errorf("worker %s still has its own row while grouped", pid)
+		}
+	}
+	if !regexp.MustCompile(`7299 root +\d+\.\d +\d+M .*▸ gunicorn × 3`).MatchString(v) {
+		t.Errorf("group row not under the master's pid 7299:\n%s", v)
+	}
+	if v := plain(keys(m, "/", "w", "r", "k", "enter")); strings.Contains(v, "▸ gunicorn") || !strings.Contains(v, "wrk") {
+		t.Error("a filter that matches no gunicorn process still shows the group")
+	}
+	if v := plain(keys(m, "/", "g", "u", "n", "i", "enter")); !strings.Contains(v, "▸ gunicorn") {
+		t.Error("a filter matching gunicorn hides the group")
+	}
+	if v := plain(keys(m, "g")); strings.Contains(v, "▸ gunicorn") {
+		t.Error("g again did not ungroup")
+	}
+}
+
+func TestSortKeys(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 120, 40, snaps[:200])
+	last := snaps[199]
+	byPIDWant := filterProcs(last.Procs, "")
+	sortProcs(byPIDWant, byPID, false)
+	got := rowPIDs(plain(keys(m, "p")))
+	if len(got) < 5 {
+		t.Fatalf("only %d rows", len(got))
+	}
+	for i := range got {
+		if got[i] != itoa(byPIDWant[i].PID) {
+			t.Fatalf("sorted by pid: row %d is %s, want %d", i, got[i], byPIDWant[i].PID)
+		}
+	}
+	rev := rowPIDs(plain(keys(m, "p", "p")))
+	if rev[0] != itoa(byPIDWant[len(byPIDWant)-1].PID) {
+		t.Errorf("p twice: first row %s, want the highest pid %d", rev[0], byPIDWant[len(byPIDWant)-1].PID)
+	}
+	mem := rowPIDs(plain(keys(m, "m")))
+	var top sampler.Process
+	for _, p := range last.Procs {
+		if p.RSS > top.RSS {
+			top = p
+		}
+	}
+	if mem[0] != itoa(top.PID) {
+		t.Errorf("sorted by memory: first %s, want %d", mem[0], top.PID)
+	}
+	if v := plain(keys(m, "n")); !strings.Contains(v, "by name") {
+		t.Error("name sort not shown in the table header")
+	}
+}
+
+func TestFilter(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 120, 40, snaps[:200])
+	m = keys(m, "/", "g", "u", "n", "i")
+	v := plain(m)
+	if !strings.Contains(v, "/guni") {
+		t.Error("filter input not shown in the footer")
+	}
+	m = keys(m, "enter")
+	v = plain(m)
+	rows := rowPIDs(v)
+	if len(rows) != 4 {
+		t.Errorf("filter gunicorn: %d rows, want 4 (master + 3 workers)\n%s", len(rows), v)
+	}
+	if !strings.Contains(v, `filter "guni"`) {
+		t.Error("active filter not shown")
+	}
+	m = keys(m, "esc")
+	if n := len(rowPIDs(plain(m))); n <= 4 {
+		t.Errorf("esc did not clear the filter: %d rows", n)
+	}
+	// Keys typed into the filter are not commands.
+	m = keys(m, "/", "q")
+	if v := plain(m); !strings.Contains(v, "/q") {
+		t.Error("q in the filter did not go into the filter")
+	}
+}
+
+// rowPIDs are the PIDs of the process rows, top to bottom.
+func rowPIDs(v string) []string {
+	var out []string
+	started := false
+	for _, l := range strings.Split(v, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 0 && f[0] == "PID" && !started {
+			started = true
+			continue
+		}
+		if started && len(f) > 0 && regexp.MustCompile(`^\d+$`).MatchString(f[0]) {
+			out = append(out, f[0])
+		}
+	}
+	return out
+}
