@@ -3,6 +3,7 @@ package saturation
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,8 +14,8 @@ import (
 )
 
 // readOOMKill reads the oom_kill counter of /proc/vmstat (kernel 4.13+).
-func readOOMKill(path string) (uint64, error) {
-	b, err := os.ReadFile(path)
+func (r *Reader) readOOMKill(path string) (uint64, error) {
+	b, err := r.readShared(path)
 	if err != nil {
 		return 0, err
 	}
@@ -40,8 +41,8 @@ func parseOOMKill(b []byte, path string) (uint64, error) {
 // in /proc/diskstats. A whole disk has an entry in sysRoot/block, so
 // partitions are not counted twice; loop and ram devices are left out
 // (sampler's wholeDisk rule).
-func readIOTicks(path, sysRoot string) (map[string]uint64, error) {
-	b, err := os.ReadFile(path)
+func (r *Reader) readIOTicks(path, sysRoot string) (map[string]uint64, error) {
+	b, err := r.readShared(path)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +168,7 @@ func (r *Reader) fdUse(procs []procFDs) (_ *FDUse, unknown bool) {
 			continue
 		}
 		dir := filepath.Join(r.cfg.ProcRoot, strconv.Itoa(p.app.PID))
-		b, err := os.ReadFile(filepath.Join(dir, "limits"))
+		b, err := r.readShared(filepath.Join(dir, "limits"))
 		if err != nil {
 			unknown = true
 			continue
@@ -199,6 +200,36 @@ func (r *Reader) comm(pid int) string {
 		return ""
 	}
 	return clean(strings.TrimSuffix(string(b), "\n"))
+}
+
+// readShared reads a whole file into the Reader's buffer, so the big
+// /proc files do not allocate every interval. The bytes are valid until
+// the next call: parsers copy what they keep.
+func (r *Reader) readShared(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if r.buf == nil {
+		r.buf = make([]byte, 0, 16<<10)
+	}
+	b := r.buf[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	r.buf = b
+	return b, nil
 }
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }

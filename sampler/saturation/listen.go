@@ -1,14 +1,13 @@
 package saturation
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // procFDs is what one pass over /proc/PID/fd found for a given process.
@@ -94,8 +93,8 @@ func listenerFDs(p procFDs, listeners []Listener) []int {
 // readNetstat reads TcpExt ListenOverflows and ListenDrops from
 // /proc/net/netstat, whose sections come as a header line of names and
 // a line of values with the same prefix.
-func readNetstat(path string) (overflows, drops uint64, err error) {
-	b, err := os.ReadFile(path)
+func (r *Reader) readNetstat(path string) (overflows, drops uint64, err error) {
+	b, err := r.readShared(path)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -103,44 +102,83 @@ func readNetstat(path string) (overflows, drops uint64, err error) {
 }
 
 func parseNetstat(b []byte, path string) (overflows, drops uint64, err error) {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 8<<10), 1<<20)
-	var names []string
-	for sc.Scan() {
-		line := sc.Text()
-		rest, ok := strings.CutPrefix(line, "TcpExt:")
+	var names []byte
+	for line := range bytes.Lines(b) {
+		rest, ok := bytes.CutPrefix(line, []byte("TcpExt:"))
 		if !ok {
 			continue
 		}
 		if names == nil {
-			names = strings.Fields(rest)
+			names = rest
 			continue
 		}
-		values := strings.Fields(rest)
-		if len(values) != len(names) {
-			return 0, 0, fmt.Errorf("%s: TcpExt has %d names and %d values", path, len(names), len(values))
+		if nn, nv := countFields(names), countFields(rest); nn != nv {
+			return 0, 0, fmt.Errorf("%s: TcpExt has %d names and %d values", path, nn, nv)
 		}
-		var foundO, foundD bool
-		for i, n := range names {
-			switch n {
-			case "ListenOverflows":
-				overflows, err = strconv.ParseUint(values[i], 10, 64)
-				foundO = true
-			case "ListenDrops":
-				drops, err = strconv.ParseUint(values[i], 10, 64)
-				foundD = true
+		for _, c := range []struct {
+			name string
+			v    *uint64
+		}{{"ListenOverflows", &overflows}, {"ListenDrops", &drops}} {
+			i := fieldIndex(names, c.name)
+			if i < 0 {
+				return 0, 0, fmt.Errorf("%s: no TcpExt %s", path, c.name)
 			}
-			if err != nil {
-				return 0, 0, fmt.Errorf("%s: TcpExt %s: %w", path, n, err)
+			if *c.v, err = strconv.ParseUint(string(field(rest, i)), 10, 64); err != nil {
+				return 0, 0, fmt.Errorf("%s: TcpExt %s: %w", path, c.name, err)
 			}
-		}
-		if !foundO || !foundD {
-			return 0, 0, fmt.Errorf("%s: no TcpExt ListenOverflows/ListenDrops", path)
 		}
 		return overflows, drops, nil
 	}
-	if err := sc.Err(); err != nil {
-		return 0, 0, fmt.Errorf("%s: %w", path, err)
-	}
 	return 0, 0, fmt.Errorf("%s: no TcpExt values", path)
+}
+
+// The TcpExt lines have over a hundred fields; these walk them once
+// without splitting the line into a slice every interval.
+
+// fields yields the index and text of each blank-separated field.
+func fields(line []byte) iter.Seq2[int, []byte] {
+	return func(yield func(int, []byte) bool) {
+		for i := 0; ; i++ {
+			line = bytes.TrimLeft(line, " \t\n")
+			if len(line) == 0 {
+				return
+			}
+			end := bytes.IndexAny(line, " \t\n")
+			if end < 0 {
+				end = len(line)
+			}
+			if !yield(i, line[:end]) {
+				return
+			}
+			line = line[end:]
+		}
+	}
+}
+
+// field returns the i-th field of line, or nil.
+func field(line []byte, i int) []byte {
+	for j, f := range fields(line) {
+		if j == i {
+			return f
+		}
+	}
+	return nil
+}
+
+// fieldIndex is the position of name among the fields of line, or -1.
+func fieldIndex(line []byte, name string) int {
+	for i, f := range fields(line) {
+		if string(f) == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func countFields(line []byte) int {
+	n := 0
+	for range fields(line) {
+		n++
+	}
+	return n
 }

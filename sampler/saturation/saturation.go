@@ -104,7 +104,7 @@ type Config struct {
 	SysRoot  string           // default "/sys"
 	Now      func() time.Time // default time.Now; deltas are divided by its steps
 	// Listening returns the TCP listening sockets; default: a sock_diag
-	// netlink dump (QueryListening).
+	// netlink dump (as QueryListening).
 	Listening func() ([]Socket, error)
 	// KernelLog yields new kernel log lines without blocking; default:
 	// /dev/kmsg, opened on the first read.
@@ -120,7 +120,7 @@ type Reader struct {
 	cfg    Config
 	prev   counters
 	primed bool
-	fdBuf  []byte
+	buf    []byte // see readShared
 }
 
 // counters are the monotonic kernel counters deltas are taken from.
@@ -146,7 +146,7 @@ func NewReader(cfg Config) *Reader {
 		cfg.Now = time.Now
 	}
 	if cfg.Listening == nil {
-		cfg.Listening = QueryListening
+		cfg.Listening = new(listenQuery).query
 	}
 	if cfg.KernelLog == nil {
 		cfg.KernelLog = &Kmsg{Path: "/dev/kmsg"}
@@ -202,7 +202,7 @@ func (r *Reader) Read(apps []App) Saturation {
 	}
 
 	var netstatErr error
-	cur.overflows, cur.drops, netstatErr = readNetstat(filepath.Join(r.cfg.ProcRoot, "net", "netstat"))
+	cur.overflows, cur.drops, netstatErr = r.readNetstat(filepath.Join(r.cfg.ProcRoot, "net", "netstat"))
 	cur.netstatOK = netstatErr == nil
 	if !cur.netstatOK {
 		unknown("listen_overflows")
@@ -213,7 +213,7 @@ func (r *Reader) Read(apps []App) Saturation {
 	}
 
 	var vmErr error
-	cur.oomKill, vmErr = readOOMKill(filepath.Join(r.cfg.ProcRoot, "vmstat"))
+	cur.oomKill, vmErr = r.readOOMKill(filepath.Join(r.cfg.ProcRoot, "vmstat"))
 	cur.vmstatOK = vmErr == nil
 	if !cur.vmstatOK {
 		unknown("oom_kills")
@@ -227,7 +227,7 @@ func (r *Reader) Read(apps []App) Saturation {
 		s.OOMVictims = victims
 	}
 
-	cur.ioTicks, err = readIOTicks(filepath.Join(r.cfg.ProcRoot, "diskstats"), r.cfg.SysRoot)
+	cur.ioTicks, err = r.readIOTicks(filepath.Join(r.cfg.ProcRoot, "diskstats"), r.cfg.SysRoot)
 	if err != nil {
 		unknown("disks")
 	} else if !first {

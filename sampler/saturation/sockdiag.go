@@ -39,6 +39,14 @@ const (
 // this network namespace through sock_diag netlink. Unprivileged users may
 // do this (it is what `ss -lnt` does).
 func QueryListening() ([]Socket, error) {
+	return new(listenQuery).query()
+}
+
+// listenQuery keeps the receive buffer between dumps, so a Reader does
+// not allocate 32 KiB every interval.
+type listenQuery struct{ buf []byte }
+
+func (q *listenQuery) query() ([]Socket, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
 	if err != nil {
 		return nil, fmt.Errorf("sock_diag socket: %w", err)
@@ -51,7 +59,10 @@ func QueryListening() ([]Socket, error) {
 		return nil, fmt.Errorf("sock_diag timeout: %w", err)
 	}
 	var socks []Socket
-	buf := make([]byte, 32<<10)
+	if q.buf == nil {
+		q.buf = make([]byte, 32<<10)
+	}
+	buf := q.buf
 	for seq, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
 		req := diagRequest(family, uint32(seq+1))
 		if err := unix.Sendto(fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
