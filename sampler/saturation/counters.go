@@ -159,9 +159,6 @@ func (r *Reader) fdUse(procs []procFDs) (_ *FDUse, unknown bool) {
 		unknown = true
 	} else {
 		u.SystemUsed, u.SystemMax = used, max
-		if max > 0 {
-			u.SystemPct = round1(float64(used) / float64(max) * 100)
-		}
 	}
 	for _, p := range procs {
 		if !p.ok {

@@ -2,13 +2,18 @@ package saturation
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 )
+
+// errGone says a process exited (its /proc entry is gone).
+var errGone = errors.New("process gone")
 
 // procFDs is what one pass over /proc/PID/fd found for a given process.
 type procFDs struct {
@@ -20,11 +25,14 @@ type procFDs struct {
 
 // scanFDs lists /proc/PID/fd: the count of open descriptors and which of
 // them are sockets. Reading another user's fd directory needs root (or
-// CAP_SYS_PTRACE); that pid is then unknown.
+// CAP_SYS_PTRACE); that pid is then unknown. errGone: it has exited.
 func (r *Reader) scanFDs(pid int) (procFDs, error) {
 	dir := filepath.Join(r.cfg.ProcRoot, strconv.Itoa(pid), "fd")
 	f, err := os.Open(dir)
 	if err != nil {
+		if _, serr := os.Stat(filepath.Dir(dir)); errors.Is(serr, fs.ErrNotExist) {
+			return procFDs{}, errGone
+		}
 		return procFDs{}, err
 	}
 	names, err := f.Readdirnames(-1)

@@ -10,6 +10,7 @@
 package saturation
 
 import (
+	"errors"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -72,9 +73,8 @@ type DiskBusy struct {
 type FDUse struct {
 	// SystemUsed and SystemMax are /proc/sys/fs/file-nr's allocated
 	// handles and fs.file-max; absent when unreadable.
-	SystemUsed uint64  `json:"system_used,omitempty"`
-	SystemMax  uint64  `json:"system_max,omitempty"`
-	SystemPct  float64 `json:"system_pct,omitempty"`
+	SystemUsed uint64 `json:"system_used,omitempty"`
+	SystemMax  uint64 `json:"system_max,omitempty"`
 	// Top is the given process using the largest share of its own
 	// "Max open files" soft limit; nil when none could be read.
 	Top *ProcessFDs `json:"top,omitempty"`
@@ -165,7 +165,8 @@ func (r *Reader) Close() error {
 	return nil
 }
 
-// Read takes one reading for the given app processes. Deltas (overflows,
+// Read takes one reading for the given app processes; those that have
+// exited are left out. Deltas (overflows,
 // drops, OOM kills, disk busy) are absent on the first read and after a
 // counter went backwards.
 func (r *Reader) Read(apps []App) Saturation {
@@ -186,6 +187,9 @@ func (r *Reader) Read(apps []App) Saturation {
 	procs := make([]procFDs, 0, len(apps))
 	for _, a := range apps {
 		p, err := r.scanFDs(a.PID)
+		if errors.Is(err, errGone) {
+			continue // exited since the caller saw it: nothing to report
+		}
 		if err != nil {
 			unknown("fds")
 			unknown("listeners")
