@@ -92,7 +92,7 @@ func wholeDisk(sysRoot, name string) bool {
 // diskBusy turns two io_ticks readings dt apart into busy %, sorted by
 // device; disks seen only once or whose counter went back are left out.
 func diskBusy(prev, cur map[string]uint64, dt time.Duration) []DiskBusy {
-	ms := float64(dt.Milliseconds())
+	ms := dt.Seconds() * 1000
 	if prev == nil || ms <= 0 {
 		return nil
 	}

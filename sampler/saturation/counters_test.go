@@ -68,6 +68,14 @@ func TestParseDiskstats(t *testing.T) {
 	}
 }
 
+func TestDiskBusyUnderAMillisecond(t *testing.T) {
+	// Two reads 0.4 ms apart: no tick passed, the disk is idle (not absent).
+	got := diskBusy(map[string]uint64{"sda": 7}, map[string]uint64{"sda": 7}, 400*time.Microsecond)
+	if len(got) != 1 || got[0] != (DiskBusy{"sda", 0}) {
+		t.Errorf("diskBusy = %+v, want sda 0 %%", got)
+	}
+}
+
 func TestDiskBusyLeavesOutNewDisks(t *testing.T) {
 	got := diskBusy(map[string]uint64{"sda": 100}, map[string]uint64{"sda": 600, "sdb": 5}, 2*time.Second)
 	if len(got) != 1 || got[0] != (DiskBusy{"sda", 25}) {
