@@ -72,8 +72,12 @@ func matchListeners(socks []Socket, procs []procFDs) []Listener {
 			if _, ok := p.sockets[s.Inode]; !ok {
 				continue
 			}
+			addr := s.Addr.String()
+			if s.Unix {
+				addr = "unix:" + s.Path
+			}
 			out = append(out, Listener{
-				Addr:    s.Addr.String(),
+				Addr:    addr,
 				Inode:   s.Inode,
 				PID:     p.app.PID,
 				Family:  clean(p.app.Family),

@@ -21,7 +21,8 @@ import (
 // as the optional `saturation` field of a snapshot line; absent fields were
 // not measured (see Unknown), they are not zero.
 type Saturation struct {
-	// Listeners are the TCP listening sockets held by the given app processes.
+	// Listeners are the listening sockets (TCP and unix-domain) held by the
+	// given app processes.
 	Listeners []Listener `json:"listeners,omitempty"`
 	// ListenOverflows is TcpExt ListenOverflows over the last interval
 	// (accept queue full); nil on the first read or when unreadable.
@@ -45,9 +46,11 @@ type Saturation struct {
 	Unknown []string `json:"unknown,omitempty"`
 }
 
-// Listener is one TCP socket in LISTEN state and its accept queue.
+// Listener is one listening socket and its accept queue.
 type Listener struct {
-	Addr   string `json:"addr"`   // local address, "127.0.0.1:8000" or "[::]:80"
+	// Addr is the local address: "127.0.0.1:8000", "[::]:80", or
+	// "unix:/run/gunicorn.sock" (control characters replaced).
+	Addr   string `json:"addr"`
 	Inode  uint32 `json:"inode"`  // socket inode, as in /proc/PID/fd "socket:[INODE]"
 	PID    int    `json:"pid"`    // lowest given pid holding the socket (a master, usually)
 	Family string `json:"family"` // app family of that pid, as the caller named it
@@ -103,7 +106,7 @@ type Config struct {
 	ProcRoot string           // default "/proc"
 	SysRoot  string           // default "/sys"
 	Now      func() time.Time // default time.Now; deltas are divided by its steps
-	// Listening returns the TCP listening sockets; default: a sock_diag
+	// Listening returns the listening sockets; default: a sock_diag
 	// netlink dump (as QueryListening).
 	Listening func() ([]Socket, error)
 	// KernelLog yields new kernel log lines without blocking; default:

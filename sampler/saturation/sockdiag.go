@@ -19,9 +19,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Socket is one TCP listening socket as sock_diag reports it.
+// Socket is one listening socket as sock_diag reports it: TCP (Addr) or
+// unix-domain (Unix, Path).
 type Socket struct {
 	Addr    netip.AddrPort
+	Unix    bool
+	Path    string // socket file, or "@name" in the abstract namespace
 	Inode   uint32
 	Queued  uint32 // idiag_rqueue: connections waiting to be accepted
 	Backlog uint32 // idiag_wqueue: the accept queue's limit
@@ -35,9 +38,9 @@ const (
 	diagMsgLen       = 72 // struct inet_diag_msg
 )
 
-// QueryListening dumps the TCP sockets in LISTEN state, IPv4 and IPv6, of
-// this network namespace through sock_diag netlink. Unprivileged users may
-// do this (it is what `ss -lnt` does).
+// QueryListening dumps the sockets in LISTEN state, TCP over IPv4 and
+// IPv6 and unix-domain, of this network namespace through sock_diag
+// netlink. Unprivileged users may do this (it is what `ss -lntx` does).
 func QueryListening() ([]Socket, error) {
 	return new(listenQuery).query()
 }
@@ -63,8 +66,8 @@ func (q *listenQuery) query() ([]Socket, error) {
 		q.buf = make([]byte, 32<<10)
 	}
 	buf := q.buf
-	for seq, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
-		req := diagRequest(family, uint32(seq+1))
+	reqs := [][]byte{diagRequest(unix.AF_INET, 1), diagRequest(unix.AF_INET6, 2), unixDiagRequest(3)}
+	for _, req := range reqs {
 		if err := unix.Sendto(fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 			return nil, fmt.Errorf("sock_diag request: %w", err)
 		}
@@ -119,7 +122,11 @@ func parseDiagReply(b []byte, socks []Socket) (_ []Socket, done bool, err error)
 			}
 			return socks, false, errors.New("sock_diag: error reply")
 		case sockDiagByFamily:
-			s, err := parseDiagMsg(body)
+			parse := parseDiagMsg
+			if len(body) > 0 && body[0] == unix.AF_UNIX {
+				parse = parseUnixDiagMsg
+			}
+			s, err := parse(body)
 			if err != nil {
 				return socks, false, err
 			}
