@@ -1,6 +1,7 @@
 package saturation
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,4 +145,27 @@ func TestCleanReplacesControlCharacters(t *testing.T) {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func FuzzParseNetstat(f *testing.F) {
+	f.Add([]byte("TcpExt: ListenOverflows ListenDrops\nTcpExt: 3 5\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		// Bad input is an error, never a panic, and never a made-up value.
+		if _, _, err := parseNetstat(b, "netstat"); err == nil && !bytes.Contains(b, []byte("ListenDrops")) {
+			t.Errorf("netstat without ListenDrops parsed: %q", b)
+		}
+		if ticks, err := parseDiskstats(b, "diskstats"); err == nil {
+			for name := range ticks {
+				if name == "" || !bytes.Contains(b, []byte(name)) {
+					t.Errorf("device %q not in the input", name)
+				}
+			}
+		}
+		if _, err := parseOOMKill(b, "vmstat"); err == nil && !bytes.Contains(b, []byte("oom_kill ")) {
+			t.Errorf("vmstat without oom_kill parsed: %q", b)
+		}
+		if n, ok := parseMaxOpenFiles(b); ok && n == 0 {
+			t.Errorf("a zero limit read as a limit: %q", b)
+		}
+	})
 }

@@ -81,3 +81,15 @@ func TestKmsgMissingDevice(t *testing.T) {
 		t.Errorf("Close of an unopened Kmsg: %v", err)
 	}
 }
+
+func FuzzParseOOMVictims(f *testing.F) {
+	f.Add("Out of memory: Killed process 4242 (gunicorn) total-vm:812345kB")
+	f.Add("oom-kill:constraint=CONSTRAINT_NONE,task=gunicorn,pid=4242,uid=33")
+	f.Fuzz(func(t *testing.T, line string) {
+		for _, v := range parseOOMVictims([]string{line}) {
+			if v.PID <= 0 || clean(v.Name) != v.Name {
+				t.Errorf("victim %+v from %q: want a pid and a cleaned name", v, line)
+			}
+		}
+	})
+}

@@ -5,8 +5,8 @@ package saturation
 // and SocketDiagTCPInfo (v1.3.1) always dump all twelve TCP states with
 // tcp_info attached, so on a busy web server every read would carry and
 // parse thousands of ESTABLISHED and TIME_WAIT sockets to find a handful of
-// listeners. Asking the kernel for LISTEN only is one 72-byte request and
-// the reply parser below.
+// listeners. Asking the kernel for LISTEN only is a 72-byte request per
+// address family and the reply parser below.
 
 import (
 	"encoding/binary"
