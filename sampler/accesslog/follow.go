@@ -28,7 +28,7 @@ const (
 type FollowOptions struct {
 	MaxLine    int   // longest line kept, bytes; longer ones are skipped and counted (default 64 KiB)
 	MaxRead    int64 // bytes read per Poll (default 8 MiB); the rest waits for the next Poll
-	MaxBacklog int64 // unread bytes beyond which the follower jumps to the end (default 256 MiB)
+	MaxBacklog int64 // unread bytes beyond which the follower jumps to the end (default 64 MiB)
 }
 
 func (o FollowOptions) withDefaults() FollowOptions {
@@ -39,7 +39,7 @@ func (o FollowOptions) withDefaults() FollowOptions {
 		o.MaxRead = 8 << 20
 	}
 	if o.MaxBacklog <= 0 {
-		o.MaxBacklog = 256 << 20
+		o.MaxBacklog = 64 << 20
 	}
 	return o
 }
@@ -74,14 +74,18 @@ type Follower struct {
 	state  State
 	reason string
 	buf    []byte
+	// fromEnd: the file existed at the start but could not be opened; once
+	// it can, its old lines are history, not traffic.
+	fromEnd bool
 }
 
 // NewFollower starts following path from its current end. A path that does
-// not exist yet is followed from the start of the file once it appears.
+// not exist yet is followed from the start of the file once it appears; one
+// that exists but cannot be read yet, from its end once it can.
 func NewFollower(path string, opt FollowOptions) *Follower {
 	fl := &Follower{path: path, opt: opt.withDefaults(), state: Missing}
 	fl.buf = make([]byte, min(64<<10, int(fl.opt.MaxRead)))
-	fl.open(true)
+	fl.fromEnd = !fl.open(true) && fl.state == Unreadable
 	return fl
 }
 
@@ -151,10 +155,13 @@ func (fl *Follower) Poll(emit func(line []byte)) PollResult {
 		}
 	}
 	if fl.cur == nil {
-		if !fl.open(false) {
+		if !fl.open(fl.fromEnd) {
 			return res
 		}
-		res.Rotations++
+		if !fl.fromEnd {
+			res.Rotations++
+		}
+		fl.fromEnd = false
 	}
 	s := fl.cur
 	fi, err := s.f.Stat()

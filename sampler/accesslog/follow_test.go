@@ -270,3 +270,25 @@ func TestFollowNotARegularFile(t *testing.T) {
 		t.Errorf("state %q %q, want %q and a reason", st, reason, Unreadable)
 	}
 }
+
+func TestFollowUnreadableAtStartThenReadable(t *testing.T) {
+	// A path that exists but cannot be read at the start is followed from
+	// its end once it can be: its lines so far are history, not traffic.
+	// (Tests run as root, so a directory stands in for a file without
+	// permission.)
+	path := filepath.Join(t.TempDir(), "access.log")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fl := newFollower(t, path, FollowOptions{})
+	if st, _ := fl.State(); st != Unreadable {
+		t.Fatalf("state %q, want %q", st, Unreadable)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, path, "history\n")
+	expectLines(t, fl)
+	appendTo(t, path, "new\n")
+	expectLines(t, fl, "new")
+}
