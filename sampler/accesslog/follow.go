@@ -169,6 +169,7 @@ func (fl *Follower) Poll(emit func(line []byte)) PollResult {
 		fl.fail(err)
 		return res
 	}
+	fl.state, fl.reason = Following, ""
 	size := fi.Size()
 	if size < s.off {
 		s.off, s.partial, s.discard = 0, s.partial[:0], false
@@ -195,8 +196,8 @@ func (fl *Follower) Poll(emit func(line []byte)) PollResult {
 // and opens the new file from its start.
 func (fl *Follower) checkRotation(emit func([]byte), res *PollResult, budget *int64) {
 	pfi, err := os.Stat(fl.path)
-	if err == nil && os.SameFile(pfi, fl.cur.info) {
-		return
+	if (err == nil && os.SameFile(pfi, fl.cur.info)) || (err != nil && !errors.Is(err, fs.ErrNotExist)) {
+		return // still ours, or the directory cannot be searched: keep reading what is open
 	}
 	if fl.old != nil {
 		fl.retire(emit, res)
