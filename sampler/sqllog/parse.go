@@ -43,6 +43,10 @@ var pgSeverities = []string{"LOG:  ", "ERROR:  ", "DETAIL:  ", "STATEMENT:  ", "
 // zero would rank a loop of 2,000 such lookups below a single 3 ms query.
 const djangoZero = 250 * time.Microsecond
 
+// maxSeconds bounds a logged duration (a week): larger numbers are not
+// durations, and would overflow time.Duration.
+const maxSeconds = 7 * 24 * 3600
+
 // maxPrefix bounds the logging prefix (time, level, logger, ids) searched
 // before Django's "(duration)", so SQL text is not mistaken for a prefix.
 const maxPrefix = 256
@@ -71,6 +75,7 @@ func parseDjango(s string) (Line, bool) {
 			continue
 		}
 		secs, ok := parseDecimal(s[i+1 : i+end])
+		ok = ok && secs <= maxSeconds
 		rest := s[i+end+1:]
 		if !ok || !strings.HasPrefix(rest, " ") {
 			continue
@@ -136,7 +141,7 @@ func parsePostgres(s string) (Line, bool) {
 	if rest, ok := strings.CutPrefix(body, "duration: "); ok {
 		num, after, ok := strings.Cut(rest, " ms")
 		ms, okNum := parseDecimal(num)
-		if !ok || !okNum {
+		if !ok || !okNum || ms > maxSeconds*1000 {
 			return l, true
 		}
 		l.Duration, l.Timed = time.Duration(ms*float64(time.Millisecond)), true
