@@ -49,7 +49,7 @@ func (fl *Follower) open(atEnd bool) error {
 	}
 	if fi.IsDir() {
 		f.Close()
-		return fmt.Errorf("%s is a directory, not a log file", fl.path)
+		return fmt.Errorf("%s is a directory, not a log file", Printable(fl.path, 200))
 	}
 	fl.f, fl.ino, fl.off, fl.partial, fl.skip = f, inode(fi), 0, nil, false
 	if atEnd {
@@ -69,6 +69,7 @@ func inode(fi os.FileInfo) uint64 {
 // statements of that interval, ranked (top as in Analyzer.Report). A path
 // that is gone for the moment (mid-rotation) is an empty interval.
 func (fl *Follower) Poll(top int) (Report, error) {
+	lines, unparsed := fl.parser.Lines, fl.parser.Unparsed
 	if fi, err := os.Stat(fl.path); err == nil {
 		if inode(fi) != fl.ino {
 			// Rotated: finish the old file, then read the new one from its start.
@@ -84,7 +85,6 @@ func (fl *Follower) Poll(top int) (Report, error) {
 	if fi, err := fl.f.Stat(); err == nil && fi.Size() < fl.off {
 		fl.off, fl.partial, fl.skip = 0, nil, false // truncated in place
 	}
-	lines, unparsed := fl.parser.Lines, fl.parser.Unparsed
 	if err := fl.readNew(); err != nil {
 		return Report{}, err
 	}

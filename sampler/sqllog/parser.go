@@ -190,7 +190,8 @@ func (lr *lineReader) next() (line string, long bool, err error) {
 }
 
 // Open opens a query log by name: "-" is stdin, and a gzip file (known by
-// its magic bytes, whatever its name) is decompressed.
+// its magic bytes, whatever its name) is decompressed. Errors other than
+// the os.Open's do not repeat the path: the caller names the file.
 func Open(path string, stdin io.Reader) (io.ReadCloser, error) {
 	var rc io.ReadCloser
 	if path == "-" {
@@ -202,7 +203,7 @@ func Open(path string, stdin io.Reader) (io.ReadCloser, error) {
 		}
 		if fi, err := f.Stat(); err == nil && fi.IsDir() {
 			f.Close()
-			return nil, fmt.Errorf("%s is a directory, not a log file", path)
+			return nil, errors.New("is a directory, not a log file")
 		}
 		rc = f
 	}
@@ -214,7 +215,7 @@ func Open(path string, stdin io.Reader) (io.ReadCloser, error) {
 	zr, err := gzip.NewReader(br)
 	if err != nil {
 		rc.Close()
-		return nil, fmt.Errorf("%s: gzip: %w", path, err)
+		return nil, fmt.Errorf("gzip: %w", err)
 	}
 	return readCloser{zr, multiCloser{zr, rc}}, nil
 }
