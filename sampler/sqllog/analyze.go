@@ -30,9 +30,9 @@ type Stat struct {
 	MeanMS      float64  `json:"mean_ms"` // over the runs that had a duration
 	P95MS       float64  `json:"p95_ms"`
 	TotalMS     float64  `json:"total_ms"`
-	SharePct    float64  `json:"share_pct"` // of all query time in the log
-	Example     string   `json:"example"`   // one run with its literals, printable and shortened
-	Tables      []string `json:"tables,omitempty"`
+	SharePct    float64  `json:"share_pct"`        // of all query time in the log
+	Example     string   `json:"example"`          // one run with its literals, printable and shortened
+	Tables      []string `json:"tables,omitempty"` // tables it names, the FROM table first
 }
 
 // NPlusOne is a statement run over and over, one row at a time.

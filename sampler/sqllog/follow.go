@@ -11,7 +11,9 @@ import (
 // Follower reads a query log as it grows, from its end at the start, the
 // way access logs are followed: each Poll reports the statements finished
 // since the previous one. A rotated file (new inode at the path) is read
-// from its start; a truncated one from its new start.
+// from its start; a truncated one from its new start. A Postgres statement
+// is finished by the log's next record, so the last one written may be
+// reported one Poll late; an N+1 run cut by a Poll counts in each part.
 type Follower struct {
 	path    string
 	f       *os.File
