@@ -54,17 +54,20 @@ const maxPrefix = 256
 // ParseLine recognises one line of a query log. It never fails: a line of
 // no known format is Kind Unknown.
 func ParseLine(s string) Line {
-	if l, ok := parsePostgres(s); ok {
-		return l
+	// Whichever marker comes first wins: a Postgres severity inside a
+	// Django statement's SQL is text, and so is a "(0.1) " in Postgres's.
+	dl, dAt, dOK := parseDjango(s)
+	if sev, pAt := pgMarker(s); pAt >= 0 && (!dOK || pAt < dAt) {
+		return parsePostgres(s, sev, pAt)
 	}
-	if l, ok := parseDjango(s); ok {
-		return l
+	if dOK {
+		return dl
 	}
 	return Line{}
 }
 
 // parseDjango reads "[prefix ](0.002) SQL; args=…[; alias=…]".
-func parseDjango(s string) (Line, bool) {
+func parseDjango(s string) (l Line, at int, ok bool) {
 	limit := min(len(s), maxPrefix)
 	for i := 0; i < limit; i++ {
 		if s[i] != '(' || (i > 0 && s[i-1] != ' ' && s[i-1] != '\t' && s[i-1] != ']' && s[i-1] != ':') {
@@ -86,16 +89,16 @@ func parseDjango(s string) (Line, bool) {
 		if d == 0 {
 			d = djangoZero
 		}
-		l := Line{Kind: Django, Duration: d, Timed: true,
+		l = Line{Kind: Django, Duration: d, Timed: true,
 			Session: bracketedNumber(prefix), Request: requestID(prefix)}
 		if a := strings.Index(sql, "; args="); a >= 0 {
 			l.SQL, l.Complete = strings.TrimSpace(sql[:a]), true
 		} else {
 			l.SQL = sql
 		}
-		return l, true
+		return l, i, true
 	}
-	return Line{}, false
+	return Line{}, -1, false
 }
 
 // parseDecimal accepts "0.002" and "12.345" (digits, one dot), nothing else.
@@ -122,49 +125,50 @@ func parseDecimal(s string) (float64, bool) {
 
 // parsePostgres reads "[prefix]LOG:  duration: 1.2 ms  statement: SQL" and
 // its relatives (execute, parse, bind, a duration alone, a statement alone).
-func parsePostgres(s string) (Line, bool) {
-	sev, at := "", -1
-	head := s[:min(len(s), maxPrefix+len("STATEMENT:  "))] // a marker deep in SQL text is not one
-	for _, m := range pgSeverities {
-		if i := strings.Index(head, m); i >= 0 && (at < 0 || i < at) {
-			sev, at = m, i
-		}
-	}
-	if at < 0 {
-		return Line{}, false
-	}
+func parsePostgres(s, sev string, at int) Line {
 	prefix, body := s[:at], s[at+len(sev):]
 	l := Line{Kind: PgOther, Session: bracketedNumber(prefix)}
 	if sev != "LOG:  " {
-		return l, true
+		return l
 	}
 	if rest, ok := strings.CutPrefix(body, "duration: "); ok {
 		num, after, ok := strings.Cut(rest, " ms")
 		ms, okNum := parseDecimal(num)
 		if !ok || !okNum || ms > maxSeconds*1000 {
-			return l, true
+			return l
 		}
 		l.Duration, l.Timed = time.Duration(ms*float64(time.Millisecond)), true
 		after = strings.TrimLeft(after, " ")
 		if after == "" {
 			l.Kind = PgDuration
-			return l, true
+			return l
 		}
 		body = after
 	}
 	if sql, ok := strings.CutPrefix(body, "statement: "); ok {
 		l.Kind, l.SQL = PgStatement, sql
-		return l, true
+		return l
 	}
 	// Extended protocol: "execute <unnamed>: SQL" is the run; parse and
 	// bind are steps of the same statement and would count it three times.
 	if rest, ok := strings.CutPrefix(body, "execute "); ok {
 		if _, sql, ok := strings.Cut(rest, ": "); ok {
 			l.Kind, l.SQL = PgStatement, sql
-			return l, true
 		}
 	}
-	return l, true
+	return l
+}
+
+// pgMarker finds the first Postgres severity marker near the start of s.
+func pgMarker(s string) (sev string, at int) {
+	at = -1
+	head := s[:min(len(s), maxPrefix+len("STATEMENT:  "))] // a marker deep in SQL text is not one
+	for _, m := range pgSeverities {
+		if i := strings.Index(head, m); i >= 0 && (at < 0 || i < at) {
+			sev, at = m, i
+		}
+	}
+	return sev, at
 }
 
 // bracketedNumber returns the digits of the first "[1234]" or "[1234-1]"
