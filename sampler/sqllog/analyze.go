@@ -20,6 +20,7 @@ type Report struct {
 	NPlusOne   []NPlusOne `json:"n_plus_one"` // likely N+1 loops, by total time
 	Summary    string     `json:"summary"`    // one sentence for people
 	Count      int        `json:"-"`          // statements seen (Statements may be cut to --top)
+	Distinct   int        `json:"-"`          // fingerprints seen
 	TotalMS    float64    `json:"-"`          // time of all statements
 }
 
@@ -151,7 +152,7 @@ func (a *Analyzer) Report(top int) Report {
 			}
 		}
 	}
-	rep := Report{Count: a.count, Statements: []Stat{}, NPlusOne: []NPlusOne{}}
+	rep := Report{Count: a.count, Distinct: len(a.groups), Statements: []Stat{}, NPlusOne: []NPlusOne{}}
 	type ranked struct {
 		st   Stat
 		g    *group

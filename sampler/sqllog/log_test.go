@@ -142,6 +142,11 @@ func TestTopKeepsShares(t *testing.T) {
 	if len(top.Statements) != 2 || !reflect.DeepEqual(top.Statements[1], all.Statements[1]) || top.Summary != all.Summary {
 		t.Errorf("top 2: %+v", top.Statements)
 	}
+	var b strings.Builder
+	WriteText(&b, top, 100)
+	if !strings.Contains(b.String(), "(the top 2 of 4 distinct statements)") {
+		t.Errorf("text does not say it is cut:\n%s", b.String())
+	}
 }
 
 // An N+1 needs NPlusOneRun in a row: nine are not one.

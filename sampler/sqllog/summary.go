@@ -116,6 +116,9 @@ func WriteText(w io.Writer, r Report, width int) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(r.Statements) < r.Distinct {
+		fmt.Fprintf(w, "(the top %d of %s distinct statements)\n", len(r.Statements), thousands(r.Distinct))
+	}
 	for _, n := range r.NPlusOne {
 		fix := n.Fix
 		if fix == "" {
