@@ -3,6 +3,7 @@ module github.com/headroom-dev/headroom
 go 1.26.8
 
 require (
+	github.com/DataDog/go-sqllexer v0.2.6
 	github.com/NimbleMarkets/ntcharts v0.4.0
 	github.com/alecthomas/kong v1.17.0
 	github.com/charmbracelet/bubbles v1.0.0

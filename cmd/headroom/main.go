@@ -40,6 +40,8 @@ type cli struct {
 	Watch  watchCmd  `cmd:"" default:"withargs" help:"Live dashboard (the default command)."`
 	Record recordCmd `cmd:"" help:"Record snapshots to a file, without a screen."`
 	Once   onceCmd   `cmd:"" help:"Judge the machine once and exit with the verdict as status (for cron and monitoring)."`
+
+	Queries queriesCmd `cmd:"" help:"Rank the statements of SQL query logs (Django, PostgreSQL) by total time and name N+1 loops."`
 }
 
 // usageError is a mistake on the command line or in the config file: exit 3.

@@ -1,0 +1,87 @@
+package sqllog
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	sqllexer "github.com/DataDog/go-sqllexer"
+)
+
+// fingerprinter folds literals, numbers and IN-lists out of statements with
+// go-sqllexer's obfuscator and normaliser, so "WHERE id = 7" and
+// "WHERE id = 9" are one statement.
+type fingerprinter struct {
+	obf   *sqllexer.Obfuscator
+	norm  *sqllexer.Normalizer
+	cache map[string]fingerprint // by raw SQL: Postgres's $1 statements repeat verbatim
+}
+
+// fingerprint is a statement's normalised text and the tables it names.
+type fingerprint struct {
+	text   string
+	tables []string
+}
+
+const maxFingerprintCache = 4096
+
+func newFingerprinter() *fingerprinter {
+	return &fingerprinter{
+		obf: sqllexer.NewObfuscator(sqllexer.WithReplaceDigits(true)),
+		norm: sqllexer.NewNormalizer(sqllexer.WithCollectTables(true),
+			sqllexer.WithKeepIdentifierQuotation(false), sqllexer.WithUppercaseKeywords(true)),
+		cache: map[string]fingerprint{},
+	}
+}
+
+// of returns the fingerprint of sql; SQL the lexer cannot read is its own
+// fingerprint (whitespace folded), never an error.
+func (f *fingerprinter) of(sql string) fingerprint {
+	if fp, ok := f.cache[sql]; ok {
+		return fp
+	}
+	text, meta, err := sqllexer.ObfuscateAndNormalize(sql, f.obf, f.norm)
+	fp := fingerprint{text: text}
+	if err != nil || strings.TrimSpace(text) == "" {
+		fp.text = strings.Join(strings.Fields(sql), " ")
+	} else if meta != nil {
+		fp.tables = meta.Tables
+	}
+	if len(f.cache) >= maxFingerprintCache {
+		clear(f.cache)
+	}
+	f.cache[sql] = fp
+	return fp
+}
+
+// Printable makes text from a log safe and short for a terminal: runs of
+// whitespace become one space, other control characters and invalid UTF-8
+// become U+FFFD, and it is cut to max runes with "…".
+func Printable(s string, max int) string {
+	var b strings.Builder
+	space, n := false, 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+			space = true
+			continue
+		case r == utf8.RuneError && size == 1, unicode.IsControl(r), r == '\u2028', r == '\u2029',
+			unicode.Is(unicode.Bidi_Control, r):
+			r = utf8.RuneError
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		space = false
+		if n >= max {
+			b.WriteString("…")
+			return b.String()
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
