@@ -15,14 +15,20 @@ func Growth(g, months float64) float64 { return math.Pow(1+g, months) }
 // YearlyRate is the yearly growth rate a monthly rate g compounds to.
 func YearlyRate(g float64) float64 { return math.Pow(1+g, 12) - 1 }
 
-// GrowthFromTrend is the monthly growth rate a trend implies: its slope as a
-// share of its value now. ok is false when the trend is not significant or
-// its value is not positive (growth of nothing is not a rate).
-func GrowthFromTrend(t Trend) (g float64, ok bool) {
-	if !t.Significant() || t.Now <= 0 {
+// GrowthFromTrend is the monthly growth rate that, compounded over horizon
+// months, lands where the trend's straight line does: ((now + slope ×
+// horizon) / now)^(1/horizon) − 1. (The slope as a share of now, compounded,
+// would overshoot a linear trend badly.) ok is false when the trend is not
+// significant, its value now is not positive, or the line reaches zero.
+func GrowthFromTrend(t Trend, horizon float64) (g float64, ok bool) {
+	if !t.Significant() || t.Now <= 0 || !(horizon > 0) {
 		return 0, false
 	}
-	return t.Slope / t.Now, true
+	then := t.Now + t.Slope*horizon
+	if then <= 0 {
+		return 0, false
+	}
+	return math.Pow(then/t.Now, 1/horizon) - 1, true
 }
 
 // Requirement is how much of a resource the machine needs at the horizon.

@@ -160,3 +160,21 @@ func TestResponseTimeRule(t *testing.T) {
 		t.Errorf("10 days: err = %v, want too little data, needing 14 days", err)
 	}
 }
+
+func TestGrowthFromTrend(t *testing.T) {
+	up := Trend{Now: 50, Slope: 10, SlopeLow: 9, SlopeHigh: 11}
+	g, ok := GrowthFromTrend(up, 24)
+	// 50 + 10 × 24 = 290: 5.8 times in 24 months.
+	if !ok || math.Abs(Growth(g, 24)-5.8) > 1e-9 {
+		t.Errorf("GrowthFromTrend(+10/month from 50, 24) = %v, %v; want the rate that gives ×5.8", g, ok)
+	}
+	if _, ok := GrowthFromTrend(Trend{Now: 50, Slope: 10, SlopeLow: -1, SlopeHigh: 21}, 24); ok {
+		t.Error("a trend that is not significant gave a growth rate")
+	}
+	if _, ok := GrowthFromTrend(Trend{Now: 50, Slope: -5, SlopeLow: -6, SlopeHigh: -4}, 24); ok {
+		t.Error("a line that reaches zero within the horizon gave a growth rate")
+	}
+	if g, ok := GrowthFromTrend(Trend{Now: 50, Slope: -1, SlopeLow: -1.5, SlopeHigh: -0.5}, 10); !ok || g >= 0 {
+		t.Errorf("a falling line: %v, %v; want a negative rate", g, ok)
+	}
+}

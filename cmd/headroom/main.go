@@ -40,6 +40,7 @@ type cli struct {
 	Watch  watchCmd  `cmd:"" default:"withargs" help:"Live dashboard (the default command)."`
 	Record recordCmd `cmd:"" help:"Record snapshots to a file, without a screen."`
 	Once   onceCmd   `cmd:"" help:"Judge the machine once and exit with the verdict as status (for cron and monitoring)."`
+	planCommands
 }
 
 // usageError is a mistake on the command line or in the config file: exit 3.
