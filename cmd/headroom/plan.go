@@ -183,6 +183,9 @@ func (c *planCmd) Run(env *runEnv) error {
 		if err != nil {
 			return usageError{err}
 		}
+		for _, f := range files {
+			r.Files = append(r.Files, plan.Clean(f))
+		}
 		c.fill(&r, merged, in)
 	}
 	if c.JSON {
@@ -198,9 +201,6 @@ func (c *planCmd) Run(env *runEnv) error {
 // merged history into r.
 func (c *planCmd) fill(r *planReport, h plan.Input, in planInputs) {
 	r.Host = plan.Clean(h.Host)
-	for _, f := range strings.Split(h.Name, ", ") {
-		r.Files = append(r.Files, f)
-	}
 	from, to := h.Start(), h.End()
 	r.From, r.To, r.Samples = &from, &to, len(h.Times)
 	if g := plan.Gaps(h.Times, h.Interval); g != nil {
@@ -264,9 +264,12 @@ func (c *planCmd) capacity(h plan.Input, trends map[string]plan.Trend, in planIn
 		g, source := in.growth, "--growth"
 		if in.autoGrowth {
 			var ok bool
-			if g, ok = plan.GrowthFromTrend(t, c.Horizon); ok {
+			switch g, ok = plan.GrowthFromTrend(t, c.Horizon); {
+			case ok:
 				source = "auto: the " + res.metric + " trend"
-			} else {
+			case !fitted:
+				g, source = 0, "auto: too little data for a "+res.metric+" trend, so none"
+			default:
 				g, source = 0, "auto: no significant "+res.metric+" trend, so none"
 			}
 		}

@@ -304,3 +304,51 @@ func TestPlanBadNumbersExit3(t *testing.T) {
 		}
 	}
 }
+
+// A --log CSV (no host, rows out of order) and a later recording make one series.
+func TestPlanLogCSVThenRecording(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	perHour := 10 / (365.25 / 12 * 24)
+	var rows []string
+	for i := 0; i < 10*24; i++ {
+		at := planStart.Add(time.Duration(i) * time.Hour).Format(sampler.TimeFormat)
+		rows = append(rows, fmt.Sprintf("%s,%.3f,50.0,,40.0,0.50,MONITOR", at, 40+perHour*float64(i)))
+	}
+	rows[3], rows[4] = rows[4], rows[3] // cron runs that finished out of order
+	csvPath := filepath.Join(dir, "log.csv")
+	os.WriteFile(csvPath, []byte("time,cpu,memory,swap,disk,load1,verdict\n"+strings.Join(rows, "\n")+"\n"), 0o600)
+	s := month30("web1", 8)
+	s.start, s.n = planStart.Add(10*24*time.Hour), 20*24
+	rec := s.write(t, dir, "later.jsonl")
+	r := planJSON(t, "--from", csvPath+","+rec)
+	if r.Samples != 720 || r.Host != "web1" || len(r.Files) != 2 {
+		t.Errorf("samples %d host %q files %v; want 720 from web1 in 2 files", r.Samples, r.Host, r.Files)
+	}
+	if cpu := trendOf(t, r, "cpu"); cpu.Points != 720 || math.Abs(cpu.SlopePerMonth-10) > 0.5 {
+		t.Errorf("cpu over both files = %+v; want 720 points, ≈10 a month", cpu)
+	}
+	// The CSV's disk is the fullest mount ("disk"); the recording's is per mount.
+	if d := trendOf(t, r, "disk"); d.Points != 240 {
+		t.Errorf("disk points = %d, want the CSV's 240", d.Points)
+	}
+	if q := r.Capacity.Requirements; len(q) != 2 || q[0].Have != 4 {
+		t.Errorf("the recording's size should describe the machine: %+v", q)
+	}
+}
+
+func TestReadLogCSVSortsAndFindsColumnsByName(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.csv")
+	os.WriteFile(path, []byte("verdict,time,cpu\nSCALE,2026-10-01T02:00:00.000Z,30\nMONITOR,2026-10-01T01:00:00.000Z,20\n\n"), 0o600)
+	h, err := readHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu, ok := h.input.Get("cpu")
+	if !ok || len(cpu.Points) != 2 || cpu.Points[0].V != 20 || !h.input.Start().Equal(planStart.Add(time.Hour)) {
+		t.Errorf("cpu = %+v, start %v; want 20 then 30, from 01:00", cpu.Points, h.input.Start())
+	}
+	if _, ok := h.input.Get("memory"); ok || h.verdicts[1] != "SCALE" || verdictOf(h) != "SCALE" {
+		t.Errorf("memory present %v, verdicts %v; want no memory and SCALE last", ok, h.verdicts)
+	}
+}
