@@ -51,6 +51,9 @@ func Require(resource, unit string, current, have, g, months, target float64) (R
 		return Requirement{}, fmt.Errorf("current %s use %v is not a usable number", resource, current)
 	}
 	p := current * Growth(g, months)
+	if math.IsInf(p/target, 0) || p/target > 1e12 {
+		return Requirement{}, fmt.Errorf("%s: growth of %.4g %% a month over %v months is too large to project", resource, g*100, months)
+	}
 	return Requirement{Resource: resource, Unit: unit, Current: current, Projected: p, Required: math.Ceil(p/target - 1e-9), Have: have}, nil
 }
 
@@ -77,7 +80,11 @@ func Instances(instances int, rpsNow, rpsTarget float64) (int, error) {
 	case !(rpsTarget > 0) || math.IsInf(rpsTarget, 0):
 		return 0, fmt.Errorf("requests/s target %v must be above 0", rpsTarget)
 	}
-	need := int(math.Ceil(float64(instances)*rpsTarget/rpsNow - 1e-9))
+	ratio := float64(instances) * rpsTarget / rpsNow
+	if ratio > 1e6 {
+		return 0, fmt.Errorf("requests/s target %v over now %v needs more than a million instances; check the numbers", rpsTarget, rpsNow)
+	}
+	need := int(math.Ceil(ratio - 1e-9))
 	return max(need+1, 2), nil
 }
 
@@ -110,8 +117,8 @@ func Costs(costNow, costNext, optimizeCost, gain float64) (CostBenefit, error) {
 		name string
 		v    float64
 	}{{"--cost-now", costNow}, {"--cost-next", costNext}, {"--optimize-cost", optimizeCost}} {
-		if math.IsNaN(c.v) || math.IsInf(c.v, 0) || c.v < 0 {
-			return CostBenefit{}, fmt.Errorf("%s %v must be a cost of 0 or more", c.name, c.v)
+		if math.IsNaN(c.v) || c.v < 0 || c.v > 1e12 {
+			return CostBenefit{}, fmt.Errorf("%s %v must be a cost of 0 or more (and below 10^12)", c.name, c.v)
 		}
 	}
 	if costNow == 0 {

@@ -38,7 +38,7 @@ func TestCostsEdges(t *testing.T) {
 	if err != nil || cb.BreakEvenMonths != nil {
 		t.Errorf("same price: break-even %v, err %v; want none", cb.BreakEvenMonths, err)
 	}
-	for _, c := range [][4]float64{{0, 20, 100, 0.3}, {10, -1, 100, 0.3}, {10, 20, math.NaN(), 0.3}, {10, 20, 100, 1}, {10, 20, 100, -0.1}} {
+	for _, c := range [][4]float64{{0, 20, 100, 0.3}, {10, -1, 100, 0.3}, {10, 20, math.NaN(), 0.3}, {10, 20, 100, 1}, {10, 20, 100, -0.1}, {math.Inf(1), 20, 100, 0.3}} {
 		if _, err := Costs(c[0], c[1], c[2], c[3]); err == nil {
 			t.Errorf("Costs%v: no error", c)
 		}
@@ -69,7 +69,7 @@ func TestRequire(t *testing.T) {
 			t.Errorf("Require(%v, g %v, %v months, target %v) = %v (projected %v), want %v", tt.current, tt.g, tt.months, tt.target, r.Required, r.Projected, tt.want)
 		}
 	}
-	for _, bad := range [][3]float64{{-1, 12, 0.7}, {0.05, -1, 0.7}, {0.05, 12, 0}, {0.05, 12, 1.2}} {
+	for _, bad := range [][3]float64{{-1, 12, 0.7}, {0.05, -1, 0.7}, {0.05, 12, 0}, {0.05, 12, 1.2}, {1, 1200, 0.7}} {
 		if _, err := Require("cpu", "cores", 1, 0, bad[0], bad[1], bad[2]); err == nil {
 			t.Errorf("Require(g %v, months %v, target %v): no error", bad[0], bad[1], bad[2])
 		}
@@ -109,7 +109,7 @@ func TestInstances(t *testing.T) {
 	for _, bad := range []struct {
 		n        int
 		now, tgt float64
-	}{{0, 1, 1}, {1, 0, 1}, {1, 1, -5}, {1, math.NaN(), 1}} {
+	}{{0, 1, 1}, {1, 0, 1}, {1, 1, -5}, {1, math.NaN(), 1}, {1, 1e-300, 1e300}} {
 		if _, err := Instances(bad.n, bad.now, bad.tgt); err == nil {
 			t.Errorf("Instances(%d, %v, %v): no error", bad.n, bad.now, bad.tgt)
 		}

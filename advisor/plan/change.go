@@ -65,7 +65,7 @@ func (b Bootstrap) Compare(before, after []float64) (Change, error) {
 	sort.Float64s(diffs)
 	lo, hi := Percentile(diffs, 2.5), Percentile(diffs, 97.5)
 	c.Significant = lo > 0 || hi < 0
-	if mb != 0 {
+	if mb != 0 && !math.IsInf((ma-mb)/mb, 0) && !math.IsInf((hi-lo)/mb, 0) {
 		pct := func(d float64) *float64 { v := d / math.Abs(mb) * 100; return &v }
 		c.Pct, c.CILow, c.CIHigh = pct(ma-mb), pct(lo), pct(hi)
 	}

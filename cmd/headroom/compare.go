@@ -45,6 +45,7 @@ type comparison struct {
 	Method string `json:"method"`
 }
 
+// Run reads both files, refuses different hosts, and prints the comparison.
 func (c *compareCmd) Run(env *runEnv) error {
 	before, err := readHistory(c.Before)
 	if err != nil {

@@ -100,6 +100,7 @@ type planInputs struct {
 	slaMS      float64
 }
 
+// check parses and checks the command line's numbers: any bad one is a usage error.
 func (c *planCmd) check() (planInputs, error) {
 	var in planInputs
 	var err error
@@ -118,6 +119,9 @@ func (c *planCmd) check() (planInputs, error) {
 	}
 	if math.IsNaN(c.Horizon) || c.Horizon <= 0 || c.Horizon > 1200 {
 		return in, usageError{fmt.Errorf("--horizon %v must be a number of months above 0 (at most 1200)", c.Horizon)}
+	}
+	if !in.autoGrowth && plan.Growth(in.growth, c.Horizon) > 1e9 {
+		return in, usageError{fmt.Errorf("--growth %s over --horizon %v months multiplies the load by more than 10^9; check the numbers", c.Growth, c.Horizon)}
 	}
 	if c.Instances < 1 {
 		return in, usageError{fmt.Errorf("--instances %d must be at least 1", c.Instances)}
@@ -164,6 +168,7 @@ func (c *planCmd) check() (planInputs, error) {
 	return in, nil
 }
 
+// Run checks the numbers, reads the files as one series, and prints the plan.
 func (c *planCmd) Run(env *runEnv) error {
 	in, err := c.check()
 	if err != nil {

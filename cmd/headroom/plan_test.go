@@ -288,6 +288,7 @@ func TestPlanBadNumbersExit3(t *testing.T) {
 		{[]string{idle, "--growth", "fast"}, `--growth "fast" is not a percentage`},
 		{[]string{idle, "--growth=-100"}, "cannot lose 100 %"},
 		{[]string{idle, "--horizon=-1"}, "--horizon -1 must be"},
+		{[]string{idle, "--growth", "100", "--horizon", "1200"}, "more than 10^9"},
 		{[]string{idle, "--horizon", "NaN"}, "--horizon NaN must be"},
 		{[]string{idle, "--rps-now", "100"}, "--rps-now and --rps-target go together"},
 		{[]string{idle, "--rps-now", "0", "--rps-target", "5"}, "requests/s now 0 must be above 0"},
