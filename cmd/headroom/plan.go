@@ -314,25 +314,22 @@ func lastWeekMean(s plan.Series) float64 {
 }
 
 // linesOf is a metric's optimize and scale lines from the advisor's default
-// rules; nil where the advisor has none (latency has only its SLA).
+// rules; nil where the advisor has none (latency and errors have one line,
+// the SLA and the error rate, which the advisor judges as OPTIMIZE).
 func linesOf(metric string, slaMS float64) (opt, scale *float64) {
 	r := advisor.DefaultRules()
-	th := func(t advisor.Threshold) (*float64, *float64) { return &t.Optimize, &t.Scale }
-	switch {
-	case metric == "cpu":
-		return th(r.CPU)
-	case metric == "memory":
-		return th(r.Memory)
-	case metric == "swap":
-		return th(r.Swap)
-	case metric == "disk" || strings.HasPrefix(metric, "disk:"):
-		return th(r.Disk)
-	case metric == "latency":
+	key, _ := advisor.SplitMetric(metric)
+	switch key {
+	case advisor.KeyLatency:
 		return &slaMS, nil
-	case metric == "errors":
+	case advisor.KeyErrors:
 		return &r.ErrorRate, nil
 	}
-	return nil, nil
+	if _, ok := r.Metrics.Lookup(key); !ok {
+		return nil, nil
+	}
+	th := r.Threshold(key)
+	return &th.Optimize, &th.Scale
 }
 
 func round1p(v *float64) *float64 {

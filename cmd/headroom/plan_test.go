@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
 // synth describes a synthetic recording: one snapshot per step from start,
@@ -32,7 +33,7 @@ var planStart = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 func (s synth) write(t *testing.T, dir, name string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
-	rec, err := sampler.CreateRecording(path, sampler.Header{Host: s.host, IntervalMS: s.step.Milliseconds(), Started: s.start})
+	rec, err := recording.Create(path, recording.Header{Host: s.host, IntervalMS: s.step.Milliseconds(), Started: s.start})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor/plan"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
 // history is one file read for plan or compare: a recording (with its
@@ -47,7 +48,7 @@ func readHistory(path string) (history, error) {
 		return history{}, fmt.Errorf("%s: %v", plan.Clean(path), err)
 	}
 	if first[0] == '{' {
-		rec, err := sampler.ReadRecording(br, plan.Clean(path))
+		rec, err := recording.Read(br, plan.Clean(path))
 		if err != nil {
 			return history{}, err
 		}
