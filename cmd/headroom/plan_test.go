@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/recording"
 )
@@ -352,5 +353,29 @@ func TestReadLogCSVSortsAndFindsColumnsByName(t *testing.T) {
 	}
 	if _, ok := h.input.Get("memory"); ok || h.verdicts[1] != "SCALE" || verdictOf(h) != "SCALE" {
 		t.Errorf("memory present %v, verdicts %v; want no memory and SCALE last", ok, h.verdicts)
+	}
+}
+
+// The reader takes what `once --log` writes, through the writer itself.
+func TestReadLogCSVFromOnceWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "once.csv")
+	for i, cpu := range []float64{12.5, 80} {
+		s := sampler.Snapshot{Time: planStart.Add(time.Duration(i) * time.Hour), CPU: sampler.CPU{Cores: 2, Percent: cpu},
+			Mem: sampler.Memory{Total: 100, Available: 25}, Disks: []sampler.Disk{{Mount: "/", Used: 1, Free: 3}, {Mount: "/data", Used: 1, Free: 1}}}
+		if err := appendCSV(path, advisor.Advice{Verdict: advisor.Level(i)}, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := readHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu, _ := h.input.Get("cpu")
+	mem, _ := h.input.Get("memory")
+	disk, _ := h.input.Get("disk")
+	_, swap := h.input.Get("swap")
+	if len(cpu.Points) != 2 || cpu.Points[1].V != 80 || mem.Points[0].V != 75 || disk.Points[0].V != 50 || swap || verdictOf(h) != "OPTIMIZE" {
+		t.Errorf("cpu %v, memory %v, disk %v, swap %v, verdict %q; want 12.5/80, 75, the fullest disk 50, no swap, OPTIMIZE",
+			cpu.Points, mem.Points, disk.Points, swap, verdictOf(h))
 	}
 }
