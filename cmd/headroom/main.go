@@ -37,11 +37,11 @@ type cli struct {
 	Config  string           `help:"Config file (TOML). Default: $XDG_CONFIG_HOME/headroom/config.toml." placeholder:"FILE" type:"path"`
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
-	Watch  watchCmd  `cmd:"" default:"withargs" help:"Live dashboard (the default command)."`
-	Record recordCmd `cmd:"" help:"Record snapshots to a file, without a screen."`
-	Once   onceCmd   `cmd:"" help:"Judge the machine once and exit with the verdict as status (for cron and monitoring)."`
-
+	Watch   watchCmd   `cmd:"" default:"withargs" help:"Live dashboard (the default command)."`
+	Record  recordCmd  `cmd:"" help:"Record snapshots to a file, without a screen."`
+	Once    onceCmd    `cmd:"" help:"Judge the machine once and exit with the verdict as status (for cron and monitoring)."`
 	Queries queriesCmd `cmd:"" help:"Rank the statements of SQL query logs (Django, PostgreSQL) by total time and name N+1 loops."`
+	planCommands
 }
 
 // usageError is a mistake on the command line or in the config file: exit 3.

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+func compareJSON(t *testing.T, args ...string) (comparison, map[string]any) {
+	t.Helper()
+	code, out, errOut := runCLI(t, append([]string{"compare", "--json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("compare %v: exit %d, %s", args, code, errOut)
+	}
+	var c comparison
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal([]byte(out), &raw)
+	return c, raw
+}
+
+func metricOf(t *testing.T, c comparison, name string) metricChange {
+	t.Helper()
+	for _, m := range c.Metrics {
+		if m.Metric == name {
+			return m
+		}
+	}
+	t.Fatalf("no %s in %+v", name, c.Metrics)
+	return metricChange{}
+}
+
+func keys(m map[string]any) string {
+	var k []string
+	for key := range m {
+		k = append(k, key)
+	}
+	sort.Strings(k)
+	return strings.Join(k, " ")
+}
+
+func TestCompareIdleToCPURamp(t *testing.T) {
+	isolate(t)
+	c, raw := compareJSON(t, "../../testdata/idle.jsonl", "../../testdata/cpu-ramp.jsonl")
+	cpu := metricOf(t, c, "cpu")
+	if !cpu.Significant || cpu.ChangePct == nil || *cpu.ChangePct < 1000 || *cpu.CILowPct < 1000 || cpu.After.P95 != 100 {
+		t.Errorf("cpu = %+v; want a large significant rise to p95 100 %%", cpu)
+	}
+	if !strings.Contains(c.Summary, "CPU mean rose") || !strings.Contains(c.Summary, "the change is real") {
+		t.Errorf("summary = %q", c.Summary)
+	}
+	if c.VerdictBefore != "MONITOR" || c.VerdictAfter == "" || !strings.Contains(c.Method, "bootstrap") || !strings.Contains(c.Method, "seed 1") {
+		t.Errorf("verdicts %q → %q, method %q", c.VerdictBefore, c.VerdictAfter, c.Method)
+	}
+	if got := keys(raw); got != "method metrics summary verdict_after verdict_before" {
+		t.Errorf("top-level keys = %s", got)
+	}
+	m0 := raw["metrics"].([]any)[0].(map[string]any)
+	if got := keys(m0); got != "after before change_pct ci_high_pct ci_low_pct metric sentence significant unit" {
+		t.Errorf("metric keys = %s", got)
+	}
+	if got := keys(m0["before"].(map[string]any)); got != "max mean p95" {
+		t.Errorf("before keys = %s", got)
+	}
+}
+
+func TestCompareSameRecordingIsNoise(t *testing.T) {
+	isolate(t)
+	c, _ := compareJSON(t, "../../testdata/idle.jsonl", "../../testdata/idle.jsonl")
+	for _, m := range c.Metrics {
+		if m.Significant || *m.ChangePct != 0 {
+			t.Errorf("%s changed against itself: %+v", m.Metric, m)
+		}
+	}
+	if c.Summary != "No metric changed beyond the noise." {
+		t.Errorf("summary = %q", c.Summary)
+	}
+}
+
+// secondly is 300 one-second snapshots with CPU around mean and a probe.
+func secondly(host string, start time.Time, seed uint64, cpuMean, latMean float64) synth {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	return synth{host: host, start: start, n: 300, step: time.Second,
+		cpu:       func(float64) float64 { return max(0, cpuMean+5*rng.NormFloat64()) },
+		mem:       func(float64) float64 { return 50 + rng.NormFloat64() },
+		latencyMS: func(float64) float64 { return max(1, latMean+20*rng.NormFloat64()) },
+	}
+}
+
+func TestCompareOptimisationIsReal(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	before := secondly("web1", planStart, 1, 40, 250).write(t, dir, "before.jsonl")
+	after := secondly("web1", planStart.Add(24*time.Hour), 2, 34.4, 250).write(t, dir, "after.jsonl")
+	c, _ := compareJSON(t, before, after)
+	cpu := metricOf(t, c, "cpu")
+	if !cpu.Significant || *cpu.ChangePct > -10 || *cpu.CIHighPct >= 0 {
+		t.Errorf("cpu 40 → 34.4: %+v; want ≈ −14 %% and real", cpu)
+	}
+	lat := metricOf(t, c, "latency")
+	if lat.Unit != "ms" || lat.Significant {
+		t.Errorf("latency unchanged at 250 ms: %+v; want ms and noise", lat)
+	}
+	if !strings.HasPrefix(c.Summary, "CPU mean fell 1") || strings.Contains(c.Summary, "latency") {
+		t.Errorf("summary = %q", c.Summary)
+	}
+	code, out, _ := runCLI(t, "compare", before, after)
+	if code != 0 || !strings.Contains(out, "before: ") || !strings.Contains(out, "verdict MONITOR") ||
+		!strings.Contains(out, "latency") || !strings.Contains(out, " ms ") || !strings.Contains(out, "moving-block bootstrap") {
+		t.Errorf("text output (exit %d):\n%s", code, out)
+	}
+}
+
+func TestCompareRefusals(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	a := secondly("web1", planStart, 1, 40, 250).write(t, dir, "a.jsonl")
+	b := secondly("web2", planStart.Add(time.Hour), 2, 40, 250).write(t, dir, "b.jsonl")
+	code, _, errOut := runCLI(t, "compare", a, b)
+	if code != exitBadInput || !strings.Contains(errOut, `from host "web1"`) || !strings.Contains(errOut, "--allow-mixed-hosts") {
+		t.Errorf("mixed hosts: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "compare", a, b, "--allow-mixed-hosts"); code != 0 {
+		t.Errorf("--allow-mixed-hosts: exit %d, %q", code, errOut)
+	}
+	for _, args := range [][]string{{"compare", a}, {"compare", a, "missing.jsonl"}, {"compare", a, "../../go.mod"}} {
+		if code, _, errOut := runCLI(t, args...); code != exitBadInput || errOut == "" {
+			t.Errorf("%v: exit %d, %q; want 3 with a reason", args, code, errOut)
+		}
+	}
+}

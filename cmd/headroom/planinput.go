@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/headroom-dev/headroom/advisor/plan"
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/recording"
+)
+
+// history is one file read for plan or compare: a recording (with its
+// snapshots, for the verdict) or a --log CSV (with its verdict column).
+type history struct {
+	input    plan.Input
+	snaps    []sampler.Snapshot // recordings only
+	verdicts []string           // CSV only, one per row
+	warnings []string
+}
+
+// readHistory reads a recording or a --log CSV, telling them apart by the
+// first byte: recordings are JSON objects, one a line.
+func readHistory(path string) (history, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return history{}, fmt.Errorf("%s: %v", plan.Clean(path), unwrapPath(err))
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	first, err := br.Peek(1)
+	for err == nil && (first[0] == ' ' || first[0] == '\n' || first[0] == '\r' || first[0] == '\t') {
+		br.ReadByte()
+		first, err = br.Peek(1)
+	}
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return history{}, fmt.Errorf("%s: empty file", plan.Clean(path))
+		}
+		return history{}, fmt.Errorf("%s: %v", plan.Clean(path), err)
+	}
+	if first[0] == '{' {
+		rec, err := recording.Read(br, plan.Clean(path))
+		if err != nil {
+			return history{}, err
+		}
+		h := history{snaps: rec.Snapshots, warnings: rec.Warnings}
+		host := ""
+		var interval time.Duration
+		if rec.Header != nil {
+			host = rec.Header.Host
+			interval = time.Duration(rec.Header.IntervalMS) * time.Millisecond
+		}
+		h.input = plan.FromSnapshots(path, host, rec.Snapshots)
+		h.input.Interval = interval
+		return h, nil
+	}
+	return readLogCSV(br, path)
+}
+
+// readLogCSV reads the file `once --log` appends to (header time, cpu,
+// memory, swap, disk, load1, verdict; columns found by name). Rows are
+// sorted by time, since cron runs may finish out of order. The disk column
+// is the fullest mount, so its series is "disk", not "disk:<mount>".
+func readLogCSV(r io.Reader, path string) (history, error) {
+	name := plan.Clean(path)
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return history{}, fmt.Errorf("%s: not a recording or a --log CSV file: %v", name, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	if _, ok := col["time"]; !ok {
+		return history{}, fmt.Errorf("%s: not a recording or a --log CSV file (no \"time\" column in the first line)", name)
+	}
+	metrics := []string{"cpu", "memory", "swap", "disk"}
+	type row struct {
+		t       time.Time
+		vals    map[string]float64
+		verdict string
+	}
+	var rows []row
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return history{}, fmt.Errorf("%s: %v", name, err)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		field := func(k string) string {
+			if i, ok := col[k]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		t, err := time.Parse(time.RFC3339Nano, field("time"))
+		if err != nil {
+			return history{}, fmt.Errorf("%s line %d: time %s is not RFC 3339", name, line, strconv.Quote(field("time")))
+		}
+		rw := row{t: t.UTC(), vals: map[string]float64{}, verdict: field("verdict")}
+		for _, m := range metrics {
+			s := field(m)
+			if s == "" {
+				continue // swap without swap configured; a column the file lacks
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.IsNaN(v) || v < 0 || v > 100.0001 {
+				return history{}, fmt.Errorf("%s line %d: %s %s is not a percentage (0–100)", name, line, m, strconv.Quote(s))
+			}
+			rw.vals[m] = v
+		}
+		rows = append(rows, rw)
+	}
+	if len(rows) == 0 {
+		return history{}, fmt.Errorf("%s: no rows after the header", name)
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].t.Before(rows[j].t) })
+	h := history{input: plan.Input{Name: path}}
+	for _, m := range metrics {
+		s := plan.Series{Metric: m}
+		for _, rw := range rows {
+			if v, ok := rw.vals[m]; ok {
+				s.Points = append(s.Points, plan.Point{T: rw.t, V: v})
+			}
+		}
+		if len(s.Points) > 0 {
+			h.input.Series = append(h.input.Series, s)
+		}
+	}
+	for _, rw := range rows {
+		h.input.Times = append(h.input.Times, rw.t)
+		h.verdicts = append(h.verdicts, rw.verdict)
+	}
+	return h, nil
+}
+
+// readHistories reads every file and merges them into one series.
+func readHistories(paths []string, allowMixedHosts bool, stderr io.Writer) (plan.Input, []history, error) {
+	var hs []history
+	var ins []plan.Input
+	for _, p := range paths {
+		h, err := readHistory(p)
+		if err != nil {
+			return plan.Input{}, nil, err
+		}
+		for _, w := range h.warnings {
+			fmt.Fprintln(stderr, "headroom: warning:", plan.Clean(w))
+		}
+		hs = append(hs, h)
+		ins = append(ins, h.input)
+	}
+	in, err := plan.Merge(ins, allowMixedHosts)
+	return in, hs, err
+}
+
+// parsePct reads a percentage flag ("30", "30%", "-2.5 %") as a fraction.
+func parsePct(flag, s string) (float64, error) {
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, usageError{fmt.Errorf("%s %s is not a percentage (like 30 or 30%%)", flag, strconv.Quote(s))}
+	}
+	return v / 100, nil
+}
