@@ -106,10 +106,11 @@ read_pid() {
   echo "$pid"
 }
 
-# stop_pidfile NAME FILE WORD [TIMEOUT]: SIGTERM the process in FILE if its command
-# line contains WORD, wait up to TIMEOUT s (default 10), then SIGKILL; remove FILE.
+# stop_pidfile NAME FILE WORD [TIMEOUT] [SIGNAL]: send SIGNAL (default TERM) to the
+# process in FILE if its command line contains WORD, wait up to TIMEOUT s (default
+# 10), then SIGKILL; remove FILE.
 stop_pidfile() {
-  local name=$1 file=$2 word=$3 timeout=${4:-10} pid deadline
+  local name=$1 file=$2 word=$3 timeout=${4:-10} sig=${5:-TERM} pid deadline
   if ! pid=$(read_pid "$file"); then
     [[ -e $file ]] && rm -f "$file"
     return 0
@@ -119,7 +120,7 @@ stop_pidfile() {
     rm -f "$file"
     return 0
   fi
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -"$sig" "$pid" 2>/dev/null || true
   deadline=$((SECONDS + timeout))
   while pid_matches "$pid" "$word" && ((SECONDS < deadline)); do sleep 0.1; done
   if pid_matches "$pid" "$word"; then
@@ -141,3 +142,18 @@ lab_user() {
   done
   return 1
 }
+
+# as_lab_user DIR CMD...: run CMD in DIR, as lab_user when root (servers such as
+# postgres and pgbouncer refuse to run as root), else as ourselves.
+as_lab_user() {
+  local dir=$1
+  shift
+  if [[ $(id -u) -eq 0 ]]; then
+    (cd "$dir" && runuser -u "$(lab_user)" -- "$@")
+  else
+    (cd "$dir" && "$@")
+  fi
+}
+
+# usage: print the comment block at the top of the calling script.
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
