@@ -195,18 +195,16 @@ say "DSN $dsn"
 
 if ((PGB)); then
   auth=trust
-  pass=""
-  if [[ -n ${LAB_PG_PASSWORD:-} ]]; then
-    auth=scram-sha-256
-    pass=" password=$LAB_PG_PASSWORD"
-  fi
+  # With a password, pgbouncer logs in to postgres with the one in userlist.txt.
+  [[ -z ${LAB_PG_PASSWORD:-} ]] || auth=scram-sha-256
   (
     umask 077
-    printf '"lab" "%s"\n' "${LAB_PG_PASSWORD:-}" >"$home/userlist.txt"
+    # userlist.txt escapes a double quote by doubling it.
+    printf '"lab" "%s"\n' "${LAB_PG_PASSWORD//\"/\"\"}" >"$home/userlist.txt"
     cat >"$home/pgbouncer.ini" <<CONF
 ; Written by pg.sh for this lab run; loopback only.
 [databases]
-lab = host=127.0.0.1 port=$PORT dbname=lab user=lab$pass
+lab = host=127.0.0.1 port=$PORT dbname=lab user=lab
 
 [pgbouncer]
 listen_addr = 127.0.0.1

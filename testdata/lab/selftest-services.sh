@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153  # PORT, HERE, LAB_DIR come from selftest.sh
 # selftest-services.sh — part 2 of selftest.sh (sourced, not run): the app with
 # PostgreSQL, pgbouncer, redis, memcached and nginx. Uses selftest.sh's check,
 # ok, bad, get_json, ours and $HERE, $PORT, $LAB_DIR.
