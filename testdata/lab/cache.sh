@@ -85,17 +85,21 @@ if ((want_mc)) && pid=$(read_pid "$MC_PID_FILE") && pid_matches "$pid" "$MC_WORD
   die "memcached already running (PID $pid); run ./cache.sh stop first"
 fi
 
+# On any failure, stop what this run started.
 started=()
-fail() { # MESSAGE: stop what this run started, then die.
-  local s
+stop_on_failure() {
+  local rc=$? s
+  ((rc == 0 || ${#started[@]} == 0)) && return 0
   for s in "${started[@]}"; do
     case "$s" in
-      redis) stop_pidfile redis "$REDIS_PID_FILE" "$(redis_word)" 5 >/dev/null ;;
-      memcached) stop_pidfile memcached "$MC_PID_FILE" "$MC_WORD" 5 >/dev/null ;;
+      redis) stop_pidfile redis "$REDIS_PID_FILE" "$(redis_word)" 5 >/dev/null || true ;;
+      memcached) stop_pidfile memcached "$MC_PID_FILE" "$MC_WORD" 5 >/dev/null || true ;;
     esac
   done
-  die "$1"
+  rm -f "$LAB_DIR"/redis.{url,port} "$LAB_DIR"/memcached.{addr,port}
 }
+trap stop_on_failure EXIT
+fail() { die "$1"; }
 
 if ((want_redis)); then
   t0=$SECONDS

@@ -164,6 +164,13 @@ CONF
   if ((root)); then chown "$osuser:" "$home/data/postgresql.conf"; fi
 fi
 
+# From here on, any failure stops what this run started.
+stop_on_failure() {
+  local rc=$?
+  ((rc == 0)) || "$0" stop >/dev/null 2>&1 || true
+}
+trap stop_on_failure EXIT
+
 # Port and max_connections are given at each start (they may change between runs).
 rm -f "$home/postgres.log"
 as_lab_user "$home" touch "$home/postgres.log"
@@ -200,7 +207,8 @@ if ((PGB)); then
   (
     umask 077
     # userlist.txt escapes a double quote by doubling it.
-    printf '"lab" "%s"\n' "${LAB_PG_PASSWORD//\"/\"\"}" >"$home/userlist.txt"
+    pw=${LAB_PG_PASSWORD:-}
+    printf '"lab" "%s"\n' "${pw//\"/\"\"}" >"$home/userlist.txt"
     cat >"$home/pgbouncer.ini" <<CONF
 ; Written by pg.sh for this lab run; loopback only.
 [databases]

@@ -18,6 +18,8 @@
 # PostgreSQL; the cache is per-worker memory unless LAB_CACHE names memcached or
 # redis; LAB_SQL_LOG=FILE logs every statement (see app/labproject/settings.py).
 #
+# Startup waits up to LAB_READY_TIMEOUT seconds (default 30) for /health/ and the workers.
+#
 # State lives in $LAB_DIR (default /tmp/headroom-lab): gunicorn.pid (master PID),
 # gunicorn.log, port, lab.sqlite3; with --nginx: nginx.pid, nginx.port,
 # nginx-access.log, nginx-error.log, nginx/. Stop with ./stop.sh.
@@ -32,7 +34,7 @@ PRELOAD=0
 ACCESS_LOG=0
 NGINX=0
 NGINX_PORT=""
-READY_TIMEOUT=10
+READY_TIMEOUT=${LAB_READY_TIMEOUT:-30}
 # gunicorn's default access log format plus %(L)s, the request time in seconds.
 ACCESS_FORMAT='%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(L)s'
 
@@ -52,6 +54,7 @@ done
 need_int --workers "$WORKERS" 1 64
 need_int --port "$PORT" 1 65535
 need_int --threads "$THREADS" 1 64
+need_int LAB_READY_TIMEOUT "$READY_TIMEOUT" 1 300
 [[ -z $NGINX_PORT ]] || need_int --nginx-port "$NGINX_PORT" 1 65535
 ((NGINX)) && { [[ -x $NGINX_BIN ]] || die "$NGINX_BIN not found; run ./install.sh first"; }
 
