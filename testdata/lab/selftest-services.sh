@@ -97,4 +97,13 @@ check "pgbouncer SHOW POOLS lists the lab pool" bash -c \
 check "stop.sh" "$HERE/stop.sh"
 check "cache.sh stop" "$HERE/cache.sh" stop
 check "pg.sh stop" "$HERE/pg.sh" stop
+
+# --- node exporter and Prometheus.
+check "prom.sh start" "$HERE/prom.sh" start
+record node-exporter node-exporter.pid "prometheus-node-exporter --web.listen-address=127.0.0.1:"
+record prometheus prometheus.pid "$LAB_DIR/prometheus/prometheus.yml"
+check "node exporter serves node_memory_MemAvailable_bytes" bash -c "curl -fsS --max-time 5 \$(cat '$LAB_DIR/node-exporter.url') | grep -q '^node_memory_MemAvailable_bytes '"
+wait_for "Prometheus scraped the node exporter (up == 1)" 20 bash -c \
+  "curl -fsS --max-time 2 \"\$(cat '$LAB_DIR/prometheus.url')api/v1/query?query=up%7Bjob%3D%22node%22%7D\" | grep -q '\"1\"\]'"
+check "prom.sh stop" "$HERE/prom.sh" stop
 [[ $pg_home == "$LAB_DIR/pg" ]] || check "pg data outside \$LAB_DIR removed" test ! -e "$pg_home"
