@@ -41,20 +41,20 @@ type onceJSON struct {
 
 func labDir(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs("../../../shared/lab")
+	dir, err := filepath.Abs("../../testdata/lab")
 	if err != nil {
 		t.Skip(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "start.sh")); err != nil {
-		t.Skipf("no lab at %s: the end-to-end test needs ../shared/lab beside the repository", dir)
+		t.Skipf("no lab at %s: the end-to-end test needs the repository's testdata/lab", dir)
 	}
 	for _, bin := range []string{"/usr/bin/gunicorn", "/usr/bin/wrk"} {
 		if _, err := os.Stat(bin); err != nil {
-			t.Skipf("%s is not installed (../shared/lab/install.sh installs it; .ci/run runs that)", bin)
+			t.Skipf("%s is not installed (testdata/lab/install.sh installs it; .ci/run runs that)", bin)
 		}
 	}
 	if exec.Command("/usr/bin/python3", "-c", "import django").Run() != nil {
-		t.Skip("python3-django is not installed (../shared/lab/install.sh installs it)")
+		t.Skip("python3-django is not installed (testdata/lab/install.sh installs it)")
 	}
 	return dir
 }
