@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// The end-to-end test runs a real gunicorn from ../shared/lab (Debian's
+// The end-to-end test runs a real gunicorn from testdata/lab (Debian's
 // gunicorn and python3-django; .ci/run installs them) and real wrk load.
 // It skips, saying why, only when the lab or its packages are missing.
 

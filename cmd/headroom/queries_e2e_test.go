@@ -16,9 +16,8 @@ import (
 // its N+1 endpoint through Django's test client, and reads the log back.
 
 // queriesLabApp is the lab's Django project directory — the one place that
-// knows where the lab lives: testdata/lab/app in the repository, or
-// shared/lab/app beside it (looked for in each parent directory, so a
-// worktree finds it too). It skips the test when the lab or Django is
+// knows where the lab lives: testdata/lab/app in the repository (looked
+// for in each parent directory). It skips the test when the lab or Django is
 // missing.
 func queriesLabApp(t *testing.T) string {
 	t.Helper()
@@ -28,7 +27,7 @@ func queriesLabApp(t *testing.T) string {
 	}
 	app := ""
 	for d := dir; app == ""; d = filepath.Dir(d) {
-		for _, c := range []string{"testdata/lab/app", "shared/lab/app"} {
+		for _, c := range []string{"testdata/lab/app"} {
 			if _, err := os.Stat(filepath.Join(d, c, "manage.py")); err == nil {
 				app = filepath.Join(d, c)
 				break
@@ -39,7 +38,7 @@ func queriesLabApp(t *testing.T) string {
 		}
 	}
 	if app == "" {
-		t.Skipf("no lab app (testdata/lab/app or shared/lab/app) above %s: the end-to-end test needs the lab's Django project", dir)
+		t.Skipf("no lab app (testdata/lab/app) above %s: the end-to-end test needs the lab's Django project", dir)
 	}
 	if exec.Command("/usr/bin/python3", "-c", "import django").Run() != nil {
 		t.Skip("/usr/bin/python3 cannot import django: install the Debian package python3-django")

@@ -14,24 +14,20 @@ import (
 	"time"
 )
 
-// The end-to-end test runs the lab's real gunicorn (../shared/lab beside
-// the repository, or $HEADROOM_LAB; Debian's gunicorn and python3-django)
+// The end-to-end test runs the lab's real gunicorn (testdata/lab; Debian's
+// gunicorn and python3-django)
 // with 2 sync workers and checks what the Reader says while requests are
 // in flight: one worker sleeping in /slow/, one computing in /cpu/, and
 // two more requests waiting in the listen queue.
 
 func labScripts(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("HEADROOM_LAB")
-	if dir == "" {
-		root, err := filepath.Abs("../..")
-		if err != nil {
-			t.Skip(err)
-		}
-		dir = filepath.Join(filepath.Dir(root), "shared", "lab")
+	dir, err := filepath.Abs("../../testdata/lab")
+	if err != nil {
+		t.Skip(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "start.sh")); err != nil {
-		t.Skipf("no lab at %s (set HEADROOM_LAB to the lab directory)", dir)
+		t.Skipf("no lab at %s", dir)
 	}
 	if _, err := os.Stat("/usr/bin/gunicorn"); err != nil {
 		t.Skip("/usr/bin/gunicorn is not installed (apt-get install gunicorn python3-django)")
