@@ -35,7 +35,7 @@ type MetricDef struct {
 	// device or mount it is the prefix of each instance's name ("disk" →
 	// "disk:/var"). It is also the config file's [thresholds.<key>] table.
 	Key string
-	// Label is the name people read ("CPU", "disk").
+	// Label is the name people read ("cpu", "disk", "run queue").
 	Label string
 	Unit  Unit
 	// LowerIsWorse marks metrics where a low value is the problem (a hit rate).
@@ -98,13 +98,18 @@ func (v Vocabulary) Reader(name string) (sampler.Metric, bool) {
 	return d.Read(inst), true
 }
 
-// DisplayName is a finding's name for people: "cpu", "disk /var".
+// DisplayName is a finding's name for people: its label, with the
+// instance after it ("cpu", "disk /var").
 func (v Vocabulary) DisplayName(name string) string {
 	key, inst := SplitMetric(name)
-	if inst == "" {
-		return key
+	label := key
+	if d, ok := v.Lookup(name); ok && d.Label != "" {
+		label = d.Label
 	}
-	return key + " " + inst
+	if inst == "" {
+		return label
+	}
+	return label + " " + inst
 }
 
 // one is the instance list of a metric every snapshot has.
@@ -118,11 +123,29 @@ func plain(m sampler.Metric) func(string) sampler.Metric {
 	return func(string) sampler.Metric { return m }
 }
 
+// topicMetrics are the metrics of each kind of evidence beyond the
+// machine's own (saturation, services, traffic, …): each registers its
+// definitions from its own file, so adding one touches nothing else.
+var topicMetrics []func() Vocabulary
+
+// registerMetrics adds a kind of evidence's metrics to the default
+// vocabulary (called from init; the files' order is the findings' order).
+func registerMetrics(f func() Vocabulary) { topicMetrics = append(topicMetrics, f) }
+
 // DefaultVocabulary is every metric headroom judges, in the order its
-// findings are listed.
+// findings are listed: the machine's own, then each registered kind.
 func DefaultVocabulary() Vocabulary {
+	v := coreVocabulary()
+	for _, f := range topicMetrics {
+		v = append(v, f()...)
+	}
+	return v
+}
+
+// coreVocabulary is the machine's own metrics and the probe's.
+func coreVocabulary() Vocabulary {
 	return Vocabulary{
-		{Key: KeyCPU, Label: "CPU", Unit: Percent, Default: Threshold{70, 85}, Counts: "samples",
+		{Key: KeyCPU, Label: "cpu", Unit: Percent, Default: Threshold{70, 85}, Counts: "samples",
 			Instances: one, Read: plain(sampler.CPUMetric)},
 		{Key: KeyMemory, Label: "memory", Unit: Percent, Default: Threshold{75, 90}, Counts: "samples",
 			Instances: func(w []sampler.Snapshot) []string {

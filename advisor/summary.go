@@ -67,6 +67,9 @@ func summarize(a Advice) string {
 			parts = append(parts, fmt.Sprintf("%.1f%% of probe requests failed (%d timeouts).", a.Probe.ErrorPercent(), a.Probe.Timeouts))
 		}
 	}
+	for _, part := range summaryParts {
+		parts = append(parts, part(a)...)
+	}
 	if a.Verdict < Scale {
 		if d := disksAt(Optimize); len(d) > 0 {
 			parts = append(parts, fmt.Sprintf("Disk %s filling up: plan a clean-up.", strings.Join(d, ", ")))
@@ -102,3 +105,10 @@ func summarize(a Advice) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// summaryParts word the findings of each registered kind of evidence
+// (saturation, services, traffic, …), after the machine's and the probe's.
+var summaryParts []func(a Advice) []string
+
+// registerSummary adds a kind of evidence's wording to every summary.
+func registerSummary(f func(a Advice) []string) { summaryParts = append(summaryParts, f) }

@@ -19,6 +19,7 @@ import (
 // the baseline, and the theme.
 type chartsInput struct {
 	seq      uint64
+	evidence string // the registered evidence lines, one per row
 	baseline time.Time
 	probe    bool // --probe: a latency chart
 	styleGen int
@@ -109,6 +110,11 @@ func (p *chartsPanel) render() string {
 		rows = append(rows, fit(p.perCore(s), p.lay.leftW))
 	}
 	rows = append(rows, fit(p.infoLine(s), p.lay.leftW))
+	if p.in.evidence != "" {
+		for _, l := range strings.Split(p.in.evidence, "\n") {
+			rows = append(rows, fit(st.Text.Render(l), p.lay.leftW))
+		}
+	}
 	return lipgloss.NewStyle().Width(p.lay.leftW).MaxWidth(p.lay.leftW).Render(strings.Join(rows, "\n"))
 }
 

@@ -27,7 +27,7 @@ type layout struct {
 // one line, and the process list gets the rest. On wide screens the
 // advisor panel takes a third of the width (up to sideWMax), so its
 // summary is never cut beside empty chart columns.
-func computeLayout(w, h int, noSwap, probe bool) layout {
+func computeLayout(w, h int, noSwap, probe bool, evidence int) layout {
 	l := layout{sideW: sideW, chartH: 2}
 	if w >= wideWidth {
 		l.sideW = max(sideWWide, min(sideWMax, w/3))
@@ -48,6 +48,7 @@ func computeLayout(w, h int, noSwap, probe bool) layout {
 	if l.extra {
 		l.topH += 2*l.chartH + 1 // network, disk I/O, per-core line
 	}
+	l.topH += evidence // one row per line of evidence beyond the machine's
 	l.tableH = h - 2 - l.topH
 	return l
 }

@@ -7,6 +7,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -306,8 +307,12 @@ func (m *Model) render() {
 		m.frame = tooSmall(m.width, m.height)
 		return
 	}
-	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap(), m.opts.ProbeURL != "")
 	s, seq := m.shown()
+	evidence := ""
+	if m.hasAny {
+		evidence = evidenceLines(s, m.advice)
+	}
+	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap(), m.opts.ProbeURL != "", strings.Count(evidence, "\n")+min(1, len(evidence)))
 	hin := headerInput{host: m.opts.Host, paused: m.paused, replay: m.opts.Replay, speed: m.opts.ReplaySpeed, styleGen: m.styleGen}
 	if m.hasAny {
 		hin.snap = &s
@@ -341,7 +346,7 @@ func (m *Model) render() {
 		adviceSeq = m.cursor
 	}
 	m.charts.SetSize(m.lay)
-	m.charts.Set(chartsInput{seq: seq, baseline: m.baselineAt, probe: m.opts.ProbeURL != "", styleGen: m.styleGen}, s, m.advice)
+	m.charts.Set(chartsInput{seq: seq, evidence: evidence, baseline: m.baselineAt, probe: m.opts.ProbeURL != "", styleGen: m.styleGen}, s, m.advice)
 	m.side.SetSize(m.lay.sideW, m.lay.topH)
 	m.side.Set(advisorInput{seq: adviceSeq, baseline: m.sinceBaseline(seq), styleGen: m.styleGen}, m.advice)
 	if m.charts.stale || m.side.stale || m.topView == "" {

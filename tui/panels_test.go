@@ -19,7 +19,7 @@ func TestPanelComponentsGolden(t *testing.T) {
 		name string
 		w, h int
 	}{{"small", MinWidth, MinHeight}, {"large", 200, 60}} {
-		lay := computeLayout(size.w, size.h, !s.HasSwap(), false)
+		lay := computeLayout(size.w, size.h, !s.HasSwap(), false, 0)
 		t.Run("header_"+size.name, func(t *testing.T) {
 			p := headerPanel{styles: m.styles}
 			p.SetSize(size.w, 1)

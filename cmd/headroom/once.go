@@ -19,7 +19,6 @@ import (
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
-	"github.com/headroom-dev/headroom/sampler/live"
 	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
@@ -75,16 +74,12 @@ func (c *onceCmd) Run(env *runEnv) error {
 		}
 		src = recording.NewReplay(rec)
 	} else {
-		live, err := live.New(st.Interval)
-		if err != nil {
-			return exitError{code: exitBadInput, err: err}
-		}
-		defer live.Close()
-		if src, _, err = c.probeFlags.wrap(ctx, live, st.Interval); err != nil {
+		var err error
+		if src, report.Host, err = c.liveSource(ctx, st); err != nil {
 			return err
 		}
+		defer src.Close()
 		report.Source = "live"
-		report.Host, _ = os.Hostname()
 	}
 	last, n, err := judge(ctx, src, st.Rules, interval, c.sampleFor())
 	if err != nil {

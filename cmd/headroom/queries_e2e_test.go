@@ -49,8 +49,7 @@ func queriesLabApp(t *testing.T) string {
 // sqlLogSettings is a settings module on top of the lab's: DEBUG on (Django
 // logs SQL only then) and django.db.backends at DEBUG into one file, with a
 // logging prefix in front of each statement.
-const sqlLogSettings = `from labproject.settings import *
-DEBUG = True
+const sqlLogSettings = `DEBUG = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -75,7 +74,8 @@ func TestEndToEndQueriesDjango(t *testing.T) {
 	app := queriesLabApp(t)
 	dir := isolate(t)
 	sqlLog := filepath.Join(dir, "sql.log")
-	settings := "SQL_LOG = " + jsonString(sqlLog) + "\n" + sqlLogSettings
+	// After the lab's settings, which have a SQL_LOG of their own.
+	settings := "from labproject.settings import *\nSQL_LOG = " + jsonString(sqlLog) + "\n" + sqlLogSettings
 	if err := os.WriteFile(filepath.Join(dir, "sqllog_settings.py"), []byte(settings), 0o600); err != nil {
 		t.Fatal(err)
 	}

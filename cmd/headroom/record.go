@@ -36,16 +36,12 @@ func (c *recordCmd) Run(env *runEnv) error {
 		ctx, cancel = context.WithTimeout(ctx, c.For+live.FirstSampleDelay)
 		defer cancel()
 	}
-	live, err := live.New(st.Interval)
-	if err != nil {
-		return exitError{code: exitBadInput, err: err}
-	}
-	defer live.Close()
-	src, _, err := c.probeFlags.wrap(ctx, live, st.Interval)
+	src, host, err := c.liveSource(ctx, st)
 	if err != nil {
 		return err
 	}
-	rec, err := recording.Create(c.Output, recording.Header{Host: live.Host(),
+	defer src.Close()
+	rec, err := recording.Create(c.Output, recording.Header{Host: host,
 		IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe})
 	if err != nil {
 		return usageError{err}

@@ -17,7 +17,6 @@ import (
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
-	"github.com/headroom-dev/headroom/sampler/live"
 	"github.com/headroom-dev/headroom/sampler/recording"
 	"github.com/headroom-dev/headroom/themes"
 	"github.com/headroom-dev/headroom/tui"
@@ -83,15 +82,10 @@ func (c *watchCmd) Run(env *runEnv) error {
 		}
 		src = recording.NewPaced(recording.NewReplay(rec), c.Speed, sampler.RealClock)
 	} else {
-		live, err := live.New(st.Interval)
-		if err != nil {
-			return exitError{code: exitBadInput, err: err}
-		}
-		host = live.Host()
-		defer live.Close()
-		if src, _, err = c.probeFlags.wrap(ctx, live, st.Interval); err != nil {
+		if src, host, err = c.liveSource(ctx, st); err != nil {
 			return err
 		}
+		defer src.Close()
 	}
 
 	var rec *recording.Recorder
