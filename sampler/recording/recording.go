@@ -194,7 +194,7 @@ func Read(r io.Reader, name string) (*Recording, error) {
 				full = append(full, line...)
 			}
 			if len(full) > maxLine {
-				return nil, fmt.Errorf("%s line %d: longer than %d bytes", name, lineNo+1, maxLine)
+				return nil, fmt.Errorf("%s line %d: longer than %d MiB; not a recording line", name, lineNo+1, maxLine>>20)
 			}
 			line = full
 		}
