@@ -56,7 +56,7 @@ type Recorder struct {
 	n    int
 }
 
-// CreateRecording creates a new recording file with mode 0600 (command lines
+// Create creates a new recording file with mode 0600 (command lines
 // can carry secrets) and writes its header. It refuses to replace an
 // existing file: that would lose what was recorded before.
 func Create(path string, h Header) (*Recorder, error) {
@@ -155,7 +155,7 @@ type Recording struct {
 	Warnings []string
 }
 
-// ReadRecordingFile reads a recording from a file.
+// ReadFile reads a recording from a file; a directory or unreadable file is an error naming it once.
 func ReadFile(path string) (*Recording, error) {
 	f, err := os.Open(path)
 	if err != nil {
