@@ -5,23 +5,30 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/sampler/text"
 	"github.com/pelletier/go-toml/v2"
 )
 
 // fileConfig is the TOML config file. Pointers tell "not set" from zero.
 // Every key with its default is in config.example.toml.
+//
+// Durations are read as strings and parsed here, not by go-toml through
+// UnmarshalText: its errors from there lose the line and the key.
 type fileConfig struct {
-	Window     *duration `toml:"window"`
-	Sustain    *float64  `toml:"sustain"`
-	Interval   *duration `toml:"interval"`
-	Theme      *string   `toml:"theme"`
+	Window     *string  `toml:"window"`
+	Sustain    *float64 `toml:"sustain"`
+	Interval   *string  `toml:"interval"`
+	Theme      *string  `toml:"theme"`
 	Thresholds map[string]*struct {
 		Optimize *float64 `toml:"optimize"`
 		Scale    *float64 `toml:"scale"`
@@ -31,22 +38,42 @@ type fileConfig struct {
 		MemoryFraction *float64 `toml:"memory_fraction"`
 	} `toml:"workers"`
 	Probe *struct {
-		SLA       *duration `toml:"sla"`
-		ErrorRate *float64  `toml:"error_rate"`
+		SLA       *string  `toml:"sla"`
+		ErrorRate *float64 `toml:"error_rate"`
 	} `toml:"probe"`
 }
 
-// duration reads "5m", "90s" in TOML.
-type duration struct{ time.Duration }
-
-func (d *duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("%q is not a duration (like 90s, 5m, 1h)", b)
-	}
-	d.Duration = v
-	return nil
+// keyWants says what each key of the config file holds, for messages about a
+// value of the wrong type; "*" stands for any metric name.
+var keyWants = map[string]string{
+	"window":                  `a duration in quotes, like "5m"`,
+	"interval":                `a duration in quotes, like "1s"`,
+	"sustain":                 "a share between 0 and 1, like 0.8",
+	"theme":                   `a theme name in quotes, like "dark"`,
+	"thresholds":              "a table per metric, like [thresholds.cpu]",
+	"thresholds.*":            "a table with optimize and scale, like [thresholds.cpu]",
+	"thresholds.*.optimize":   "a percentage, like 70",
+	"thresholds.*.scale":      "a percentage, like 85",
+	"workers":                 "a table, like [workers]",
+	"workers.assumed_mib":     "a number of MiB, like 256",
+	"workers.memory_fraction": "a share between 0 and 1, like 0.75",
+	"probe":                   "a table, like [probe]",
+	"probe.sla":               `a duration in quotes, like "300ms"`,
+	"probe.error_rate":        "a percentage, like 1",
 }
+
+// keyWant is keyWants' entry for a dotted key, "" for a key it lacks.
+func keyWant(key string) string {
+	parts := strings.Split(key, ".")
+	if len(parts) >= 2 && parts[0] == "thresholds" {
+		parts[1] = "*"
+	}
+	return keyWants[strings.Join(parts, ".")]
+}
+
+// maxConfigSize bounds the config file read: the example with every key is
+// about 1.5 kB, and a path like /dev/zero must fail at once, not fill memory.
+const maxConfigSize = 1 << 20
 
 // sharedFlags are the flags every command takes; settings merges them
 // over the config file.
@@ -122,17 +149,35 @@ func loadSettings(path string) (settings, error) {
 			return s, nil
 		}
 	}
-	b, err := os.ReadFile(path)
+	b, err := readConfigFile(path)
 	if err != nil {
 		if !named && errors.Is(err, os.ErrNotExist) {
 			return s, nil
 		}
-		return s, usageError{fmt.Errorf("config %s: cannot read: %v", path, unwrapPath(err))}
+		return s, usageError{fmt.Errorf("config %s: %v", path, err)}
 	}
 	if err := parseConfig(b, path, &s); err != nil {
 		return s, usageError{err}
 	}
 	return s, nil
+}
+
+// readConfigFile reads at most maxConfigSize bytes of path; a longer file
+// (or an endless one) is an error.
+func readConfigFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err)) // errors.Is(…, os.ErrNotExist) still holds
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %v", unwrapPath(err))
+	}
+	if len(b) > maxConfigSize {
+		return nil, fmt.Errorf("larger than %d MiB; not a headroom config file (config.example.toml is the model)", maxConfigSize>>20)
+	}
+	return b, nil
 }
 
 func unwrapPath(err error) error {
@@ -144,7 +189,8 @@ func unwrapPath(err error) error {
 }
 
 // parseConfig applies a config file's text to s. Errors name the file, the
-// line and the key.
+// line and the key, and say what the key expects; NaN and infinities are
+// refused like any other value out of range.
 func parseConfig(b []byte, path string, s *settings) error {
 	var fc fileConfig
 	dec := toml.NewDecoder(bytes.NewReader(b))
@@ -160,32 +206,61 @@ func parseConfig(b []byte, path string, s *settings) error {
 		if errors.As(err, &de) {
 			row, _ := de.Position()
 			key := strings.Join(de.Key(), ".")
-			msg := tomlMessage(de.Error())
+			msg := tomlMessage(de.Error(), keyWant(key))
 			if key != "" {
 				return fmt.Errorf("config %s line %d: key %q: %s", path, row, key, msg)
 			}
 			return fmt.Errorf("config %s line %d: %s", path, row, msg)
 		}
-		return fmt.Errorf("config %s: %v", path, err)
+		return fmt.Errorf("config %s: %s", path, text.Printable(err.Error()))
 	}
 	bad := func(key, format string, args ...any) error {
-		return fmt.Errorf("config %s line %d: key %q: %s", path, keyLine(b, key), key, fmt.Sprintf(format, args...))
-	}
-	if fc.Window != nil {
-		if fc.Window.Duration <= 0 {
-			return bad("window", "must be positive, like \"5m\"")
+		where := ""
+		if n := keyLine(b, key); n > 0 {
+			where = fmt.Sprintf(" line %d", n)
 		}
-		s.Rules.Window = fc.Window.Duration
+		return fmt.Errorf("config %s%s: key %q: %s", path, where, key, fmt.Sprintf(format, args...))
+	}
+	// dur parses a duration key; a value it cannot read says what it expects.
+	dur := func(key string, v *string, min time.Duration) (time.Duration, error) {
+		d, err := time.ParseDuration(*v)
+		if err != nil {
+			return 0, bad(key, "%q is not a duration; expected %s", *v, keyWant(key))
+		}
+		if d < min && min == time.Nanosecond {
+			return 0, bad(key, "must be positive; got %q, expected %s", *v, keyWant(key))
+		}
+		if d < min {
+			return 0, bad(key, "must be at least %v; got %q", min, *v)
+		}
+		return d, nil
+	}
+	// num checks a number against lo ≤ v ≤ hi (lo < v when loOpen); the
+	// comparisons are written so that NaN fails them too.
+	num := func(key string, v float64, lo, hi float64, loOpen bool, what string) error {
+		above := v >= lo
+		if loOpen {
+			above = v > lo
+		}
+		if !above || !(v <= hi) {
+			return bad(key, "must be %s; got %s", what, tomlNumber(v))
+		}
+		return nil
+	}
+	var err error
+	if fc.Window != nil {
+		if s.Rules.Window, err = dur("window", fc.Window, time.Nanosecond); err != nil {
+			return err
+		}
 	}
 	if fc.Interval != nil {
-		if fc.Interval.Duration < 100*time.Millisecond {
-			return bad("interval", "must be at least 100ms")
+		if s.Interval, err = dur("interval", fc.Interval, 100*time.Millisecond); err != nil {
+			return err
 		}
-		s.Interval = fc.Interval.Duration
 	}
 	if fc.Sustain != nil {
-		if *fc.Sustain <= 0 || *fc.Sustain > 1 {
-			return bad("sustain", "must be a share between 0 and 1, like 0.8; got %v", *fc.Sustain)
+		if err := num("sustain", *fc.Sustain, 0, 1, true, "a share above 0 and at most 1, like 0.8"); err != nil {
+			return err
 		}
 		s.Rules.Sustain = *fc.Sustain
 	}
@@ -212,8 +287,8 @@ func parseConfig(b []byte, path string, s *settings) error {
 			k string
 			x float64
 		}{{"optimize", merged.Optimize}, {"scale", merged.Scale}} {
-			if v.x <= 0 || v.x > 100 {
-				return bad("thresholds."+name+"."+v.k, "must be a percentage above 0 and at most 100; got %v", v.x)
+			if err := num("thresholds."+name+"."+v.k, v.x, 0, 100, true, "a percentage above 0 and at most 100"); err != nil {
+				return err
 			}
 		}
 		if merged.Optimize >= merged.Scale {
@@ -223,28 +298,28 @@ func parseConfig(b []byte, path string, s *settings) error {
 	}
 	if w := fc.Workers; w != nil {
 		if w.AssumedMiB != nil {
-			if *w.AssumedMiB <= 0 {
-				return bad("workers.assumed_mib", "must be positive; got %v", *w.AssumedMiB)
+			// At least 1 MiB: memory divided by a tiny per-worker size overflows the worker count.
+			if err := num("workers.assumed_mib", *w.AssumedMiB, 1, 1<<20, false, "a number of MiB from 1 to 1048576 (1 TiB)"); err != nil {
+				return err
 			}
 			s.Rules.Workers.AssumedMiB = *w.AssumedMiB
 		}
 		if w.MemoryFraction != nil {
-			if *w.MemoryFraction <= 0 || *w.MemoryFraction > 1 {
-				return bad("workers.memory_fraction", "must be a share between 0 and 1, like 0.75; got %v", *w.MemoryFraction)
+			if err := num("workers.memory_fraction", *w.MemoryFraction, 0, 1, true, "a share above 0 and at most 1, like 0.75"); err != nil {
+				return err
 			}
 			s.Rules.Workers.MemoryFraction = *w.MemoryFraction
 		}
 	}
 	if p := fc.Probe; p != nil {
 		if p.SLA != nil {
-			if p.SLA.Duration <= 0 {
-				return bad("probe.sla", "must be positive, like \"300ms\"")
+			if s.Rules.SLA, err = dur("probe.sla", p.SLA, time.Nanosecond); err != nil {
+				return err
 			}
-			s.Rules.SLA = p.SLA.Duration
 		}
 		if p.ErrorRate != nil {
-			if *p.ErrorRate < 0 || *p.ErrorRate > 100 {
-				return bad("probe.error_rate", "must be a percentage between 0 and 100; got %v", *p.ErrorRate)
+			if err := num("probe.error_rate", *p.ErrorRate, 0, 100, false, "a percentage from 0 to 100"); err != nil {
+				return err
 			}
 			s.Rules.ErrorRate = *p.ErrorRate
 		}
@@ -252,20 +327,55 @@ func parseConfig(b []byte, path string, s *settings) error {
 	return nil
 }
 
-var tomlTypeErr = regexp.MustCompile(`cannot decode TOML (\w+) into .* of type (\S+)$`)
-
-// tomlMessage shortens go-toml's messages for a person: a type mismatch
-// names the Go struct it failed to fill, which says nothing to a user.
-func tomlMessage(msg string) string {
-	msg = strings.TrimPrefix(msg, "toml: ")
-	if m := tomlTypeErr.FindStringSubmatch(msg); m != nil {
-		want := map[string]string{"float64": "a number", "string": "a string", "int": "a whole number"}[strings.TrimPrefix(m[2], "*")]
-		if want == "" {
-			want = "another type"
-		}
-		return fmt.Sprintf("a %s here; expected %s", m[1], want)
+// tomlNumber prints a number as TOML spells it, so that "nan" and "inf" in
+// a message match what the user wrote.
+func tomlNumber(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "nan"
+	case math.IsInf(v, 1):
+		return "inf"
+	case math.IsInf(v, -1):
+		return "-inf"
 	}
-	return msg
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// tomlTypeErr matches go-toml's type mismatch; what follows "into" is Go.
+var tomlTypeErr = regexp.MustCompile(`cannot decode TOML ([\w -]+?) into (?:.* of type (\S+)$)?`)
+
+// tomlValue names a kind of TOML value, as go-toml's messages call it, for a person.
+var tomlValue = map[string]string{
+	"integer": "a number", "float": "a number", "string": "a string", "boolean": "true or false",
+	"array": "a list", "inline table": "a table", "table": "a table",
+	"local date": "a date", "local time": "a time", "local datetime": "a date and time", "datetime": "a date and time",
+}
+
+// tomlMessage rewrites go-toml's message for a person: a type mismatch
+// names the Go types it failed to fill, which say nothing to a user, so it
+// becomes what was found and what the key expects (want, from keyWants).
+// The text is made printable: a syntax error may quote the file's bytes.
+func tomlMessage(msg, want string) string {
+	msg = strings.TrimPrefix(msg, "toml: ")
+	found := ""
+	if m := tomlTypeErr.FindStringSubmatch(msg); m != nil {
+		found = tomlValue[m[1]]
+		if found == "" {
+			found = "a " + m[1]
+		}
+		if want == "" {
+			want = map[string]string{"float64": "a number", "string": "a string"}[strings.TrimPrefix(m[2], "*")]
+		}
+	} else if strings.Contains(msg, "array table") {
+		found = "a list of tables ([[…]])"
+	}
+	switch {
+	case found != "" && want != "":
+		return fmt.Sprintf("%s here; expected %s", found, want)
+	case found != "":
+		return found + " here, which this key does not take"
+	}
+	return text.Printable(msg)
 }
 
 // keyLine finds the line that sets a dotted key ("thresholds.cpu.scale").
@@ -298,9 +408,13 @@ func keyLine(b []byte, dotted string) int {
 			return line
 		}
 	}
-	// A whole table that is wrong: point at its header.
+	// A whole table that is wrong: point at its header; a key inside an
+	// inline table (workers = {assumed_mib = 0}): at the line of the table.
 	if leaf != "" && table != "" {
-		return keyLine(b, dotted+".")
+		if n := keyLine(b, dotted+"."); n > 0 {
+			return n
+		}
+		return keyLine(b, table)
 	}
 	return 0
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -50,6 +51,9 @@ func TestParseConfig(t *testing.T) {
 		{"unknown metric", "[thresholds.gpu]\nscale = 90\n", "line 1: key \"thresholds.gpu\": unknown metric", nil},
 		{"sustain", "sustain = 2\n", "line 1: key \"sustain\"", nil},
 		{"fraction", "[workers]\nmemory_fraction = 0\n", "line 2: key \"workers.memory_fraction\"", nil},
+		{"tiny assumed_mib", "[workers]\nassumed_mib = 1e-300\n", "line 2: key \"workers.assumed_mib\": must be a number of MiB from 1", nil},
+		{"inline table value", "workers = {memory_fraction = 2}\n", "line 1: key \"workers.memory_fraction\"", nil},
+		{"zero window", "window = \"0s\"\n", "line 1: key \"window\": must be positive", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -68,6 +72,104 @@ func TestParseConfig(t *testing.T) {
 				t.Errorf("settings = %+v", st)
 			}
 		})
+	}
+}
+
+// Every numeric key refuses NaN and both infinities (TOML spells them nan,
+// inf, -inf), naming the key and its line, and saying what it expects.
+func TestParseConfigRefusesNaNAndInf(t *testing.T) {
+	keys := []struct{ table, key string }{
+		{"", "sustain"},
+		{"thresholds.cpu", "optimize"},
+		{"thresholds.disk", "scale"},
+		{"workers", "assumed_mib"},
+		{"workers", "memory_fraction"},
+		{"probe", "error_rate"},
+	}
+	for _, k := range keys {
+		for _, v := range []string{"nan", "inf", "-inf", "+nan"} {
+			text, dotted, line := "# comment\n", k.key, 2
+			if k.table != "" {
+				text += "[" + k.table + "]\n"
+				dotted, line = k.table+"."+k.key, 3
+			}
+			text += k.key + " = " + v + "\n"
+			st := defaultSettings()
+			err := parseConfig([]byte(text), "c.toml", &st)
+			want := fmt.Sprintf("config c.toml line %d: key %q: must be ", line, dotted)
+			if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "; got "+strings.TrimPrefix(v, "+")) {
+				t.Errorf("%s = %s: err = %v, want %q…got %s", dotted, v, err, want, v)
+			}
+		}
+	}
+}
+
+// Type errors keep the line and the key, say what the key expects, and never
+// show Go's types.
+func TestParseConfigTypeErrorMessages(t *testing.T) {
+	cases := []struct{ text, want string }{
+		{"window = 5\n", `config c.toml line 1: key "window": a number here; expected a duration in quotes, like "5m"`},
+		{"\n[probe]\nsla = 0.5\n", `config c.toml line 3: key "probe.sla": a number here; expected a duration in quotes, like "300ms"`},
+		{"interval = true\n", `config c.toml line 1: key "interval": true or false here; expected a duration in quotes, like "1s"`},
+		{"interval = {a = 1}\n", `config c.toml line 1: key "interval": a table here; expected a duration in quotes, like "1s"`},
+		{"window = \"5 minutes\"\n", `config c.toml line 1: key "window": "5 minutes" is not a duration; expected a duration in quotes, like "5m"`},
+		{"thresholds = 5\n", `config c.toml line 1: key "thresholds": a number here; expected a table per metric, like [thresholds.cpu]`},
+		{"[[thresholds]]\n", `config c.toml line 1: key "thresholds": a list of tables ([[…]]) here; expected a table per metric, like [thresholds.cpu]`},
+		{"[thresholds]\ncpu = 5\n", `config c.toml line 2: key "thresholds.cpu": a number here; expected a table with optimize and scale, like [thresholds.cpu]`},
+		{"workers = \"many\"\n", `config c.toml line 1: key "workers": a string here; expected a table, like [workers]`},
+		{"theme = 5\n", `config c.toml line 1: key "theme": a number here; expected a theme name in quotes, like "dark"`},
+		{"sustain = 1979-05-27\n", `config c.toml line 1: key "sustain": a date here; expected a share between 0 and 1, like 0.8`},
+		{"[thresholds.cpu]\nscale = [90]\n", `config c.toml line 2: key "thresholds.cpu.scale": a list here; expected a percentage, like 85`},
+	}
+	for _, c := range cases {
+		st := defaultSettings()
+		err := parseConfig([]byte(c.text), "c.toml", &st)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q:\n got  %v\n want %s", c.text, err, c.want)
+		}
+	}
+}
+
+// A syntax error may quote the file's bytes: they reach the terminal printable.
+func TestParseConfigErrorsArePrintable(t *testing.T) {
+	for _, text := range []string{"\x1b]0;pwned\x07 = 1\n", "window = \"\x1b[5m\"\n", "\xff\xfe = 1\n", "[\x9b5m]\n"} {
+		st := defaultSettings()
+		err := parseConfig([]byte(text), "c.toml", &st)
+		if err == nil {
+			t.Errorf("%q accepted", text)
+			continue
+		}
+		for _, r := range err.Error() {
+			if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+				t.Errorf("%q: control character %U in %q", text, r, err)
+			}
+		}
+	}
+}
+
+// A config file is read with a size limit: /dev/zero (or any huge file) is a
+// one-line usage error (exit 3), not a read until memory runs out.
+func TestConfigFileSizeLimit(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.toml")
+	os.WriteFile(big, []byte("# "+strings.Repeat("x", maxConfigSize)+"\n"), 0o644)
+	_, err := loadSettings(big)
+	var ue usageError
+	if !errors.As(err, &ue) || err.Error() != "config "+big+": larger than 1 MiB; not a headroom config file (config.example.toml is the model)" {
+		t.Errorf("big file: %v", err)
+	}
+	dir := t.TempDir()
+	if _, err := loadSettings(dir); err == nil || err.Error() != "config "+dir+": cannot read: is a directory" {
+		t.Errorf("directory: %v", err)
+	}
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	var stdout, stderr strings.Builder
+	code := run([]string{"--config", "/dev/zero", "once", "--replay", "../../testdata/idle.jsonl"}, &stdout, &stderr)
+	if code != exitBadInput || strings.TrimSpace(stderr.String()) != "headroom: config /dev/zero: larger than 1 MiB; not a headroom config file (config.example.toml is the model)" {
+		t.Errorf("--config /dev/zero: exit %d, stderr %q", code, stderr.String())
 	}
 }
 
@@ -94,6 +196,9 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte("[thresholds.cpu]\nscale = 1e400\n"))
 	f.Add([]byte("window = \"-5m\"\n[[thresholds]]\n"))
+	f.Add([]byte("sustain = nan\n[workers]\nassumed_mib = inf\nmemory_fraction = -inf\n[probe]\nerror_rate = nan\n"))
+	f.Add([]byte("[thresholds.cpu]\noptimize = nan\nscale = +inf\n"))
+	f.Add([]byte("workers = {assumed_mib = 1e-300}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st := defaultSettings()
 		if err := parseConfig(data, "f.toml", &st); err != nil {
@@ -102,14 +207,22 @@ func FuzzParseConfig(f *testing.F) {
 			}
 			return
 		}
+		// The comparisons are written so that NaN fails each of them.
 		for _, key := range thresholdKeys(st.Rules.Metrics) {
 			th := st.Rules.Threshold(key)
 			if !(th.Optimize > 0 && th.Optimize < th.Scale && th.Scale <= 100) {
 				t.Fatalf("accepted thresholds %+v", th)
 			}
 		}
-		if st.Rules.Window <= 0 || st.Rules.Sustain <= 0 || st.Rules.Sustain > 1 {
-			t.Fatalf("accepted %+v", st.Rules)
+		r := st.Rules
+		if r.Window <= 0 || r.SLA <= 0 || st.Interval < 100*time.Millisecond || !(r.Sustain > 0 && r.Sustain <= 1) {
+			t.Fatalf("accepted %+v", st)
+		}
+		if !(r.Workers.AssumedMiB >= 1 && r.Workers.AssumedMiB <= 1<<20) || !(r.Workers.MemoryFraction > 0 && r.Workers.MemoryFraction <= 1) {
+			t.Fatalf("accepted workers %+v", r.Workers)
+		}
+		if !(r.ErrorRate >= 0 && r.ErrorRate <= 100) {
+			t.Fatalf("accepted error rate %v", r.ErrorRate)
 		}
 	})
 }

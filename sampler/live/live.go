@@ -11,6 +11,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/procs"
+	"github.com/headroom-dev/headroom/sampler/text"
 	"github.com/shirou/gopsutil/v3/cpu"
 	"github.com/shirou/gopsutil/v3/disk"
 	"github.com/shirou/gopsutil/v3/host"
@@ -55,6 +56,7 @@ func New(interval time.Duration) (*Live, error) {
 	}
 	l := &Live{clock: sampler.RealClock, interval: interval, procRoot: "/proc"}
 	l.host, _ = os.Hostname()
+	l.host = text.Printable(l.host) // set by root, but shown in titles and reports all the same
 	// Boot time is read once: gopsutil's Uptime would re-read /proc/stat
 	// on every sample for it.
 	if bt, err := host.BootTime(); err == nil {
@@ -231,10 +233,17 @@ func (l *Live) disks(now time.Time) []sampler.Disk {
 		if err != nil || u.Total == 0 {
 			continue // unmounted since, or not ours to read
 		}
-		out = append(out, sampler.Disk{Mount: p.Mountpoint, Device: p.Device, FSType: p.Fstype,
-			Total: u.Total, Used: u.Used, Free: u.Free})
+		out = append(out, diskOf(p, u))
 	}
 	return out
+}
+
+// diskOf is one mount's Disk. Its names are made printable: any user who can
+// mount (FUSE, a user namespace) chooses them, and they are printed on screen
+// and in reports. Usage is looked up with the real mount point before this.
+func diskOf(p disk.PartitionStat, u *disk.UsageStat) sampler.Disk {
+	return sampler.Disk{Mount: text.Printable(p.Mountpoint), Device: text.Printable(p.Device),
+		FSType: text.Printable(p.Fstype), Total: u.Total, Used: u.Used, Free: u.Free}
 }
 
 // wholeDisk reports whether a block device is a whole disk (it has an entry

@@ -11,6 +11,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/apps"
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // Table reads every process from /proc once per sample.
@@ -40,6 +41,7 @@ type Table struct {
 	buf      []byte
 	pids     []int32
 	users    map[uint32]string
+	lookupID func(uid string) (*user.User, error) // user.LookupId; a fake in tests
 	last     time.Time
 	lastPid  int64 // the newest pid at the last listing, from /proc/loadavg
 	noKeep   bool  // EMFILE seen: stop keeping files open
@@ -56,7 +58,8 @@ type procEntry struct {
 	age     int // samples since stat was last read
 	start   uint64
 	ticks   uint64
-	name    string
+	comm    string // the name as the kernel has it, to notice an exec
+	name    string // comm made printable (text.Printable): what is shown
 	user    string
 	cmd     string
 	ppid    int32
@@ -71,6 +74,8 @@ type procEntry struct {
 // reading it needs sysconf (cgo), which the sampler avoids.
 const clockTicks = 100
 
+// NewTable reads processes under root ("/proc"); bootTime (zero if unknown)
+// gives a process born between two samples its CPU % over its own life.
 func NewTable(root string, bootTime time.Time) *Table {
 	return &Table{
 		root:     root,
@@ -81,6 +86,7 @@ func NewTable(root string, bootTime time.Time) *Table {
 		dirBuf:   make([]byte, 32*1024),
 		buf:      make([]byte, 4096),
 		users:    make(map[uint32]string),
+		lookupID: user.LookupId,
 	}
 }
 
@@ -188,7 +194,7 @@ func (t *Table) readFile(name string) (int, error) {
 	return total, nil
 }
 
-// sample reads all processes and returns them; CPU % is over the time since
+// Sample reads all processes and returns them; CPU % is over the time since
 // the previous call (0 for every process on the first call).
 func (t *Table) Sample(now time.Time) ([]sampler.Process, error) {
 	pids, err := t.pidsToRead()
@@ -284,8 +290,8 @@ func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 	e.threads = f.threads
 	e.ppid = f.ppid
 	e.rss = f.rss * t.pageSize
-	if string(f.comm) != e.name { // exec'd: name and command line changed
-		e.name = string(f.comm)
+	if string(f.comm) != e.comm { // exec'd: name and command line changed
+		e.setName(f.comm)
 		e.cmd = t.cmdline(pid, e.name)
 		e.appSrv = apps.FamilyOf(e.name, e.cmd) != ""
 	}
@@ -293,6 +299,13 @@ func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 		e.pss = t.pss(pid)
 	}
 	return true
+}
+
+// setName keeps the kernel's comm and its printable form; for a clean name
+// (nearly all) both are the same string.
+func (e *procEntry) setName(comm []byte) {
+	e.comm = string(comm)
+	e.name = text.Printable(e.comm)
 }
 
 func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
@@ -336,7 +349,8 @@ func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 		return nil
 	}
 	e := &procEntry{fd: fd, sfd: -1, start: f.start, ticks: f.ticks, ppid: f.ppid, threads: f.threads,
-		rss: f.rss * t.pageSize, name: string(f.comm), user: t.userName(st.Uid)}
+		rss: f.rss * t.pageSize, user: t.userName(st.Uid)}
+	e.setName(f.comm)
 	if fd >= 0 {
 		e.sfd = t.openSchedstat(pid, e)
 	}
@@ -381,6 +395,7 @@ func (t *Table) readOnce(pid int32, file string) (int, error) {
 	return t.readFile(strconv.Itoa(int(pid)) + "/" + file)
 }
 
+// cmdline is the printable command line of pid ("[name]" for a kernel thread).
 func (t *Table) cmdline(pid int32, name string) string {
 	n, err := t.readOnce(pid, "cmdline")
 	if err != nil {
@@ -400,18 +415,21 @@ func (t *Table) pss(pid int32) uint64 {
 	return v
 }
 
+// userName is the printable login name of uid (its number when it has none),
+// cached: /etc/passwd is read once per user, not per process.
 func (t *Table) userName(uid uint32) string {
 	if name, ok := t.users[uid]; ok {
 		return name
 	}
 	name := strconv.FormatUint(uint64(uid), 10)
-	if u, err := user.LookupId(name); err == nil {
-		name = u.Username
+	if u, err := t.lookupID(name); err == nil {
+		name = text.Printable(u.Username)
 	}
 	t.users[uid] = name
 	return name
 }
 
+// Close closes the files the table keeps open.
 func (t *Table) Close() {
 	for pid, e := range t.entries {
 		t.drop(pid, e)

@@ -3,6 +3,8 @@ package procs
 import (
 	"bytes"
 	"errors"
+
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // statFields are the parts of /proc/<pid>/stat headroom uses.
@@ -141,8 +143,11 @@ func parseKB(b []byte, key string) (uint64, bool) {
 	return 0, false
 }
 
-// cmdlineString turns /proc/<pid>/cmdline (NUL-separated) into one line.
-// Kernel threads have none; they are shown as [name], as ps does.
+// cmdlineString turns /proc/<pid>/cmdline (NUL-separated) into one
+// printable line: the arguments joined by spaces, and any other control
+// character or invalid UTF-8 replaced (text.Printable), since any user can
+// put escape sequences in their arguments. Kernel threads have none; they are
+// shown as [name], as ps does (name is printable already).
 func cmdlineString(b []byte, name string) string {
 	b = bytes.TrimRight(b, "\x00")
 	if len(b) == 0 {
@@ -150,15 +155,10 @@ func cmdlineString(b []byte, name string) string {
 	}
 	out := make([]byte, len(b))
 	for i, c := range b {
-		switch {
-		case c == 0:
-			out[i] = ' '
-		case c < 0x20 || c == 0x7f:
-			// Control characters in a command line would move the cursor on screen.
-			out[i] = '?'
-		default:
-			out[i] = c
+		if c == 0 {
+			c = ' '
 		}
+		out[i] = c
 	}
-	return string(out)
+	return text.Printable(string(out))
 }

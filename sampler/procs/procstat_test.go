@@ -39,7 +39,7 @@ func TestParseKB(t *testing.T) {
 }
 
 func TestCmdlineString(t *testing.T) {
-	if got := cmdlineString([]byte("a\x00b c\x00\x1b[2J\x00"), "x"); got != "a b c ?[2J" {
+	if got := cmdlineString([]byte("a\x00b c\x00\x1b[2J\tx\xff\x00"), "x"); got != "a b c \uFFFD[2J\uFFFDx\uFFFD" {
 		t.Errorf("got %q", got)
 	}
 	if got := cmdlineString(nil, "kworker/0:1"); got != "[kworker/0:1]" {

@@ -9,10 +9,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/apps"
@@ -57,7 +56,7 @@ type Recorder struct {
 	n    int
 }
 
-// CreateRecording creates a new recording file with mode 0600 (command lines
+// Create creates a new recording file with mode 0600 (command lines
 // can carry secrets) and writes its header. It refuses to replace an
 // existing file: that would lose what was recorded before.
 func Create(path string, h Header) (*Recorder, error) {
@@ -81,9 +80,7 @@ func Create(path string, h Header) (*Recorder, error) {
 func (r *Recorder) Write(s sampler.Snapshot) error {
 	s.Procs = apps.TopProcs(s.Procs, sampler.MaxRecordedProcs)
 	for i := range s.Procs {
-		if len(s.Procs[i].Cmd) > maxRecordedCmd {
-			s.Procs[i].Cmd = s.Procs[i].Cmd[:maxRecordedCmd]
-		}
+		s.Procs[i].Cmd = cutCmd(s.Procs[i].Cmd)
 	}
 	if err := r.writeLine(s); err != nil {
 		return err
@@ -100,14 +97,37 @@ func (r *Recorder) writeLine(v any) error {
 		return fmt.Errorf("encode snapshot: %w", err)
 	}
 	if _, err := r.f.Write(r.buf.Bytes()); err != nil {
-		return fmt.Errorf("write %s: %w", r.path, err)
+		return fmt.Errorf("write %s: %w", r.path, unwrapPath(err))
 	}
 	return nil
+}
+
+// unwrapPath drops the *fs.PathError around an error of a file whose name
+// the message already gives ("write x: write x: no space left on device").
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // maxRecordedCmd bounds a command line in a recording; the rest is rarely
 // read and would make recordings several times larger.
 const maxRecordedCmd = 256
+
+// cutCmd shortens a command line to maxRecordedCmd bytes, at a character
+// boundary so that no half a UTF-8 sequence is written.
+func cutCmd(cmd string) string {
+	if len(cmd) <= maxRecordedCmd {
+		return cmd
+	}
+	n := maxRecordedCmd
+	for n > 0 && !utf8.RuneStart(cmd[n]) {
+		n--
+	}
+	return cmd[:n]
+}
 
 // Count is the number of snapshots written.
 func (r *Recorder) Count() int { return r.n }
@@ -119,10 +139,10 @@ func (r *Recorder) Path() string { return r.path }
 func (r *Recorder) Close() error {
 	serr := r.f.Sync()
 	if err := r.f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", r.path, err)
+		return fmt.Errorf("close %s: %w", r.path, unwrapPath(err))
 	}
 	if serr != nil {
-		return fmt.Errorf("sync %s: %w", r.path, serr)
+		return fmt.Errorf("sync %s: %w", r.path, unwrapPath(serr))
 	}
 	return nil
 }
@@ -135,29 +155,31 @@ type Recording struct {
 	Warnings []string
 }
 
-// ReadRecordingFile reads a recording from a file.
+// ReadFile reads a recording from a file; a directory or unreadable file is an error naming it once.
 func ReadFile(path string) (*Recording, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("recording %s: no such file", path)
 		}
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("recording %s: %v", path, err)
+		return nil, fmt.Errorf("recording %s: %v", path, unwrapPath(err))
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.IsDir() {
+		return nil, fmt.Errorf("recording %s: is a directory, not a file", path)
+	}
 	return Read(f, path)
 }
 
-// maxLine bounds one recording line (a snapshot with 50 long command lines is ~30 kB).
+// maxLine bounds one recording line (a snapshot with 50 long command lines is
+// ~30 kB), so that a file that is not a recording (/dev/zero, a disk image)
+// is an error naming the line, not all memory.
 const maxLine = 16 << 20
 
-// ReadRecording reads JSON Lines from r; name is used in errors ("file line N: …").
-// A last line cut short without its newline (a crash mid-write) is skipped
-// with a warning; any other bad line is an error.
+// Read reads JSON Lines from r; name is used in errors ("file line N: …").
+// A last line cut short without its newline (a crash mid-write: its JSON ends
+// early) is skipped with a warning; any other bad line is an error. Every
+// string read is made printable (text.Printable).
 func Read(r io.Reader, name string) (*Recording, error) {
 	rec := &Recording{}
 	br := bufio.NewReaderSize(r, 64*1024)
@@ -172,12 +194,12 @@ func Read(r io.Reader, name string) (*Recording, error) {
 				full = append(full, line...)
 			}
 			if len(full) > maxLine {
-				return nil, fmt.Errorf("%s line %d: longer than %d bytes", name, lineNo+1, maxLine)
+				return nil, fmt.Errorf("%s line %d: longer than %d MiB; not a recording line", name, lineNo+1, maxLine>>20)
 			}
 			line = full
 		}
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s: read: %w", name, err)
+			return nil, fmt.Errorf("%s line %d: read: %w", name, lineNo+1, unwrapPath(err))
 		}
 		if len(line) == 0 && err == io.EOF {
 			break
@@ -187,7 +209,7 @@ func Read(r io.Reader, name string) (*Recording, error) {
 		text := bytes.TrimSpace(line)
 		if len(text) > 0 {
 			if perr := rec.parseLine(text, lineNo); perr != nil {
-				if !complete && err == io.EOF && len(rec.Snapshots) > 0 {
+				if !complete && err == io.EOF && cutShort(text) {
 					rec.Warnings = append(rec.Warnings, fmt.Sprintf("%s line %d: truncated last line skipped (%v)", name, lineNo, perr))
 					break
 				}
@@ -199,9 +221,20 @@ func Read(r io.Reader, name string) (*Recording, error) {
 		}
 	}
 	if len(rec.Snapshots) == 0 {
+		if len(rec.Warnings) > 0 { // a header and a line cut short: say so, not only "none"
+			return nil, fmt.Errorf("%s, and no snapshots are left in the recording", rec.Warnings[0])
+		}
 		return nil, fmt.Errorf("%s: no snapshots in the recording", name)
 	}
 	return rec, nil
+}
+
+// cutShort reports whether a line is JSON that ends before its value does,
+// as a write interrupted by a crash leaves it (rather than a wrong value).
+func cutShort(line []byte) bool {
+	var v json.RawMessage
+	err := json.NewDecoder(bytes.NewReader(line)).Decode(&v)
+	return errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func (rec *Recording) parseLine(b []byte, lineNo int) error {
@@ -217,6 +250,7 @@ func (rec *Recording) parseLine(b []byte, lineNo int) error {
 			if h.Started != "" {
 				h.Header.Started, _ = time.Parse(time.RFC3339Nano, h.Started)
 			}
+			cleanHeader(&h.Header)
 			rec.Header = &h.Header
 			return nil
 		}
@@ -228,66 +262,11 @@ func (rec *Recording) parseLine(b []byte, lineNo int) error {
 	if err := validate(s); err != nil {
 		return err
 	}
+	clean(&s)
 	if n := len(rec.Snapshots); n > 0 && s.Time.Before(rec.Snapshots[n-1].Time) {
 		return fmt.Errorf("time %s is before the previous line's (snapshots must be oldest first)", s.Time.Format(sampler.TimeFormat))
 	}
 	rec.Snapshots = append(rec.Snapshots, s)
-	return nil
-}
-
-func cleanJSONError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("field %q: expected %s, got JSON %s", strings.TrimPrefix(te.Field, "snapshotAlias."), te.Type, te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
-	}
-	return err
-}
-
-// validate rejects values no real machine produces, so that the advisor
-// never sees NaN, negative sizes or percentages past 100.
-func validate(s sampler.Snapshot) error {
-	pct := func(name string, v float64) error {
-		if math.IsNaN(v) || v < 0 || v > 100.0001 {
-			return fmt.Errorf("%s = %v is not a percentage (0–100)", name, v)
-		}
-		return nil
-	}
-	if err := pct("cpu.percent", s.CPU.Percent); err != nil {
-		return err
-	}
-	for i, v := range s.CPU.PerCore {
-		if err := pct(fmt.Sprintf("cpu.per_core[%d]", i), v); err != nil {
-			return err
-		}
-	}
-	if err := pct("cpu.iowait", s.CPU.IOWait); err != nil {
-		return err
-	}
-	if s.Mem.Available > s.Mem.Total {
-		return fmt.Errorf("mem.available (%d) is larger than mem.total (%d)", s.Mem.Available, s.Mem.Total)
-	}
-	if s.Swap.Used > s.Swap.Total {
-		return fmt.Errorf("swap.used (%d) is larger than swap.total (%d)", s.Swap.Used, s.Swap.Total)
-	}
-	for _, d := range s.Disks {
-		if d.Mount == "" {
-			return errors.New("a disk without a mount")
-		}
-	}
-	for _, v := range s.Load {
-		if math.IsNaN(v) || v < 0 {
-			return fmt.Errorf("load %v is not a load average", v)
-		}
-	}
-	for _, p := range s.Procs {
-		if math.IsNaN(p.CPU) || p.CPU < 0 {
-			return fmt.Errorf("process %d: cpu %v is not a percentage", p.PID, p.CPU)
-		}
-	}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 const goodLine = `{"t":"2026-11-23T13:00:01.000Z","cpu":{"cores":2,"percent":43.2,"per_core":[40.1,46.3],"iowait":1.2,"steal":0},"mem":{"total":25165824000,"available":9800000000},"swap":{"total":0,"used":0},"disks":[{"mount":"/","total":270000000000,"used":130000000000,"free":126000000000}],"load":[1.2,0.98,0.75],"procs":[{"pid":812,"ppid":1,"name":"gunicorn","user":"www-data","cpu":12.5,"rss":52428800,"cmd":"gunicorn app.wsgi -w 3"}]}`
@@ -73,6 +74,20 @@ func TestReadRecordingErrors(t *testing.T) {
 		{"bad percent", strings.Replace(goodLine, `"percent":43.2`, `"percent":430`, 1) + "\n", "cpu.percent = 430", "", 0},
 		{"wrong type", strings.Replace(goodLine, `"percent":43.2`, `"percent":"high"`, 1) + "\n", `field "cpu.percent"`, "", 0},
 		{"time goes back", strings.Replace(goodLine, "13:00:01", "13:00:05", 1) + "\n" + goodLine + "\n", "line 2: time", "", 0},
+		{"negative cores", strings.Replace(goodLine, `"cores":2`, `"cores":-4`, 1) + "\n", "x.jsonl line 1: cpu.cores = -4", "", 0},
+		{"negative load", strings.Replace(goodLine, `"load":[1.2,`, `"load":[-1.2,`, 1) + "\n", "line 1: load[0] = -1.2", "", 0},
+		{"negative per-core", strings.Replace(goodLine, `[40.1,46.3]`, `[40.1,-46.3]`, 1) + "\n", "line 1: cpu.per_core[1] = -46.3", "", 0},
+		{"steal past 100", strings.Replace(goodLine, `"steal":0`, `"steal":101`, 1) + "\n", "line 1: cpu.steal = 101", "", 0},
+		{"negative rate", strings.Replace(goodLine, `"load"`, `"io":{"in":-1,"out":0},"load"`, 1) + "\n", "line 1: io.in = -1", "", 0},
+		{"negative probe ms", strings.Replace(goodLine, `"load"`, `"probe":[{"ms":12},{"ms":-3}],"load"`, 1) + "\n", "line 1: probe[1].ms = -3", "", 0},
+		{"pressure past 100", strings.Replace(goodLine, `"load"`, `"psi":{"cpu":{"avg10":1,"avg60":1},"memory":{"avg10":1,"avg60":1},"io":{"avg10":1,"avg60":1},"io_full":{"avg10":300,"avg60":1}},"load"`, 1) + "\n", "line 1: psi.io_full.avg10 = 300", "", 0},
+		{"negative process cpu", strings.Replace(goodLine, `"cpu":12.5`, `"cpu":-12.5`, 1) + "\n", "line 1: process 812: cpu -12.5", "", 0},
+		{"negative size, no Go type named", strings.Replace(goodLine, `"available":9800000000`, `"available":-5`, 1) + "\n", `line 1: field "mem.available": expected a whole number, 0 or more, got JSON number -5`, "", 0},
+		{"number out of range", strings.Replace(goodLine, `"percent":43.2`, `"percent":1e999`, 1) + "\n", `line 1: field "cpu.percent": expected a number, got JSON number 1e999`, "", 0},
+		{"header and one cut-off snapshot", `{"headroom":1,"host":"a"}` + "\n" + goodLine[:80], "x.jsonl line 2: truncated last line skipped", "", 0},
+		{"only a cut-off snapshot", goodLine[:120], "x.jsonl line 1: truncated last line skipped", "", 0},
+		{"complete last line without newline, bad value", goodLine + "\n" + strings.Replace(goodLine, `"percent":43.2`, `"percent":430`, 1), "line 2: cpu.percent = 430", "", 0},
+		{"last line not JSON at all", goodLine + "\nhello", "line 2: not a JSON object", "", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -122,6 +137,7 @@ func FuzzReadRecording(f *testing.F) {
 	f.Add([]byte(goodLine + "\n"))
 	f.Add([]byte(`{"headroom":1}` + "\n" + goodLine + "\n" + goodLine[:50]))
 	f.Add([]byte("{}\n\n{\"t\":\"x\"}"))
+	f.Add([]byte(`{"headroom":1,"host":"\u001b]0;x\u0007"}` + "\n" + strings.Replace(goodLine, `"cmd":"`, `"cmd":"\u009b5m\u001b`, 1) + "\n"))
 	files, _ := filepath.Glob("../../testdata/*.jsonl")
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
@@ -139,9 +155,25 @@ func FuzzReadRecording(f *testing.F) {
 			}
 			return
 		}
+		if h := rec.Header; h != nil && (!text.IsPrintable(h.Host) || !text.IsPrintable(h.ProbeURL)) {
+			t.Fatalf("header not printable: %+v", h)
+		}
 		for _, s := range rec.Snapshots {
 			if s.Time.IsZero() {
 				t.Fatal("snapshot without a time")
+			}
+			if err := validate(s); err != nil {
+				t.Fatalf("accepted a snapshot validate refuses: %v", err)
+			}
+			for _, p := range s.Procs {
+				if !text.IsPrintable(p.Name) || !text.IsPrintable(p.User) || !text.IsPrintable(p.Cmd) {
+					t.Fatalf("process strings not printable: %+v", p)
+				}
+			}
+			for _, d := range s.Disks {
+				if !text.IsPrintable(d.Mount) || !text.IsPrintable(d.Device) || !text.IsPrintable(d.FSType) {
+					t.Fatalf("disk strings not printable: %+v", d)
+				}
 			}
 			if p := s.MemPercent(); p < 0 || p > 100 {
 				t.Fatalf("mem %% %v", p)

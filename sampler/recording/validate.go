@@ -1,0 +1,161 @@
+package recording
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/text"
+)
+
+// cleanJSONError says what was wrong with a line in the recording's terms:
+// encoding/json's own messages name Go types ("uint64") and internal ones.
+func cleanJSONError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("field %q: expected %s, got JSON %s", strings.TrimPrefix(te.Field, "snapshotAlias."), jsonWant(te.Type), te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
+	}
+	return err
+}
+
+// jsonWant names what a field of type t holds, for a person.
+func jsonWant(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number, 0 or more"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Pointer:
+		return jsonWant(t.Elem())
+	}
+	return "another type"
+}
+
+// validate rejects values no real machine produces, so that the advisor
+// never sees NaN, infinities, negative counts or percentages past 100.
+// JSON cannot spell NaN or Inf, but a Snapshot may come from elsewhere.
+func validate(s sampler.Snapshot) error {
+	var err error
+	// pct and nonNeg keep the first problem found; later calls do nothing.
+	pct := func(name string, v float64) {
+		if err == nil && !(v >= 0 && v <= 100.0001) {
+			err = fmt.Errorf("%s = %v is not a percentage (0–100)", name, v)
+		}
+	}
+	nonNeg := func(name string, v float64) {
+		if err == nil && !(v >= 0 && v <= math.MaxFloat64) {
+			err = fmt.Errorf("%s = %v: must be a number, 0 or more", name, v)
+		}
+	}
+	nonNeg("cpu.cores", float64(s.CPU.Cores))
+	pct("cpu.percent", s.CPU.Percent)
+	for i, v := range s.CPU.PerCore {
+		pct(fmt.Sprintf("cpu.per_core[%d]", i), v)
+	}
+	pct("cpu.iowait", s.CPU.IOWait)
+	pct("cpu.steal", s.CPU.Steal)
+	for i, v := range s.Load {
+		nonNeg(fmt.Sprintf("load[%d]", i), v)
+	}
+	nonNeg("uptime", s.Uptime)
+	nonNeg("nprocs", float64(s.NProcs))
+	if p := s.PSI; p != nil {
+		for _, x := range []struct {
+			name string
+			p    *sampler.Pressure
+		}{{"psi.cpu", &p.CPU}, {"psi.memory", &p.Memory}, {"psi.io", &p.IO}, {"psi.memory_full", p.MemFull}, {"psi.io_full", p.IOFull}} {
+			if x.p != nil {
+				pct(x.name+".avg10", x.p.Avg10)
+				pct(x.name+".avg60", x.p.Avg60)
+			}
+		}
+	}
+	for _, x := range []struct {
+		name string
+		r    *sampler.Rates
+	}{{"io", s.IO}, {"net", s.Net}} {
+		if x.r != nil {
+			nonNeg(x.name+".in", x.r.In)
+			nonNeg(x.name+".out", x.r.Out)
+		}
+	}
+	if s.Limits != nil {
+		nonNeg("limits.cores", s.Limits.Cores)
+	}
+	for i, p := range s.Probe {
+		nonNeg(fmt.Sprintf("probe[%d].ms", i), p.MS)
+		if err == nil && (p.Status < 0 || p.Status > 999) {
+			err = fmt.Errorf("probe[%d].status = %d is not an HTTP status", i, p.Status)
+		}
+	}
+	for _, p := range s.Procs {
+		if err == nil && (p.PID < 0 || p.PPID < 0) {
+			err = fmt.Errorf("process %d: pid and ppid must be 0 or more (ppid %d)", p.PID, p.PPID)
+		}
+		if err == nil && !(p.CPU >= 0 && p.CPU <= math.MaxFloat64) {
+			err = fmt.Errorf("process %d: cpu %v is not a percentage", p.PID, p.CPU)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if s.Mem.Available > s.Mem.Total {
+		return fmt.Errorf("mem.available (%d) is larger than mem.total (%d)", s.Mem.Available, s.Mem.Total)
+	}
+	if s.Swap.Used > s.Swap.Total {
+		return fmt.Errorf("swap.used (%d) is larger than swap.total (%d)", s.Swap.Used, s.Swap.Total)
+	}
+	for _, d := range s.Disks {
+		if d.Mount == "" {
+			return errors.New("a disk without a mount")
+		}
+		if d.Used > math.MaxUint64-d.Free {
+			return fmt.Errorf("disk %q: used + free is past any real size", text.Printable(d.Mount))
+		}
+	}
+	return nil
+}
+
+// clean makes every string of a snapshot read from a file printable
+// (text.Printable): a recording is outside data like /proc, and a command
+// line or mount name holding escape sequences would act on the terminal that
+// replays it. Clean strings are kept as they are, without copying.
+func clean(s *sampler.Snapshot) {
+	for i := range s.Procs {
+		p := &s.Procs[i]
+		p.Name, p.User, p.Cmd = text.Printable(p.Name), text.Printable(p.User), text.Printable(p.Cmd)
+	}
+	for i := range s.Disks {
+		d := &s.Disks[i]
+		d.Mount, d.Device, d.FSType = text.Printable(d.Mount), text.Printable(d.Device), text.Printable(d.FSType)
+	}
+	for i := range s.Probe {
+		s.Probe[i].Err = text.Printable(s.Probe[i].Err)
+	}
+}
+
+// cleanHeader makes a header's strings printable, as clean does for snapshots.
+func cleanHeader(h *Header) {
+	h.Host, h.ProbeURL = text.Printable(h.Host), text.Printable(h.ProbeURL)
+}
