@@ -160,17 +160,17 @@ func (c *Client) run(ctx context.Context, kind string, do func(context.Context, 
 	wg.Wait()
 	// Report the first real failure, not the cancellations it caused.
 	var first error
-	var firstExpr string
+	var firstName string
 	for i, err := range errs {
 		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
-			first, firstExpr = err, c.queries[i].expr
+			first, firstName = err, c.queries[i].name
 		}
 	}
 	if first != nil {
 		if ctxErr := ctx.Err(); ctxErr == context.DeadlineExceeded {
 			first = ctxErr
 		}
-		return nil, c.wrap(fmt.Sprintf("%s %s", kind, firstExpr), first)
+		return nil, c.wrap(fmt.Sprintf("%s %s", kind, firstName), first)
 	}
 	col := newCollector()
 	for i, q := range c.queries {

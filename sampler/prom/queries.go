@@ -55,6 +55,7 @@ const (
 // query is one PromQL expression answering one field for every instance.
 type query struct {
 	field field
+	name  string // short, for errors and test fixtures
 	expr  string
 }
 
@@ -99,37 +100,37 @@ func buildQueries(m string, rateRange time.Duration) []query {
 		return "100 * " + sumRate(metric, "", rng)
 	}
 	return []query{
-		{fUp, gauge("up", "")},
+		{fUp, "up", gauge("up", "")},
 		// The mixin's instance:node_cpu_utilisation: 1 − mean idle share of all cores.
-		{fCPU, "1 - avg by (instance) (rate(node_cpu_seconds_total" + sel(`mode="idle"`) + "[" + r + "]))"},
-		{fIOWait, "avg by (instance) (rate(node_cpu_seconds_total" + sel(`mode="iowait"`) + "[" + r + "]))"},
-		{fSteal, "avg by (instance) (rate(node_cpu_seconds_total" + sel(`mode="steal"`) + "[" + r + "]))"},
+		{fCPU, "cpu", "1 - avg by (instance) (rate(node_cpu_seconds_total" + sel(`mode="idle"`) + "[" + r + "]))"},
+		{fIOWait, "iowait", "avg by (instance) (rate(node_cpu_seconds_total" + sel(`mode="iowait"`) + "[" + r + "]))"},
+		{fSteal, "steal", "avg by (instance) (rate(node_cpu_seconds_total" + sel(`mode="steal"`) + "[" + r + "]))"},
 		// The mixin's instance:node_num_cpu:sum.
-		{fCores, "count by (instance) (node_cpu_seconds_total" + sel(`mode="idle"`) + ")"},
-		{fMemTotal, gauge("node_memory_MemTotal_bytes", "")},
-		{fMemAvail, gauge("node_memory_MemAvailable_bytes", "")},
-		{fSwapTotal, gauge("node_memory_SwapTotal_bytes", "")},
-		{fSwapFree, gauge("node_memory_SwapFree_bytes", "")},
-		{fFSSize, fsGauge("node_filesystem_size_bytes")},
-		{fFSFree, fsGauge("node_filesystem_free_bytes")},
-		{fFSAvail, fsGauge("node_filesystem_avail_bytes")},
-		{fLoad1, gauge("node_load1", "")},
-		{fLoad5, gauge("node_load5", "")},
-		{fLoad15, gauge("node_load15", "")},
-		{fUptime, "max by (instance) (node_time_seconds" + sel("") + " - node_boot_time_seconds" + sel("") + ")"},
-		{fIORead, sumRate("node_disk_read_bytes_total", `device!~"`+notWholeDisk+`"`, r)},
-		{fIOWrite, sumRate("node_disk_written_bytes_total", `device!~"`+notWholeDisk+`"`, r)},
-		{fNetIn, sumRate("node_network_receive_bytes_total", `device!="lo"`, r)},
-		{fNetOut, sumRate("node_network_transmit_bytes_total", `device!="lo"`, r)},
-		{fPSICPU10, psi("node_pressure_cpu_waiting_seconds_total", r)},
-		{fPSICPU60, psi("node_pressure_cpu_waiting_seconds_total", "1m")},
-		{fPSIMem10, psi("node_pressure_memory_waiting_seconds_total", r)},
-		{fPSIMem60, psi("node_pressure_memory_waiting_seconds_total", "1m")},
-		{fPSIMemFull10, psi("node_pressure_memory_stalled_seconds_total", r)},
-		{fPSIMemFull60, psi("node_pressure_memory_stalled_seconds_total", "1m")},
-		{fPSIIO10, psi("node_pressure_io_waiting_seconds_total", r)},
-		{fPSIIO60, psi("node_pressure_io_waiting_seconds_total", "1m")},
-		{fPSIIOFull10, psi("node_pressure_io_stalled_seconds_total", r)},
-		{fPSIIOFull60, psi("node_pressure_io_stalled_seconds_total", "1m")},
+		{fCores, "cores", "count by (instance) (node_cpu_seconds_total" + sel(`mode="idle"`) + ")"},
+		{fMemTotal, "mem_total", gauge("node_memory_MemTotal_bytes", "")},
+		{fMemAvail, "mem_available", gauge("node_memory_MemAvailable_bytes", "")},
+		{fSwapTotal, "swap_total", gauge("node_memory_SwapTotal_bytes", "")},
+		{fSwapFree, "swap_free", gauge("node_memory_SwapFree_bytes", "")},
+		{fFSSize, "fs_size", fsGauge("node_filesystem_size_bytes")},
+		{fFSFree, "fs_free", fsGauge("node_filesystem_free_bytes")},
+		{fFSAvail, "fs_avail", fsGauge("node_filesystem_avail_bytes")},
+		{fLoad1, "load1", gauge("node_load1", "")},
+		{fLoad5, "load5", gauge("node_load5", "")},
+		{fLoad15, "load15", gauge("node_load15", "")},
+		{fUptime, "uptime", "max by (instance) (node_time_seconds" + sel("") + " - node_boot_time_seconds" + sel("") + ")"},
+		{fIORead, "io_read", sumRate("node_disk_read_bytes_total", `device!~"`+notWholeDisk+`"`, r)},
+		{fIOWrite, "io_write", sumRate("node_disk_written_bytes_total", `device!~"`+notWholeDisk+`"`, r)},
+		{fNetIn, "net_in", sumRate("node_network_receive_bytes_total", `device!="lo"`, r)},
+		{fNetOut, "net_out", sumRate("node_network_transmit_bytes_total", `device!="lo"`, r)},
+		{fPSICPU10, "psi_cpu_10", psi("node_pressure_cpu_waiting_seconds_total", r)},
+		{fPSICPU60, "psi_cpu_60", psi("node_pressure_cpu_waiting_seconds_total", "1m")},
+		{fPSIMem10, "psi_mem_10", psi("node_pressure_memory_waiting_seconds_total", r)},
+		{fPSIMem60, "psi_mem_60", psi("node_pressure_memory_waiting_seconds_total", "1m")},
+		{fPSIMemFull10, "psi_mem_full_10", psi("node_pressure_memory_stalled_seconds_total", r)},
+		{fPSIMemFull60, "psi_mem_full_60", psi("node_pressure_memory_stalled_seconds_total", "1m")},
+		{fPSIIO10, "psi_io_10", psi("node_pressure_io_waiting_seconds_total", r)},
+		{fPSIIO60, "psi_io_60", psi("node_pressure_io_waiting_seconds_total", "1m")},
+		{fPSIIOFull10, "psi_io_full_10", psi("node_pressure_io_stalled_seconds_total", r)},
+		{fPSIIOFull60, "psi_io_full_60", psi("node_pressure_io_stalled_seconds_total", "1m")},
 	}
 }
