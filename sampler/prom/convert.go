@@ -140,8 +140,8 @@ func (c *collector) points() map[string][]Point {
 
 func (r *raw) has(f field) bool { return r.set&(1<<f) != 0 }
 
-// bytes converts a gauge to bytes, treating a negative value as 0.
-func bytes(v float64) uint64 {
+// toBytes converts a gauge to bytes, treating a negative value as 0.
+func toBytes(v float64) uint64 {
 	if v <= 0 {
 		return 0
 	}
@@ -171,14 +171,14 @@ func (r *raw) point(t time.Time) Point {
 		p.Have |= HaveCores
 	}
 	if r.has(fMemTotal) && r.has(fMemAvail) && r.vals[fMemTotal] > 0 {
-		s.Mem = sampler.Memory{Total: bytes(r.vals[fMemTotal]), Available: bytes(r.vals[fMemAvail])}
+		s.Mem = sampler.Memory{Total: toBytes(r.vals[fMemTotal]), Available: toBytes(r.vals[fMemAvail])}
 		p.Have |= HaveMemory
 	}
 	if r.has(fSwapTotal) {
-		s.Swap.Total = bytes(r.vals[fSwapTotal])
+		s.Swap.Total = toBytes(r.vals[fSwapTotal])
 		// Swap is used only where configured (the mixin: SwapTotal > 0).
 		if s.Swap.Total > 0 && r.has(fSwapFree) {
-			s.Swap.Used = bytes(r.vals[fSwapTotal] - r.vals[fSwapFree])
+			s.Swap.Used = toBytes(r.vals[fSwapTotal] - r.vals[fSwapFree])
 		}
 		p.Have |= HaveSwap
 	}
@@ -232,7 +232,7 @@ func (r *raw) diskList() []sampler.Disk {
 			used = d.size - d.free
 		}
 		out = append(out, sampler.Disk{Mount: mount, Device: d.device, FSType: d.fstype,
-			Total: bytes(d.size), Used: bytes(used), Free: bytes(d.avail)})
+			Total: toBytes(d.size), Used: toBytes(used), Free: toBytes(d.avail)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Mount < out[j].Mount })
 	return out
