@@ -26,6 +26,9 @@ import (
 // DefaultSelector picks node_exporter's targets as the mixin names them.
 const DefaultSelector = `{job="node"}`
 
+// maxPoints is Prometheus' limit on points per series in one query_range.
+const maxPoints = 11000
+
 // Options says where Prometheus is and how to read it. Credentials come from
 // the config file, never from flags (ps would show them).
 type Options struct {
@@ -90,8 +93,11 @@ func New(o Options) (*Client, error) {
 	if o.Step <= 0 {
 		o.Step = time.Second
 	}
-	if o.Window < o.Step {
+	if o.Window <= 0 {
 		o.Window = 5 * time.Minute
+	}
+	if n := o.Window / o.Step; n > maxPoints {
+		return nil, fmt.Errorf("prometheus %s: a window of %s at %s steps is %d points; Prometheus answers at most %d per series", shown, o.Window, o.Step, n, maxPoints)
 	}
 	if o.RateRange <= 0 {
 		o.RateRange = 4 * o.Step

@@ -81,6 +81,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{Options{URL: "http://prom:9090", Selector: `{job="node"}{a="b"}`}, "want one set"},
 		{Options{URL: "http://prom:9090", Selector: "{job=\"no\x1bde\"}"}, "want one set"},
 		{Options{URL: "http://u:hunter2@prom:9090", BearerToken: "tok"}, "not both"},
+		{Options{URL: "http://prom:9090", Window: 24 * time.Hour, Step: time.Second}, "at most 11000"},
 		{Options{URL: "https://prom:9090", CAFile: filepath.Join(t.TempDir(), "none.pem")}, "CA file"},
 	} {
 		_, err := New(tc.o)

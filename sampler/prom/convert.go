@@ -38,6 +38,15 @@ type Point struct {
 	Have Have
 }
 
+// LoadPerCore is the 1-minute load over the cores, the mixin's
+// instance:node_load1_per_cpu:ratio; ok is false when either is absent.
+func (p Point) LoadPerCore() (ratio float64, ok bool) {
+	if p.Have&HaveLoad == 0 || p.Have&HaveCores == 0 || p.Snapshot.CPU.Cores <= 0 {
+		return 0, false
+	}
+	return p.Snapshot.Load[0] / float64(p.Snapshot.CPU.Cores), true
+}
+
 // raw gathers one instance's values at one moment from all queries.
 type raw struct {
 	vals  [fPSIIOFull60 + 1]float64

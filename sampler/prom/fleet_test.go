@@ -132,12 +132,15 @@ func TestMissingSeriesAreAbsentNotZero(t *testing.T) {
 	if p.Snapshot.Swap != (sampler.Swap{Total: 2147483648, Used: 536870912}) {
 		t.Errorf("web2 swap %+v, want 2 GiB with 0.5 GiB used", p.Snapshot.Swap)
 	}
-	if got := p.Snapshot.Load[0] / float64(p.Snapshot.CPU.Cores); got != 2 {
-		t.Errorf("web2 load per core %v, want 8/4", got)
+	if got, ok := p.LoadPerCore(); !ok || got != 2 {
+		t.Errorf("web2 load per core %v (%v), want 8/4", got, ok)
 	}
 	db, _ := f.Hosts["db:9100"].Last()
 	if db.Up || db.Have != 0 {
 		t.Errorf("db up=%v have=%b, want down with nothing measured", db.Up, db.Have)
+	}
+	if _, ok := db.LoadPerCore(); ok {
+		t.Error("db has a load per core without load or cores")
 	}
 }
 
