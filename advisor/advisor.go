@@ -21,6 +21,7 @@ const (
 	Monitor  Level = iota // usage acceptable: keep watching
 	Optimize              // high: optimize the app if it holds
 	Scale                 // at capacity: more or larger machines
+	Down                  // the app does not answer: not a capacity question
 )
 
 // String is the level's name as the framework writes it.
@@ -30,6 +31,8 @@ func (l Level) String() string {
 		return "OPTIMIZE"
 	case Scale:
 		return "SCALE"
+	case Down:
+		return "DOWN"
 	}
 	return "MONITOR"
 }
@@ -118,14 +121,15 @@ type Finding struct {
 	// Threshold is the line Above is measured against: the sustained
 	// level's, or the optimize line when the level is MONITOR.
 	Threshold float64 `json:"threshold"`
-	// Above is the share (0–1) of the window's samples at or over Threshold.
+	// Above is the share of the window's samples at or over Threshold, in
+	// percent (0–100) like every share headroom prints.
 	Above   float64 `json:"above"`
 	Samples int     `json:"samples"`
 }
 
 // Advice is the advisor's answer for one moment.
 type Advice struct {
-	Time     time.Time        `json:"time"`
+	Time     Timestamp        `json:"time"`
 	Verdict  Level            `json:"verdict"`
 	Focus    []string         `json:"focus"`
 	Summary  string           `json:"summary"`
@@ -153,6 +157,11 @@ type ProbeStats struct {
 	SLA      float64 `json:"sla_ms"`
 	// Last is the newest request's latency (ms).
 	Last float64 `json:"last_ms"`
+	// LastError is why the newest failed request failed, in words
+	// ("connection refused", "timeout after 5s", "HTTP 503").
+	LastError string `json:"last_error,omitempty"`
+	// Failing counts the newest requests that failed in a row.
+	Failing int `json:"failing"`
 }
 
 // ErrorPercent is the share of failed requests, in percent.
@@ -197,7 +206,7 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 		return a
 	}
 	last := window[len(window)-1]
-	a.Time = last.Time
+	a.Time = Timestamp{last.Time}
 	a.CoveredS = math.Round(last.Time.Sub(window[0].Time).Seconds()*10) / 10
 	a.NoSwap = !last.HasSwap()
 	j := &judgement{window: window, rules: r, advice: &a}

@@ -111,7 +111,7 @@ func TestFindingNumbers(t *testing.T) {
 	if !ok {
 		t.Fatal("no cpu finding")
 	}
-	if f.Level != Scale || f.Now != 90 || f.Mean != 86 || f.Max != 90 || f.Threshold != 85 || f.Above != 0.9 || f.Samples != 300 {
+	if f.Level != Scale || f.Now != 90 || f.Mean != 86 || f.Max != 90 || f.Threshold != 85 || f.Above != 90 || f.Samples != 300 {
 		t.Errorf("finding = %+v", f)
 	}
 	if a.WindowS != 300 || a.CoveredS != 299 {

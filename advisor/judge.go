@@ -1,8 +1,10 @@
 package advisor
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
 )
@@ -71,7 +73,7 @@ func judge(window []sampler.Snapshot, name string, m sampler.Metric, th Threshol
 		}
 	}
 	f.Threshold = th.of(max(f.Level, Optimize))
-	f.Above = round3(share(values, f.Threshold, lowerIsWorse))
+	f.Above = round1(share(values, f.Threshold, lowerIsWorse) * 100)
 	return f, true
 }
 
@@ -86,6 +88,10 @@ func probeStats(window []sampler.Snapshot, r Rules) (*ProbeStats, []float64) {
 			ps.Requests++
 			if p.Failed() {
 				ps.Errors++
+				ps.Failing++
+				ps.LastError = failureCause(p)
+			} else {
+				ps.Failing = 0
 			}
 			if p.Err == "timeout" {
 				ps.Timeouts++
@@ -117,7 +123,7 @@ func judgeLatency(j *judgement) (Finding, bool) {
 	st := sampler.StatsOf(lat)
 	f := Finding{Metric: j.name, Now: ps.Last, Mean: round1(st.Mean), Max: round1(st.Max), Threshold: ps.SLA, Samples: len(lat)}
 	if len(lat) > 0 {
-		f.Above = round3(sampler.ShareAtLeast(lat, ps.SLA))
+		f.Above = round1(sampler.ShareAtLeast(lat, ps.SLA) * 100)
 	}
 	if ps.P95 > ps.SLA {
 		f.Level = Optimize
@@ -131,7 +137,29 @@ func judgeLatency(j *judgement) (Finding, bool) {
 	return f, true
 }
 
-// judgeErrors: failed probe requests above the error rate are OPTIMIZE.
+// downAfter is how many requests in a row must fail for the app to be
+// DOWN: one failure is noise, three at one a second is an outage.
+const downAfter = 3
+
+// failureCause says why a request failed, for people.
+func failureCause(p sampler.ProbeResult) string {
+	switch p.Err {
+	case "":
+		return fmt.Sprintf("HTTP %d", p.Status)
+	case "refused":
+		return "connection refused"
+	case "reset":
+		return "connection reset"
+	case "dns":
+		return "host name not found"
+	case "timeout":
+		return "timeout after " + FormatDuration(time.Duration(p.MS*float64(time.Millisecond)))
+	}
+	return p.Err
+}
+
+// judgeErrors: failed probe requests above the error rate are OPTIMIZE;
+// the newest downAfter or more all failing is DOWN, whatever the machine.
 func judgeErrors(j *judgement) (Finding, bool) {
 	ps := j.advice.Probe
 	if ps == nil {
@@ -141,9 +169,12 @@ func judgeErrors(j *judgement) (Finding, bool) {
 	}
 	pct := round1(ps.ErrorPercent())
 	f := Finding{Metric: j.name, Now: pct, Mean: pct, Max: pct, Threshold: j.rules.ErrorRate, Samples: ps.Requests,
-		Above: round3(float64(ps.Errors) / float64(max(1, ps.Requests)))}
+		Above: round1(float64(ps.Errors) / float64(max(1, ps.Requests)) * 100)}
 	if ps.ErrorPercent() > j.rules.ErrorRate {
 		f.Level, f.NowLevel = Optimize, Optimize
+	}
+	if ps.Failing >= downAfter {
+		f.Level, f.NowLevel = Down, Down
 	}
 	return f, true
 }
@@ -154,5 +185,3 @@ func round1(v float64) float64 {
 	}
 	return math.Round(v*10) / 10
 }
-
-func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

@@ -65,7 +65,7 @@ func TestProbeStats(t *testing.T) {
 		t.Errorf("stats %+v", *p)
 	}
 	f, _ := a.Finding("latency")
-	if f.Threshold != 300 || f.Above != 0.01 || f.Max != 5000 {
+	if f.Threshold != 300 || f.Above != 1 || f.Max != 5000 {
 		t.Errorf("latency finding %+v", f)
 	}
 	b, _ := json.Marshal(a)
@@ -96,5 +96,36 @@ func TestLatencyJudgedOnP95(t *testing.T) {
 	}
 	if f.Level != Optimize {
 		t.Errorf("p95 %v over a 300 ms SLA, p50 %v under it: level %v, want OPTIMIZE", a.Probe.P95, a.Probe.P50, f.Level)
+	}
+}
+
+// An app that stops answering is DOWN, whatever the machine, with the cause:
+// three failures in a row are enough; an error now and then is not.
+func TestAppDown(t *testing.T) {
+	cases := []struct {
+		name    string
+		last    []sampler.ProbeResult // the newest requests, after 100 good ones
+		verdict Level
+		cause   string
+	}{
+		{"refused", []sampler.ProbeResult{{MS: 0.2, Err: "refused"}, {MS: 0.2, Err: "refused"}, {MS: 0.3, Err: "refused"}}, Down, "connection refused"},
+		{"hangs", []sampler.ProbeResult{{MS: 5000, Err: "timeout"}, {MS: 5000, Err: "timeout"}, {MS: 5001, Err: "timeout"}}, Down, "timeout after 5s"},
+		{"503", []sampler.ProbeResult{{MS: 3, Status: 503}, {MS: 3, Status: 503}, {MS: 3, Status: 503}}, Down, "HTTP 503"},
+		{"two failures then an answer", []sampler.ProbeResult{{MS: 3, Status: 503}, {MS: 3, Status: 503}, {MS: 3, Status: 200}}, Optimize, ""}, // 2 % errors: a finding, not an outage
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			snaps := withProbe(series(103, flat(10, 20, -1, 40)), func(int) float64 { return 20 }, never)
+			for i, r := range c.last {
+				snaps[100+i].Probe = []sampler.ProbeResult{r}
+			}
+			a := Advise(snaps, DefaultRules())
+			if a.Verdict != c.verdict {
+				t.Fatalf("verdict %v, want %v (%s)", a.Verdict, c.verdict, a.Summary)
+			}
+			if c.verdict == Down && (!strings.HasPrefix(a.Summary, "The app does not answer: "+c.cause) || a.Probe.LastError != c.cause) {
+				t.Errorf("summary %q, last error %q; want the cause %q first", a.Summary, a.Probe.LastError, c.cause)
+			}
+		})
 	}
 }

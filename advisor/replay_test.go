@@ -100,7 +100,7 @@ func TestReplayMemoryPressure(t *testing.T) {
 	if a.Verdict != Scale || a.Focus[0] != "memory" {
 		t.Errorf("at sample 199 (in the hold): %v %v %s", a.Verdict, a.Focus, a.Summary)
 	}
-	if f, _ := a.Finding("memory"); f.Now < 90 || f.Above < 0.8 {
+	if f, _ := a.Finding("memory"); f.Now < 90 || f.Above < 80 {
 		t.Errorf("memory finding %+v", f)
 	}
 	// After the release the verdict comes back down.

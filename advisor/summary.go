@@ -63,8 +63,13 @@ func summarize(a Advice) string {
 		case Optimize:
 			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA while the machine has room: optimize the app (queries, caching, workers).", a.Probe.P95, a.Probe.SLA))
 		}
-		if level(KeyErrors) > Monitor {
-			parts = append(parts, fmt.Sprintf("%.1f%% of probe requests failed (%d timeouts).", a.Probe.ErrorPercent(), a.Probe.Timeouts))
+		switch e := level(KeyErrors); {
+		case e == Down:
+			// The outage comes first: nothing else matters until it answers.
+			parts = append([]string{fmt.Sprintf("The app does not answer: %s (the last %d requests failed): restart or fix it before judging capacity.",
+				a.Probe.LastError, a.Probe.Failing)}, parts...)
+		case e > Monitor:
+			parts = append(parts, fmt.Sprintf("%.1f%% of probe requests failed (%d timeouts; last: %s).", a.Probe.ErrorPercent(), a.Probe.Timeouts, a.Probe.LastError))
 		}
 	}
 	for _, part := range summaryParts {

@@ -117,6 +117,8 @@ func (p *advisorPanel) render() string {
 // levelTag is a level in words and a symbol, so it reads without colour.
 func levelTag(st *themes.Styles, l advisor.Level) string {
 	switch l {
+	case advisor.Down:
+		return st.Crit.Render("✖ DOWN")
 	case advisor.Scale:
 		return st.Crit.Render("■ SCALE")
 	case advisor.Optimize:
@@ -129,7 +131,7 @@ func levelTag(st *themes.Styles, l advisor.Level) string {
 // gap whatever the width of a number: the name gives way first.
 func findingLine(st *themes.Styles, f advisor.Finding, w int) string {
 	nums := fmt.Sprintf("%s avg %s ≥%s %3.0f%%", compactNum(f.Now, f.Unit), compactNum(f.Mean, ""),
-		strings.TrimSpace(compactNum(f.Threshold, "")), f.Above*100)
+		strings.TrimSpace(compactNum(f.Threshold, "")), f.Above)
 	tag := levelTag(st, f.Level)
 	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
 	return fit(f.Label, nameW) + " " + nums + " " + tag

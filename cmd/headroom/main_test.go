@@ -116,7 +116,7 @@ func TestOnceOnRecordings(t *testing.T) {
 	}{
 		{"../../testdata/idle.jsonl", "5m", exitOK, "MONITOR"},
 		{head(t, "memory-pressure.jsonl", 200), "2m", exitScale, "SCALE — Memory-bound"},
-		{"../../testdata/memory-pressure.jsonl", "2m", exitOK, "MONITOR"}, // after the release
+		{"../../testdata/memory-pressure.jsonl", "2m", exitScale, "MONITOR"}, // after the release: MONITOR at the end, SCALE the worst
 		{head(t, "cpu-ramp.jsonl", 280), "2m", exitScale, "SCALE — CPU-bound"},
 		{head(t, "cpu-ramp.jsonl", 280), "5m", exitOK, "MONITOR"}, // a 2-minute burst in 5 minutes
 	}
@@ -185,11 +185,11 @@ func TestOnceLogAndOnChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || strings.Join(rows[0], ",") != "time,cpu,memory,swap,disk,load1,verdict" {
+	if len(rows) != 4 || strings.Join(rows[0], ",") != "time,cpu,memory,swap,disk,disk_mount,load1,verdict,p95_ms,errors_pct,workers_running,workers_recommended" {
 		t.Fatalf("csv rows: %v", rows)
 	}
-	if rows[1][6] != "SCALE" || rows[3][6] != "MONITOR" || rows[1][3] != "" {
-		t.Errorf("csv: %v (swap empty: no swap configured)", rows)
+	if rows[1][7] != "SCALE" || rows[3][7] != "MONITOR" || rows[1][3] != "" || rows[1][5] != "/" || rows[1][10] != "3" {
+		t.Errorf("csv: %v (swap empty: no swap configured; the fullest disk is /; 3 workers run)", rows)
 	}
 }
 

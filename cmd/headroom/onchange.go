@@ -100,9 +100,14 @@ func adviceEnv(a advisor.Advice, previous advisor.Level) []string {
 		"HEADROOM_HOST=" + host,
 		fmt.Sprintf("HEADROOM_WORKERS=%d", a.Workers.Recommended),
 	}
+	used := map[string]bool{}
 	for _, f := range a.Findings {
-		name := strings.ToUpper(strings.NewReplacer(":", "_", "/", "_", "-", "_", ".", "_").Replace(f.Metric))
+		name := envName(f.Metric, used)
 		env = append(env, fmt.Sprintf("HEADROOM_%s=%.1f", name, f.Now))
+		if _, inst := advisor.SplitMetric(f.Metric); inst != "" {
+			// The instance as it is (a mount path, a device), beside its value.
+			env = append(env, "HEADROOM_"+name+"_NAME="+inst)
+		}
 	}
 	return env
 }
@@ -142,4 +147,38 @@ func (w *verdictWatch) observe(ev pipeline.Event) {
 			w.report(err)
 		}
 	})
+}
+
+// envName is a metric's variable name after HEADROOM_: letters, digits and
+// underscores only, whatever the mount path ("disk:/" → DISK_ROOT,
+// "disk:/var/lib" → DISK_VAR_LIB); a name already used gets _2, _3, ….
+func envName(metric string, used map[string]bool) string {
+	key, inst := advisor.SplitMetric(metric)
+	switch {
+	case inst == "/":
+		inst = "root"
+	case inst != "":
+		inst = strings.Trim(inst, "/")
+	}
+	clean := func(s string) string {
+		return strings.Trim(strings.Map(func(r rune) rune {
+			switch {
+			case r >= 'a' && r <= 'z':
+				return r - 'a' + 'A'
+			case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+				return r
+			}
+			return '_'
+		}, s), "_")
+	}
+	name := clean(key)
+	if inst != "" {
+		name += "_" + clean(inst)
+	}
+	base := name
+	for i := 2; used[name]; i++ {
+		name = fmt.Sprintf("%s_%d", base, i)
+	}
+	used[name] = true
+	return name
 }
