@@ -27,6 +27,7 @@ type FeedItem struct {
 	Snapshot *sampler.Snapshot
 	Advice   *advisor.Advice
 	Status   string
+	Alert    string // a status that stays: something stopped working
 	Err      error
 	Ended    bool // the source has no more snapshots (a recording's end)
 }
@@ -74,6 +75,7 @@ type Model struct {
 	baselineAt time.Time // b: the moment load-test figures are compared with
 	showHelp   bool
 	status     string
+	alert      string // stays on the footer once set
 	ended      bool
 
 	header  headerPanel
@@ -157,6 +159,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) onFeed(it FeedItem) {
 	if it.Status != "" {
 		m.status = it.Status
+	}
+	if it.Alert != "" {
+		m.alert = it.Alert
 	}
 	if it.Ended {
 		m.ended = true
@@ -327,7 +332,11 @@ func (m *Model) render() {
 	if m.procs.Editing() {
 		editing = m.procs.FilterView()
 	}
-	header, footer := m.header.View(), m.footer.View(editing, m.status)
+	status := m.status
+	if m.alert != "" {
+		status = "⚠ " + m.alert
+	}
+	header, footer := m.header.View(), m.footer.View(editing, status)
 	switch {
 	case m.showHelp:
 		m.frame = header + "\n" + m.footer.HelpView(m.opts.Rules, m.height-2) + "\n" + footer
@@ -379,9 +388,16 @@ func (m *Model) sinceBaseline(end uint64) string {
 }
 
 // tooSmall says so, and names the size needed and the quit key, wrapped to
-// whatever room there is (down to a few cells).
+// whatever room there is: a shorter wording when the long one does not fit.
 func tooSmall(w, h int) string {
-	msg := fmt.Sprintf("headroom needs a terminal of at least %dx%d; this one is %dx%d. Enlarge it, or press q to quit.",
-		MinWidth, MinHeight, w, h)
-	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, wrapText(msg, w))
+	for _, msg := range []string{
+		fmt.Sprintf("headroom needs a terminal of at least %dx%d; this one is %dx%d. Enlarge it, or press q to quit.", MinWidth, MinHeight, w, h),
+		fmt.Sprintf("needs %dx%d, have %dx%d; q quits", MinWidth, MinHeight, w, h),
+		fmt.Sprintf("%dx%d needed; q quits", MinWidth, MinHeight),
+	} {
+		if lines := wrap(msg, w, h); len(lines) <= h && !strings.HasSuffix(lines[len(lines)-1], "…") {
+			return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, strings.Join(lines, "\n"))
+		}
+	}
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, fit("q quits", w))
 }

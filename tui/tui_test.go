@@ -166,6 +166,18 @@ func TestLargerTerminalShowsMore(t *testing.T) {
 	}
 }
 
+// Down to 20x5 the too-small message keeps the size needed and the quit key.
+func TestTooSmallWraps(t *testing.T) {
+	for _, size := range [][2]int{{40, 10}, {30, 6}, {20, 5}} {
+		m := model(t, size[0], size[1], load(t, "idle.jsonl")[:3])
+		v := plain(m)
+		checkFrame(t, m.View(), size[0], size[1])
+		if !strings.Contains(v, "80x24") || !strings.Contains(v, "q") || strings.Contains(v, "…") {
+			t.Errorf("%dx%d:\n%s", size[0], size[1], v)
+		}
+	}
+}
+
 func TestTooSmall(t *testing.T) {
 	m := model(t, 70, 20, load(t, "idle.jsonl")[:5])
 	v := plain(m)

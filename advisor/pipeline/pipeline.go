@@ -32,6 +32,9 @@ type Update struct {
 type Event struct {
 	Update *Update
 	Status string
+	// Alert is a status that lasts: something stopped working (the
+	// recording) while the rest goes on.
+	Alert string
 	// Err is the error that ended the source; Ended is set when it ran out
 	// (a recording's end). Either is the last event.
 	Err   error
@@ -110,15 +113,17 @@ func (p *Pipeline) Notify(status string) {
 	p.publish(context.Background(), Event{Status: status})
 }
 
+// Alert sends a lasting status to every subscriber.
+func (p *Pipeline) Alert(msg string) {
+	p.publish(context.Background(), Event{Alert: msg})
+}
+
 func (p *Pipeline) publish(ctx context.Context, ev Event) {
 	p.mu.Lock()
 	subs := append([]*subscriber(nil), p.subs...)
-	closed := p.closed
 	p.mu.Unlock()
-	if closed {
-		return
-	}
-	// Sync subscribers run without the lock: they may Notify.
+	// Sync subscribers run without the lock (they may Notify), and hear
+	// even what comes after the end (a recorder's last alert).
 	for _, s := range subs {
 		if s.fn != nil {
 			s.fn(ev)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler/text"
+	"github.com/headroom-dev/headroom/themes"
 	"github.com/pelletier/go-toml/v2"
 )
 
@@ -78,9 +79,9 @@ const maxConfigSize = 1 << 20
 // sharedFlags are the flags every command takes; settings merges them
 // over the config file.
 type sharedFlags struct {
-	Interval time.Duration `placeholder:"DUR" help:"Time between samples (default 1s, or the config file's)."`
-	Window   time.Duration `placeholder:"DUR" help:"How far back the advisor's sustained levels look (default 5m, or the config file's)."`
-	OnChange string        `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict changes (once: from the previous run's); the advice is in HEADROOM_* variables and JSON on stdin."`
+	Interval positiveDuration `placeholder:"DUR" help:"Time between samples (default 1s, or the config file's)."`
+	Window   positiveDuration `placeholder:"DUR" help:"How far back the advisor's sustained levels look (default 5m, or the config file's)."`
+	OnChange string           `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict changes (once: from the previous run's); the advice is in HEADROOM_* variables and JSON on stdin."`
 	probeFlags
 }
 
@@ -91,16 +92,13 @@ func (f sharedFlags) settings(env *runEnv) (settings, []string, error) {
 		return st, nil, err
 	}
 	if f.Interval != 0 {
-		if f.Interval < 100*time.Millisecond {
-			return st, nil, usageError{fmt.Errorf("--interval %v is too short; use at least 100ms", f.Interval)}
+		if d := time.Duration(f.Interval); d < 100*time.Millisecond {
+			return st, nil, usageError{fmt.Errorf("--interval %v is too short; use at least 100ms", d)}
 		}
-		st.Interval = f.Interval
+		st.Interval = time.Duration(f.Interval)
 	}
-	if f.Window < 0 {
-		return st, nil, usageError{errors.New("--window must be positive, like 5m")}
-	}
-	if f.Window > 0 {
-		st.Rules.Window = f.Window
+	if f.Window != 0 {
+		st.Rules.Window = time.Duration(f.Window)
 	}
 	if err := f.probeFlags.apply(&st); err != nil {
 		return st, nil, err
@@ -265,6 +263,9 @@ func parseConfig(b []byte, path string, s *settings) error {
 		s.Rules.Sustain = *fc.Sustain
 	}
 	if fc.Theme != nil {
+		if _, ok := themes.ByName(*fc.Theme); !ok {
+			return bad("theme", "unknown theme %q; the themes are %s", text.Printable(*fc.Theme), strings.Join(themes.Names(), ", "))
+		}
 		s.Theme = *fc.Theme
 	}
 	for name, th := range fc.Thresholds {
@@ -428,4 +429,13 @@ func thresholdKeys(v advisor.Vocabulary) []string {
 		}
 	}
 	return out
+}
+
+// checkReplay refuses the flags that sample this machine beside a
+// recording, the same way for every command.
+func (f sharedFlags) checkReplay(replay string) error {
+	if replay != "" && f.Probe != "" {
+		return usageError{errors.New("--probe requests a live URL; it cannot be used with --replay")}
+	}
+	return nil
 }

@@ -238,3 +238,17 @@ func effective(st settings) string {
 	}
 	return out
 }
+
+// An unknown theme in the config file is refused by every command alike,
+// naming the file and the line.
+func TestConfigThemeCheckedForEveryCommand(t *testing.T) {
+	dir := isolate(t)
+	path := filepath.Join(dir, "c.toml")
+	os.WriteFile(path, []byte("window = \"5m\"\ntheme = \"nope\"\n"), 0o600)
+	for _, args := range [][]string{{"once", "--replay", "../../testdata/idle.jsonl"}, {"record", "-o", filepath.Join(dir, "r.jsonl")}, {}} {
+		code, _, stderr := runCLI(t, append([]string{"--config", path}, args...)...)
+		if code != exitBadInput || !strings.Contains(stderr, "config "+path+` line 2: key "theme": unknown theme "nope"`) {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}

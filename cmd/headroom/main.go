@@ -20,16 +20,18 @@ var version = "0.1.0-dev"
 const (
 	exitOK       = 0 // MONITOR, or a command that finished normally
 	exitOptimize = 1 // `once`: the verdict is OPTIMIZE
-	exitScale    = 2 // `once`: the verdict is SCALE
+	exitScale    = 2 // `once`: the verdict is SCALE or DOWN
 	exitBadInput = 3 // could not judge: bad flags, config, recording, or no terminal
 )
 
 const exitHelp = `Exit status:
   0  finished normally (once: verdict MONITOR)
   1  once: verdict OPTIMIZE
-  2  once: verdict SCALE
+  2  once: verdict SCALE, or DOWN (the app does not answer)
   3  bad input or could not judge: unknown flag, bad value, bad config file,
-     unreadable recording, not a terminal`
+     unreadable recording, not a terminal
+  once judges this machine now; once --replay judges a recording whole, and
+  its status is the worst verdict that held in it.`
 
 // cli is the whole command line. Flags without a default here mean "not
 // given", so the config file's value (or the built-in default) applies.
@@ -79,6 +81,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exited = true; panic(exitError{code: code}) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Help(printHelp),
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "headroom: internal error:", err)
@@ -95,7 +98,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			panic(r)
 		}
 	}()
-	kctx, err := parser.Parse(args)
+	kctx, err := parser.Parse(helpArgs(args))
 	if err != nil {
 		fmt.Fprintf(stderr, "headroom: %v (see headroom --help)\n", err)
 		return exitBadInput

@@ -59,7 +59,7 @@ func TestExitStatusForBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--bogus"}, "unknown flag --bogus"},
-		{[]string{"once", "--for", "soon"}, `--for: expected duration`},
+		{[]string{"once", "--for", "soon"}, `--for: "soon" is not a duration`},
 		{[]string{"once", "--interval", "1ms"}, "too short"},
 		{[]string{"once", "--replay", "/nonexistent.jsonl"}, "/nonexistent.jsonl: no such file"},
 		{[]string{"once", "--replay", "../../testdata/idle.jsonl", "--for", "5s"}, "cannot be used with --replay"},
@@ -67,11 +67,21 @@ func TestExitStatusForBadInput(t *testing.T) {
 		{[]string{"record"}, `missing flags: --output`},
 		{[]string{"--theme", "neon"}, `unknown theme "neon"`},
 		{[]string{"--speed", "0"}, "--speed 0"},
+		{[]string{"--speed", "NaN"}, "--speed NaN"},
+		{[]string{"--report", "/nonexistent/dir/r.md"}, "--report /nonexistent/dir/r.md: no such file or directory"},
+		{[]string{"once", "--interval", "0"}, "use a duration above zero"},
+		{[]string{"once", "--window", "0s"}, "use a duration above zero"},
+		{[]string{"once", "--for", "0"}, "use a duration above zero"},
+		{[]string{"once", "--sla", "0"}, "use a duration above zero"},
+		{[]string{"once", "--probe-timeout", "0"}, "use a duration above zero"},
+		{[]string{"record", "-o", "x.jsonl", "--for", "0"}, "use a duration above zero"},
+		{[]string{"once", "--replay", "../../testdata/idle.jsonl", "--probe", "http://127.0.0.1:1/"}, "cannot be used with --replay"},
+		{[]string{"once", "--on-change", "touch x; rm -rf y"}, "shell syntax (\"; rm -rf y\") is not interpreted"},
 		// Not a terminal (the test's stdout is a buffer): point to once.
 		{[]string{}, "headroom once"},
 		{[]string{"once", "--on-change", "notify 'unclosed"}, "--on-change"},
 		{[]string{"once", "--probe", "localhost:8000"}, `--probe "localhost:8000" is not an http:// or https:// URL`},
-		{[]string{"once", "--sla=-1s"}, "--sla and --probe-timeout must be positive"},
+		{[]string{"once", "--sla=-1s"}, "use a duration above zero"},
 		{[]string{"--report", "main.go"}, "--report main.go already exists"},
 		{[]string{"--replay", "../../testdata/idle.jsonl", "--probe", "http://127.0.0.1:1/"}, "cannot be used with --replay"},
 	}

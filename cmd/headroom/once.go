@@ -18,11 +18,11 @@ import (
 
 // onceCmd judges once and exits with the verdict: `headroom once`.
 type onceCmd struct {
-	JSON   bool          `help:"Print the advice as one JSON object (the schema is testdata/schema/once.schema.json)."`
-	For    time.Duration `placeholder:"DUR" help:"Live: sample for this long and judge over it (default 5s; a minute or more for a verdict that means something, see the README)."`
-	Replay string        `placeholder:"FILE" help:"Judge a recording, whole: the verdict at its end and the worst that held in it (the exit status is the worst)." type:"path"`
-	Log    string        `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, fullest disk and its mount, load, verdict, probe p95 and errors, workers)."`
-	State  string        `placeholder:"FILE" help:"Keep the verdict here for the next run to compare with (default with --on-change: $XDG_STATE_HOME/headroom/last-verdict)."`
+	JSON   bool             `help:"Print the advice as one JSON object (the schema is testdata/schema/once.schema.json)."`
+	For    positiveDuration `placeholder:"DUR" help:"Live: sample for this long and judge over it (default 5s; a minute or more for a verdict that means something, see the README)."`
+	Replay string           `placeholder:"FILE" help:"Judge a recording, whole: the verdict at its end and the worst that held in it (the exit status is the worst)." type:"path"`
+	Log    string           `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, fullest disk and its mount, load, verdict, probe p95 and errors, workers)."`
+	State  string           `placeholder:"FILE" help:"Keep the verdict here for the next run to compare with (default with --on-change: $XDG_STATE_HOME/headroom/last-verdict)."`
 	sharedFlags
 }
 
@@ -53,9 +53,6 @@ func (c *onceCmd) Run(env *runEnv) error {
 	if err != nil {
 		return err
 	}
-	if c.For < 0 {
-		return usageError{errors.New("--for must be positive, like 30s")}
-	}
 	probeURL := c.Probe
 
 	report := onceReport{}
@@ -63,6 +60,9 @@ func (c *onceCmd) Run(env *runEnv) error {
 	interval := st.Interval
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := c.checkReplay(c.Replay); err != nil {
+		return err
+	}
 	if c.Replay != "" {
 		if c.For > 0 {
 			return usageError{errors.New("--for samples this machine; it cannot be used with --replay")}
@@ -152,7 +152,7 @@ func (c *onceCmd) sampleFor() time.Duration {
 	case c.Replay != "":
 		return 0
 	case c.For > 0:
-		return c.For
+		return time.Duration(c.For)
 	}
 	return 5 * time.Second
 }

@@ -30,9 +30,15 @@ func parseOnChange(s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	argv, err := shellwords.Parse(s)
+	p := shellwords.NewParser()
+	argv, err := p.Parse(s)
 	if err != nil || len(argv) == 0 {
 		return nil, usageError{fmt.Errorf("--on-change %q: cannot split into a command and arguments", s)}
+	}
+	// The parser stops at ; | & > <: shell syntax, which no shell would
+	// run here. Refuse it rather than run half of the line.
+	if p.Position >= 0 {
+		return nil, usageError{fmt.Errorf("--on-change %q: shell syntax (%q) is not interpreted, since no shell runs; put the commands in a script, or give sh -c '…'", s, strings.TrimSpace(s[p.Position:]))}
 	}
 	return argv, nil
 }

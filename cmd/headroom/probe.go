@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
@@ -11,18 +10,15 @@ import (
 
 // probeFlags are the HTTP probe's flags, shared by every command.
 type probeFlags struct {
-	Probe        string        `placeholder:"URL" help:"Request URL once per interval and judge its latency and errors (http:// or https://)."`
-	SLA          time.Duration `placeholder:"DUR" help:"Latency target for --probe: p95 above it is a finding (default 300ms)."`
-	ProbeTimeout time.Duration `name:"probe-timeout" placeholder:"DUR" help:"Give up on a probe request after this long; it counts as an error (default 5s)."`
+	Probe        string           `placeholder:"URL" help:"Request URL once per interval and judge its latency and errors (http:// or https://)."`
+	SLA          positiveDuration `placeholder:"DUR" help:"Latency target for --probe: p95 above it is a finding (default 300ms)."`
+	ProbeTimeout positiveDuration `name:"probe-timeout" placeholder:"DUR" help:"Give up on a probe request after this long; it counts as an error (default 5s)."`
 }
 
 // apply checks the flags and puts --sla into the settings.
 func (f probeFlags) apply(st *settings) error {
-	if f.SLA < 0 || f.ProbeTimeout < 0 {
-		return usageError{fmt.Errorf("--sla and --probe-timeout must be positive durations, like 300ms")}
-	}
-	if f.SLA > 0 {
-		st.Rules.SLA = f.SLA
+	if f.SLA != 0 {
+		st.Rules.SLA = time.Duration(f.SLA)
 	}
 	if f.Probe != "" {
 		if _, err := probe.ParseURL(f.Probe); err != nil {
@@ -38,7 +34,7 @@ func (f probeFlags) wrap(ctx context.Context, src sampler.Source, interval time.
 	if f.Probe == "" {
 		return src, nil, nil
 	}
-	timeout := f.ProbeTimeout
+	timeout := time.Duration(f.ProbeTimeout)
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}

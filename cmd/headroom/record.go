@@ -16,8 +16,8 @@ import (
 
 // recordCmd records headless: `headroom record -o FILE`.
 type recordCmd struct {
-	Output string        `short:"o" required:"" placeholder:"FILE" help:"Recording to create (JSON Lines, mode 0600; never overwritten)."`
-	For    time.Duration `placeholder:"DUR" help:"Stop after this long (e.g. 10m). Default: until Ctrl+C or SIGTERM."`
+	Output string           `short:"o" required:"" placeholder:"FILE" help:"Recording to create (JSON Lines, mode 0600; never overwritten)."`
+	For    positiveDuration `placeholder:"DUR" help:"Stop after this long (e.g. 10m). Default: until Ctrl+C or SIGTERM."`
 	sharedFlags
 }
 
@@ -26,14 +26,11 @@ func (c *recordCmd) Run(env *runEnv) error {
 	if err != nil {
 		return err
 	}
-	if c.For < 0 {
-		return usageError{errors.New("--for must be positive, like 10m")}
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.For > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.For+live.FirstSampleDelay)
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(c.For)+live.FirstSampleDelay)
 		defer cancel()
 	}
 	src, host, err := c.liveSource(ctx, st)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,9 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/advisor/pipeline"
+	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/recording"
 	"github.com/muesli/termenv"
 )
@@ -103,5 +108,52 @@ func TestNoColor(t *testing.T) {
 	applyNoColor(func(k string) (string, bool) { return "", k == "NO_COLOR" })
 	if lipgloss.ColorProfile() != termenv.Ascii {
 		t.Error("NO_COLOR set (even empty) did not turn colour off")
+	}
+}
+
+// failingDisk accepts n snapshots, then fails like a full disk.
+type failingDisk struct{ n, written int }
+
+func (d *failingDisk) Write(sampler.Snapshot) error {
+	if d.written == d.n {
+		return errors.New("write r.jsonl: no space left on device")
+	}
+	d.written++
+	return nil
+}
+func (d *failingDisk) Close() error { return nil }
+
+// A full disk stops the recording, says so in a lasting alert, and nothing
+// else: every snapshot still reaches the screen.
+func TestFullDiskStopsOnlyTheRecording(t *testing.T) {
+	snaps, err := recording.ReadFile("../../testdata/idle.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pipeline.New(recording.NewReplay(snaps), advisor.DefaultRules(), time.Second)
+	disk := &failingDisk{n: 10}
+	var updates int
+	var alerts []string
+	p.Subscribe(func(ev pipeline.Event) {
+		if ev.Update != nil {
+			updates++
+		}
+		if ev.Alert != "" {
+			alerts = append(alerts, ev.Alert)
+		}
+	})
+	done := subscribeRecorder(p, disk)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rerr := <-done
+	if updates != len(snaps.Snapshots) {
+		t.Errorf("%d of %d snapshots reached the screen", updates, len(snaps.Snapshots))
+	}
+	if disk.written != 10 || rerr == nil || !strings.Contains(rerr.Error(), "no space left") {
+		t.Errorf("recorded %d, result %v", disk.written, rerr)
+	}
+	if len(alerts) != 1 || !strings.Contains(alerts[0], "recording stopped: write r.jsonl: no space left on device") {
+		t.Errorf("alerts %q", alerts)
 	}
 }

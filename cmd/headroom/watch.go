@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"reflect"
 	"strings"
+	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -43,23 +46,33 @@ func (c *watchCmd) Run(env *runEnv) error {
 	if _, ok := themes.ByName(st.Theme); !ok {
 		return usageError{fmt.Errorf("unknown theme %q; the themes are %s", st.Theme, strings.Join(themes.Names(), ", "))}
 	}
-	if c.Speed <= 0 || c.Speed > 1000 {
+	if !(c.Speed > 0 && c.Speed <= 1000) { // NaN fails both
 		return usageError{fmt.Errorf("--speed %v: use a number above 0 and at most 1000", c.Speed)}
 	}
 	if c.Replay != "" && c.Record != "" {
 		return usageError{errors.New("--record records this machine; it cannot be used with --replay")}
 	}
-	if c.Report != "" {
-		if _, err := os.Stat(c.Report); err == nil {
-			return usageError{fmt.Errorf("--report %s already exists; choose a new file name", c.Report)}
-		}
+	if err := c.checkReplay(c.Replay); err != nil {
+		return err
 	}
-	if c.Replay != "" && c.Probe != "" {
-		return usageError{errors.New("--probe requests a live URL; it cannot be used with --replay")}
+	// The report's file is made now, so a wrong path is said at start, not
+	// after an hour of load test.
+	var report *os.File
+	if c.Report != "" {
+		f, err := os.OpenFile(c.Report, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			if errors.Is(err, os.ErrExist) {
+				return usageError{fmt.Errorf("--report %s already exists; choose a new file name", c.Report)}
+			}
+			return usageError{fmt.Errorf("--report %s: %v", c.Report, unwrapPath(err))}
+		}
+		report = f
+		defer f.Close()
 	}
 	if f, ok := env.stdout.(*os.File); !ok || !isatty.IsTerminal(f.Fd()) {
 		return usageError{errors.New("the dashboard needs a terminal; for a report on a pipe or in cron use `headroom once` (or `headroom once --json`)")}
 	}
+
 	applyNoColor(os.LookupEnv)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -111,14 +124,31 @@ func (c *watchCmd) Run(env *runEnv) error {
 		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL})
 	// 20 frames a second at most: keys still answer within 50 ms, and the
 	// renderer wakes a third as often as at bubbletea's default 60.
-	final, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20)).Run()
+	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20), tea.WithoutSignalHandler())
+	// A dropped SSH session (SIGHUP), ctrl+c from outside and SIGTERM all
+	// end the dashboard the way q does: the report is written and the
+	// recording closed, whole.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+			prog.Quit()
+		case <-ctx.Done():
+		}
+	}()
+	final, runErr := prog.Run()
 	cancel()
 	pumpErr := <-done
-	if c.Report != "" {
+	var reportErr error
+	if report != nil {
 		if fm, ok := final.(tui.Model); ok {
 			sess := fm.Session()
-			if err := os.WriteFile(c.Report, []byte(advisor.ReportMarkdown(sess)), 0o644); err != nil {
-				fmt.Fprintf(env.stderr, "headroom: cannot write the report: %v\n", unwrapPath(err))
+			if _, err := report.WriteString(advisor.ReportMarkdown(sess)); err != nil {
+				reportErr = fmt.Errorf("cannot write the report %s: %v", c.Report, unwrapPath(err))
+			} else if err := report.Close(); err != nil {
+				reportErr = fmt.Errorf("cannot write the report %s: %v", c.Report, unwrapPath(err))
 			} else {
 				fmt.Fprintf(env.stderr, "headroom: report of %d samples written to %s\n", len(sess.Snaps), c.Report)
 			}
@@ -132,6 +162,9 @@ func (c *watchCmd) Run(env *runEnv) error {
 	}
 	if runErr != nil {
 		return exitError{code: exitBadInput, err: runErr}
+	}
+	if reportErr != nil {
+		return exitError{code: exitBadInput, err: reportErr}
 	}
 	if pumpErr != nil {
 		return exitError{code: exitBadInput, err: pumpErr}
@@ -163,7 +196,7 @@ func dashboardFeed(ctx context.Context, q pipeline.Queue) <-chan tui.FeedItem {
 			case <-ctx.Done():
 				return
 			}
-			it := tui.FeedItem{Status: ev.Status, Err: ev.Err, Ended: ev.Ended}
+			it := tui.FeedItem{Status: ev.Status, Alert: ev.Alert, Err: ev.Err, Ended: ev.Ended}
 			if u := ev.Update; u != nil {
 				it.Seq, it.Snapshot, it.Advice = u.Seq, &u.Snapshot, &u.Advice
 			}
@@ -177,13 +210,19 @@ func dashboardFeed(ctx context.Context, q pipeline.Queue) <-chan tui.FeedItem {
 	return feed
 }
 
+// snapshotWriter is where a recording goes (a *recording.Recorder).
+type snapshotWriter interface {
+	Write(sampler.Snapshot) error
+	Close() error
+}
+
 // subscribeRecorder writes every snapshot of the stream to rec on its own
 // goroutine, so a slow or full disk never holds sampling or the screen
 // back. A write error stops the recording (said on screen, lasting) and
 // nothing else. The returned channel gives the result once the stream ends.
-func subscribeRecorder(p *pipeline.Pipeline, rec *recording.Recorder) <-chan error {
+func subscribeRecorder(p *pipeline.Pipeline, rec snapshotWriter) <-chan error {
 	done := make(chan error, 1)
-	if rec == nil {
+	if rec == nil || reflect.ValueOf(rec).IsNil() {
 		done <- nil
 		return done
 	}
@@ -193,7 +232,7 @@ func subscribeRecorder(p *pipeline.Pipeline, rec *recording.Recorder) <-chan err
 		for ev := range q.C {
 			if ev.Update != nil && werr == nil {
 				if werr = rec.Write(ev.Update.Snapshot); werr != nil {
-					p.Notify("recording stopped: " + werr.Error())
+					p.Alert("recording stopped: " + werr.Error())
 				}
 			}
 		}
