@@ -93,7 +93,7 @@ func summarizeActivity(rows []activityRow, st *PostgresStats) {
 
 // dbCounters are the cumulative pg_stat_database sums at one moment.
 type dbCounters struct {
-	at                                                        time.Time
+	at                                                          time.Time
 	blksHit, blksRead, commits, rollbacks, deadlocks, tempFiles int64
 }
 
