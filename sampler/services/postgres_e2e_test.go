@@ -86,6 +86,7 @@ func mustExec(t *testing.T, conn *pgx.Conn, sql string, args ...any) {
 }
 
 func TestPostgresE2E(t *testing.T) {
+
 	port := startPostgres(t)
 	ctx := context.Background()
 	clock := newStepClock()
@@ -115,8 +116,12 @@ func TestPostgresE2E(t *testing.T) {
 	for i := 0; i < 60; i++ {
 		mustExec(t, busy, "SELECT pg_sleep(0.001), $1::int + 1", i)
 	}
-	mustExec(t, busy, "SET work_mem = '64kB'")
-	mustExec(t, busy, "SELECT g FROM generate_series(1, 100000) g ORDER BY g DESC")
+	// Sessions that end flush their statistics at once (an idle one may
+	// hold them up to 10 s), so the spill and the deadlock use their own.
+	spill := pgConnect(t, pgDSN(port, "postgres", labPassword))
+	mustExec(t, spill, "SET work_mem = '64kB'")
+	mustExec(t, spill, "SELECT g FROM generate_series(1, 100000) g ORDER BY g DESC")
+	spill.Close(ctx)
 	deadlock(t, port)
 
 	// Deadlocks and temp files count per interval, and backends report
@@ -194,6 +199,8 @@ func deadlock(t *testing.T, port int) {
 	}
 	mustExec(t, a, "ROLLBACK")
 	mustExec(t, b, "ROLLBACK")
+	a.Close(context.Background())
+	b.Close(context.Background())
 }
 
 func TestPostgresUnavailableE2E(t *testing.T) {

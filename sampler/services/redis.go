@@ -7,7 +7,13 @@ import (
 	"sync"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/logging"
 )
+
+// quietRedis stops go-redis from printing its own messages (pool and dial
+// failures, with addresses) to stderr, which would tear the dashboard; the
+// collector reports failures itself. The library's logger is global.
+var quietRedis sync.Once
 
 // RedisCollector samples one Redis server with INFO, over one pooled
 // connection.
@@ -35,8 +41,10 @@ func NewRedis(rawURL string, opt Options) (*RedisCollector, error) {
 	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = opt.timeout(), opt.timeout(), opt.timeout()
 	o.ContextTimeoutEnabled = true
 	o.MaxRetries = -1 // a retry would outlast the timeout; the next tick is the retry
+	o.DialerRetries = 1
 	o.PoolSize, o.MinIdleConns = 1, 0
 	o.DisableIdentity = true // no CLIENT SETINFO: the collector only reads
+	quietRedis.Do(func() { redis.SetLogger(&logging.VoidLogger{}) })
 	return &RedisCollector{client: redis.NewClient(o), addr: Redact(rawURL),
 		secrets: secretsOf(o.Password), opt: opt}, nil
 }
