@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,10 +124,7 @@ func reason(err error, timeout time.Duration, secrets ...string) string {
 	return shorten(msg, 120)
 }
 
-func trimFloat(f float64) string {
-	s := fmt.Sprintf("%.1f", f)
-	return strings.TrimSuffix(s, ".0")
-}
+func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // scrub replaces every occurrence of each secret with "xxxxx".
 func scrub(s string, secrets ...string) string {
