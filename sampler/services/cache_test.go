@@ -95,29 +95,62 @@ func TestNewCacheCollectorsRejectBadAddresses(t *testing.T) {
 	}
 }
 
-// A server that accepts and never answers costs one timeout, then shows
-// as unavailable with it.
-func TestMemcachedSilentServerTimesOut(t *testing.T) {
+// silentServer accepts connections on loopback and never answers, like a
+// hung service; it returns the address.
+func silentServer(t *testing.T) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	t.Cleanup(func() { l.Close() })
 	go func() {
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
 		for {
 			conn, err := l.Accept()
 			if err != nil {
 				return
 			}
-			defer conn.Close()
+			conns = append(conns, conn)
 		}
 	}()
-	c, err := NewMemcached(l.Addr().String(), Options{Timeout: 50 * time.Millisecond})
+	return l.Addr().String()
+}
+
+// A hung server costs one timeout, then shows as unavailable with it.
+func TestHungServersTimeOut(t *testing.T) {
+	opt := Options{Timeout: 50 * time.Millisecond}
+	addr := silentServer(t)
+	m, err := NewMemcached(addr, opt)
+	must(t, err)
+	r, err := NewRedis("redis://:Hunter2@"+addr, opt)
+	must(t, err)
+	defer r.Close()
+	p, err := NewPostgres("postgres://app:Hunter2@"+addr+"/shop?sslmode=disable", opt)
+	must(t, err)
+	b, err := NewPgBouncer("postgres://app:Hunter2@"+addr+"/pgbouncer?sslmode=disable", opt)
+	must(t, err)
+	ctx := context.Background()
+	for name, collect := range map[string]func() (string, string){
+		"memcached": func() (string, string) { s := m.Collect(ctx); return s.State, s.Reason },
+		"redis":     func() (string, string) { s := r.Collect(ctx); return s.State, s.Reason },
+		"postgres":  func() (string, string) { s := p.Collect(ctx); return s.State, s.Reason },
+		"pgbouncer": func() (string, string) { s := b.Collect(ctx); return s.State, s.Reason },
+	} {
+		if state, why := collect(); state != StateUnavailable || why != "timeout after 0.05 s" {
+			t.Errorf("%s: got %s %q, want unavailable after the timeout", name, state, why)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
-	}
-	got := c.Collect(context.Background())
-	if got.State != StateUnavailable || got.Reason != "timeout after 0.05 s" {
-		t.Fatalf("got %+v", got)
 	}
 }

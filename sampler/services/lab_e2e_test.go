@@ -1,6 +1,7 @@
 package services
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -135,5 +136,24 @@ func poll(t *testing.T, bound time.Duration, check func() string) {
 			t.Fatal(msg)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// inBackground runs a client call that blocks (a query waiting on a lock
+// or a pool); at the end of the test it is cancelled and awaited before
+// its connection is closed.
+func inBackground(t *testing.T, call func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { call(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); awaitBounded(t, done) })
+}
+
+// awaitBounded waits for a background client call to end, at most 10 s.
+func awaitBounded(t *testing.T, done <-chan struct{}) {
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Error("a background client call did not end")
 	}
 }

@@ -70,9 +70,7 @@ func TestPgBouncerE2E(t *testing.T) {
 		mustExec(t, pgConnect(t, bouncerDSN(port, "app")), "SELECT 1")
 	}
 	third := pgConnect(t, bouncerDSN(port, "app"))
-	waitCtx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	go third.Exec(waitCtx, "SELECT 1")
+	inBackground(t, func(ctx context.Context) { third.Exec(ctx, "SELECT 1") })
 
 	poll(t, 10*time.Second, func() string {
 		got := c.Collect(ctx)

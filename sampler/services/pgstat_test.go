@@ -60,12 +60,12 @@ func TestRankStatements(t *testing.T) {
 	a, b, c, own, idle := stmtKey{1, 1, 10}, stmtKey{1, 1, 20}, stmtKey{1, 1, 30}, stmtKey{1, 1, 40}, stmtKey{1, 1, 50}
 	prev := map[stmtKey]stmtCounter{a: {100, 1000}, b: {10, 5000}, own: {5, 10}, idle: {3, 3}, c: {500, 900}}
 	cur := map[stmtKey]stmtCounter{
-		a:    {160, 1600},   // 60 calls, 600 ms
-		b:    {12, 5300},    // 2 calls, 300 ms
-		c:    {4, 100},      // reset since: counts from zero, 4 calls 100 ms
-		own:  {900, 90000},  // the collector's: left out
-		idle: {3, 3},        // did not run
-		{2, 1, 60}: {1, 50}, // new: 1 call 50 ms
+		a:          {160, 1600},  // 60 calls, 600 ms
+		b:          {12, 5300},   // 2 calls, 300 ms
+		c:          {4, 100},     // reset since: counts from zero, 4 calls 100 ms
+		own:        {900, 90000}, // the collector's: left out
+		idle:       {3, 3},       // did not run
+		{2, 1, 60}: {1, 50},      // new: 1 call 50 ms
 	}
 	got, dbTime := rankStatements(prev, cur, map[stmtKey]bool{own: true})
 	if dbTime != 1050 {

@@ -109,9 +109,7 @@ func TestPostgresE2E(t *testing.T) {
 	mustExec(t, holder, "BEGIN")
 	mustExec(t, holder, "LOCK TABLE item IN ACCESS EXCLUSIVE MODE")
 	waiter := pgConnect(t, pgDSN(port, "postgres", labPassword))
-	waitCtx, cancelWait := context.WithCancel(ctx)
-	t.Cleanup(cancelWait)
-	go waiter.Exec(waitCtx, "SELECT count(*) FROM item")
+	inBackground(t, func(ctx context.Context) { waiter.Exec(ctx, "SELECT count(*) FROM item") })
 	busy := pgConnect(t, pgDSN(port, "postgres", labPassword))
 	for i := 0; i < 60; i++ {
 		mustExec(t, busy, "SELECT pg_sleep(0.001), $1::int + 1", i)
