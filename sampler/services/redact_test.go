@@ -101,3 +101,17 @@ func TestPrintable(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// A password pgx finds in PGPASSWORD is kept out of reasons like one in
+// the DSN.
+func TestPasswordFromEnvironmentIsScrubbed(t *testing.T) {
+	t.Setenv("PGPASSWORD", "Env-Hunter2")
+	c, err := NewPostgres("postgres://app@127.0.0.1:5432/shop", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reason(errors.New("server closed: password=Env-Hunter2 rejected"), time.Second, c.secrets...)
+	if strings.Contains(got, "Env-Hunter2") || got != "server closed: password=xxxxx rejected" {
+		t.Fatalf("got %q", got)
+	}
+}
