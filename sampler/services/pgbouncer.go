@@ -1,0 +1,155 @@
+package services
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// PgBouncerStats is one sample of a PgBouncer's pools. When State is
+// "unavailable" only State and Reason are set.
+type PgBouncerStats struct {
+	Pools  []Pool `json:"pools"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Pool is one line of SHOW POOLS: a database/user pair.
+type Pool struct {
+	Database  string  `json:"database"`
+	User      string  `json:"user"`
+	ClActive  int64   `json:"cl_active"`  // clients linked to a server connection
+	ClWaiting int64   `json:"cl_waiting"` // clients waiting for one
+	SvActive  int64   `json:"sv_active"`  // server connections in use
+	MaxWaitS  float64 `json:"maxwait_s"`  // how long the oldest waiting client has waited
+}
+
+// MarshalJSON writes only state and reason for an unavailable PgBouncer.
+func (s PgBouncerStats) MarshalJSON() ([]byte, error) {
+	type plain PgBouncerStats
+	if s.State == StateUnavailable {
+		return json.Marshal(struct {
+			State  string `json:"state"`
+			Reason string `json:"reason,omitempty"`
+		}{s.State, s.Reason})
+	}
+	return json.Marshal(plain(s))
+}
+
+// PgBouncerCollector reads SHOW POOLS from PgBouncer's admin console (the
+// DSN's database is "pgbouncer"; the user must be in admin_users or
+// stats_users).
+type PgBouncerCollector struct {
+	cfg     *pgx.ConnConfig
+	addr    string
+	secrets []string
+	opt     Options
+
+	mu   sync.Mutex
+	conn *pgx.Conn
+}
+
+// NewPgBouncer checks the admin-console DSN without connecting.
+func NewPgBouncer(dsn string, opt Options) (*PgBouncerCollector, error) {
+	cfg, err := pgConfig(dsn, opt)
+	if err != nil {
+		return nil, fmt.Errorf("pgbouncer: %w", err)
+	}
+	return &PgBouncerCollector{cfg: cfg, addr: Redact(dsn), secrets: secretsOf(cfg.Password), opt: opt}, nil
+}
+
+// Addr is the console the collector reads, without the password.
+func (c *PgBouncerCollector) Addr() string { return c.addr }
+
+// Collect takes one sample within the timeout; a PgBouncer that is down
+// or refuses gives State "unavailable" and a printable Reason.
+func (c *PgBouncerCollector) Collect(ctx context.Context) PgBouncerStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, c.opt.timeout())
+	defer cancel()
+	pools, err := c.collect(ctx)
+	if err != nil {
+		if c.conn != nil {
+			c.conn.Close(ctx)
+			c.conn = nil
+		}
+		return PgBouncerStats{State: StateUnavailable, Reason: reason(err, c.opt.timeout(), c.secrets...)}
+	}
+	return PgBouncerStats{Pools: pools, State: StateOK}
+}
+
+func (c *PgBouncerCollector) collect(ctx context.Context) ([]Pool, error) {
+	if c.conn == nil || c.conn.IsClosed() {
+		conn, err := pgx.ConnectConfig(ctx, c.cfg)
+		if err != nil {
+			return nil, err
+		}
+		c.conn = conn
+	}
+	rows, err := c.conn.Query(ctx, "SHOW POOLS")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for _, f := range rows.FieldDescriptions() {
+		names = append(names, f.Name)
+	}
+	pools := []Pool{}
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			return nil, err
+		}
+		rec := map[string]string{}
+		for i, v := range vals {
+			if i < len(names) && v != nil {
+				rec[names[i]] = fmt.Sprint(v)
+			}
+		}
+		if p, ok := poolOf(rec); ok {
+			pools = append(pools, p)
+		}
+	}
+	return pools, rows.Err()
+}
+
+// poolOf reads one SHOW POOLS line by column name (the columns differ
+// between PgBouncer versions). The admin console's own "pgbouncer" pool is
+// not an application pool and is left out.
+func poolOf(rec map[string]string) (Pool, bool) {
+	if rec["database"] == "pgbouncer" {
+		return Pool{}, false
+	}
+	num := func(k string) int64 {
+		n, _ := strconv.ParseInt(rec[k], 10, 64) // a missing column reads as 0
+		return n
+	}
+	return Pool{
+		Database:  Printable(rec["database"]),
+		User:      Printable(rec["user"]),
+		ClActive:  num("cl_active"),
+		ClWaiting: num("cl_waiting"),
+		SvActive:  num("sv_active"),
+		MaxWaitS:  float64(num("maxwait")) + float64(num("maxwait_us"))/1e6,
+	}, true
+}
+
+// Close ends the connection, waiting at most the timeout.
+func (c *PgBouncerCollector) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.opt.timeout())
+	defer cancel()
+	err := c.conn.Close(ctx)
+	c.conn = nil
+	return err
+}

@@ -1,0 +1,132 @@
+package services
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Redact shows where a DSN or URL points without its secrets:
+// "postgres://user@host:port/db" for a URL or a key=value DSN, and
+// "redis://host:port/0" for a redis URL with only a password. The password
+// and the whole query string (which may carry password= or sslpassword=)
+// are dropped; the result is printable.
+func Redact(dsnOrURL string) string {
+	s := strings.TrimSpace(dsnOrURL)
+	if s == "" {
+		return ""
+	}
+	if i := strings.Index(s, "://"); i > 0 {
+		return Printable(redactURL(s[:i], s[i+3:]))
+	}
+	if strings.Contains(s, "=") {
+		return Printable(redactKeyValue(s))
+	}
+	// A bare host:port (memcached) has no secrets; anything else is shown
+	// only by its shape.
+	if !strings.ContainsAny(s, " @") {
+		return Printable(s)
+	}
+	return "(unreadable address)"
+}
+
+// redactURL rebuilds scheme://user@host/path by hand rather than through
+// url.Parse, because a password with '#', '/' or '?' in it makes
+// url.Parse fail or put pieces of it in the wrong field.
+func redactURL(scheme, rest string) string {
+	user, hostPath := "", rest
+	// The userinfo ends at the last '@' before the path-less part: a
+	// password may contain '@' itself, the host never does.
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		user, hostPath = rest[:at], rest[at+1:]
+		if c := strings.Index(user, ":"); c >= 0 {
+			user = user[:c]
+		}
+		if u, err := url.PathUnescape(user); err == nil {
+			user = u
+		}
+	}
+	if q := strings.IndexAny(hostPath, "?#"); q >= 0 {
+		hostPath = hostPath[:q]
+	}
+	out := scheme + "://"
+	if user != "" {
+		out += user + "@"
+	}
+	return out + hostPath
+}
+
+// redactKeyValue reads a libpq key=value DSN ("host=db user=app
+// password='s e'") and keeps only user, host, port and dbname.
+func redactKeyValue(s string) string {
+	kv, ok := parseKeyValue(s)
+	if !ok {
+		return "(unreadable DSN)"
+	}
+	out := "postgres://"
+	if u := kv["user"]; u != "" {
+		out += u + "@"
+	}
+	out += kv["host"]
+	if p := kv["port"]; p != "" {
+		out += ":" + p
+	}
+	if db := kv["dbname"]; db != "" {
+		out += "/" + db
+	}
+	return out
+}
+
+// parseKeyValue splits a libpq key=value string, honouring single quotes
+// and backslash escapes; ok is false when a pair is malformed.
+func parseKeyValue(s string) (map[string]string, bool) {
+	kv := map[string]string{}
+	i := 0
+	for {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i >= len(s) {
+			return kv, true
+		}
+		eq := strings.IndexByte(s[i:], '=')
+		if eq <= 0 {
+			return nil, false
+		}
+		key := strings.TrimSpace(s[i : i+eq])
+		i += eq + 1
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		var val strings.Builder
+		if i < len(s) && s[i] == '\'' {
+			i++
+			closed := false
+			for i < len(s) {
+				c := s[i]
+				if c == '\\' && i+1 < len(s) {
+					val.WriteByte(s[i+1])
+					i += 2
+					continue
+				}
+				i++
+				if c == '\'' {
+					closed = true
+					break
+				}
+				val.WriteByte(c)
+			}
+			if !closed {
+				return nil, false
+			}
+		} else {
+			for i < len(s) && s[i] != ' ' {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+				}
+				val.WriteByte(s[i])
+				i++
+			}
+		}
+		kv[key] = val.String()
+	}
+}
