@@ -2,7 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -131,8 +133,16 @@ func levelTag(st *themes.Styles, l advisor.Level) string {
 // gap whatever the width of a number: the name gives way first.
 func findingLine(st *themes.Styles, f advisor.Finding, w int) string {
 	nums := fmt.Sprintf("%s avg %s ≥%s %3.0f%%", compactNum(f.Now, f.Unit), compactNum(f.Mean, ""),
-		strings.TrimSpace(compactNum(f.Threshold, "")), f.Above)
+		thresholdNum(f.Threshold), f.Above)
 	tag := levelTag(st, f.Level)
 	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
 	return fit(f.Label, nameW) + " " + nums + " " + tag
+}
+
+// thresholdNum prints a line as set: 85, 0.1 (never "0" for a small one).
+func thresholdNum(v float64) string {
+	if v == math.Trunc(v) || v >= 100 {
+		return strings.TrimSpace(compactNum(v, ""))
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }

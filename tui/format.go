@@ -106,8 +106,6 @@ func compactNum(v float64, unit advisor.Unit) string {
 		s = fmt.Sprintf("%.0fk", v/1000)
 	case a >= 999.5:
 		s = fmt.Sprintf("%.1fk", v/1000)
-	case a < 9.95 && v != math.Trunc(v):
-		s = fmt.Sprintf("%3.1f", v) // a 0.1 threshold is not "0"
 	default:
 		s = fmt.Sprintf("%3.0f", v)
 	}
