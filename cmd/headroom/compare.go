@@ -1,17 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/plan"
+	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
 // compareCmd says whether a change between two periods is real: `headroom compare BEFORE AFTER`.
@@ -125,11 +127,10 @@ func compareHistories(before, after history, b plan.Bootstrap) (comparison, erro
 // verdictOf is a recording's verdict at its end, as `once --replay` judges
 // it (the default window); for a CSV, the verdict of its newest row.
 func verdictOf(h history) string {
-	if n := len(h.snaps); n > 0 {
-		r := advisor.DefaultRules()
-		cut := h.snaps[n-1].Time.Add(-r.Window)
-		first := sort.Search(n, func(i int) bool { return !h.snaps[i].Time.Before(cut) })
-		return advisor.Advise(h.snaps[first:], r).Verdict.String()
+	if len(h.snaps) > 0 {
+		src := recording.NewReplay(&recording.Recording{Snapshots: h.snaps})
+		last, _, _, _ := judge(context.Background(), src, advisor.DefaultRules(), time.Second, 0)
+		return last.Advice.Verdict.String()
 	}
 	if n := len(h.verdicts); n > 0 {
 		return plan.Clean(h.verdicts[n-1])
