@@ -223,7 +223,7 @@ func Gaps(times []time.Time, interval time.Duration) []Gap {
 	for i := 1; i < len(times); i++ {
 		steps = append(steps, times[i].Sub(times[i-1]).Seconds())
 	}
-	usual := max(median(steps), interval.Seconds())
+	usual := max(sampler.Median(steps), interval.Seconds())
 	var gaps []Gap
 	for i, d := range steps {
 		if usual > 0 && d > GapFactor*usual {

@@ -6,59 +6,26 @@ import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
 // Month is the length of a month in trends: a twelfth of a Julian year.
 const Month = time.Duration(365.25 / 12 * 24 * float64(time.Hour))
 
 // Mean is the arithmetic mean (0 for no values).
-func Mean(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
+func Mean(v []float64) float64 { return sampler.StatsOf(v).Mean }
 
 // Percentile is the nearest-rank percentile p (0–100) of v, as the advisor
 // computes it (0 for no values). v is not modified.
 func Percentile(v []float64, p float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
 	s := append([]float64(nil), v...)
 	sort.Float64s(s)
-	rank := int(math.Ceil(p / 100 * float64(len(s))))
-	return s[max(0, min(len(s)-1, rank-1))]
+	return sampler.Percentile(s, p)
 }
 
 // Max is the largest value (0 for no values).
-func Max(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	m := v[0]
-	for _, x := range v[1:] {
-		m = math.Max(m, x)
-	}
-	return m
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
+func Max(v []float64) float64 { return sampler.StatsOf(v).Max }
 
 // TQuantile is the p quantile (0 < p < 1) of Student's t distribution with
 // df degrees of freedom, found by bisection on its CDF.
