@@ -10,7 +10,7 @@ import (
 // the report and hooks alike; short asks for the form a narrow panel fits.
 //
 //	workers: running 3 × 40 MiB → suggest 5 gunicorn workers (cpu 5 / memory 72, 40 MiB each, measured)
-//	running 3 × 40 MiB → suggest 5 (cpu 5 / memory 72)
+//	running 3 × 40 MiB → suggest 5 (cpu 5 / memory 72, 40 MiB each)
 func WorkerLine(ws WorkerSuggestion, short bool) string {
 	server := ws.Server
 	if server == "" {
@@ -21,8 +21,12 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 		running = fmt.Sprintf("running %d × %.0f MiB → ", ws.Running, ws.PerWorkerMiB)
 	}
 	if short {
-		return fmt.Sprintf("%ssuggest %d workers (cpu %d / memory %d, %.0f MiB each)",
-			running, ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
+		if running != "" {
+			return fmt.Sprintf("%ssuggest %d (cpu %d / memory %d, %.0f MiB each)",
+				running, ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
+		}
+		return fmt.Sprintf("suggest %d workers (cpu %d / memory %d, %.0f MiB each)",
+			ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
 	}
 	return fmt.Sprintf("workers: %ssuggest %d %s workers (cpu %d / memory %d, %.0f MiB each, %s)",
 		running, ws.Recommended, server, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)

@@ -130,10 +130,10 @@ func (p *chartsPanel) latencyLabel() []string {
 		level = f.Level
 	}
 	label = []string{st.Label.Render("LAT") + fmt.Sprintf(" %4.0fms", pr.Last), levelTag(st, level),
-		st.Dim.Render(fmt.Sprintf("p95 %.0f/%.0f", pr.P95, pr.SLA))}
+		st.Dim.Render("p95 " + millis(pr.P95))}
 	if level == advisor.Monitor {
-		label[1] = st.Dim.Render(fmt.Sprintf("p95 %.0fms", pr.P95))
-		label[2] = st.Dim.Render(fmt.Sprintf("SLA %.0fms", pr.SLA))
+		label[1] = st.Dim.Render("p95 " + millis(pr.P95))
+		label[2] = st.Dim.Render("SLA " + millis(pr.SLA))
 	}
 	return label
 }
@@ -303,4 +303,12 @@ func deltaPeak(h *sampler.History, baseline time.Time, end uint64, f sampler.Met
 		peak = math.Max(peak, v)
 	}
 	return fmt.Sprintf("%+.0f ↑%.0f", math.Round(now-b)+0, peak)
+}
+
+// millis prints a latency in at most six cells: 180ms, 2166ms, 12.5s.
+func millis(ms float64) string {
+	if ms >= 9999.5 {
+		return fmt.Sprintf("%.1fs", ms/1000)
+	}
+	return fmt.Sprintf("%.0fms", ms)
 }
