@@ -192,8 +192,8 @@ func Advise(window []sampler.Snapshot, r Rules) Advice {
 	if len(window) > 0 {
 		last := window[len(window)-1]
 		a.Apps = apps.AppsOver(window)
-		cores, mem, source := workerBounds(last, a.Apps)
-		a.Workers = suggestWorkers(cores, mem, last.Procs, a.Apps, r.Workers)
+		cores, mem, source, sized := workerBounds(last, a.Apps)
+		a.Workers = suggestWorkers(cores, mem, last.Procs, sized, r.Workers)
 		a.Workers.LimitSource = source
 	}
 	if a.Apps == nil {
