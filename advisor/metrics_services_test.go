@@ -9,7 +9,7 @@ import (
 	"github.com/headroom-dev/headroom/sampler"
 )
 
-func u64p(v uint64) *uint64    { return &v }
+func u64p(v uint64) *uint64   { return &v }
 func f64p(v float64) *float64 { return &v }
 
 // withServices gives every snapshot the groups mk returns for it.

@@ -34,14 +34,14 @@ func (c *Cgroups) Name() string { return "cgroup" }
 func (c *Cgroups) Close() error { return nil }
 
 // Collect reads the groups of the snapshot's processes. Reading only those
-// pids (not /proc again) keeps the cost to one small file per process; a
-// process gone since the snapshot is left out by the reader.
+// pids (not /proc again), with their memberships cached by pid and start
+// time, keeps the cost low; a process gone since the snapshot is left out.
 func (c *Cgroups) Collect(s *sampler.Snapshot) {
-	pids := make([]int, 0, len(s.Procs))
+	procs := make([]cgroup.Proc, 0, len(s.Procs))
 	for _, p := range s.Procs {
-		pids = append(pids, int(p.PID))
+		procs = append(procs, cgroup.Proc{PID: int(p.PID), Start: p.Start})
 	}
-	groups, err := c.r.Read(pids)
+	groups, err := c.r.ReadProcs(procs)
 	if err != nil {
 		return // the services view is then empty: cgroups unreadable is a state, not a failure
 	}
