@@ -73,7 +73,10 @@ func serviceTable(svcs []sampler.Service, w int, by sortKey, reverse bool, filte
 			r = append(r, padLeft(swap, 6), padLeft(optNum(s.MemPSI, 1), 6))
 		}
 		name := s.Name
-		if s.Procs > 0 {
+		switch {
+		case s.Procs == 1:
+			name += " (1 proc)"
+		case s.Procs > 1:
 			name += fmt.Sprintf(" (%d procs)", s.Procs)
 		}
 		rows = append(rows, append(r, name))
