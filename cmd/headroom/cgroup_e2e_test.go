@@ -120,6 +120,13 @@ func TestCgroupWorkersE2E(t *testing.T) {
 	write(mem, "memory.limit_in_bytes", strconv.Itoa(300<<20))
 	write(cpu, "cpu.cfs_period_us", "100000")
 	write(cpu, "cpu.cfs_quota_us", "25000")
+	// A high weight, so that on a busy shared machine the group still gets
+	// the quarter core its quota allows (and no more).
+	for _, d := range []string{filepath.Join(cpu, slice), filepath.Join(cpu, slice, unit)} {
+		if err := os.WriteFile(filepath.Join(d, "cpu.shares"), []byte("16384"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	// Started after the groups exist, so it is stopped (cleanups run last
 	// first) before they are removed.
@@ -148,6 +155,7 @@ func TestCgroupWorkersE2E(t *testing.T) {
 	if code == exitBadInput {
 		t.Fatalf("once: %s", stderr)
 	}
+	conforms(t, schemaFor(t, "once"), "once --json with a limited group", []byte(out))
 	var a cgroupOnce
 	if err := json.Unmarshal([]byte(out), &a); err != nil {
 		t.Fatalf("%v: %s", err, out)
