@@ -12,7 +12,7 @@ import (
 	"github.com/headroom-dev/headroom/sampler"
 )
 
-func u64(v uint64) *uint64    { return &v }
+func u64(v uint64) *uint64   { return &v }
 func f64(v float64) *float64 { return &v }
 
 // labServices: a unit at 98 % of MemoryMax=512M with 3 OOM kills and its
