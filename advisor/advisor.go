@@ -143,6 +143,9 @@ type Advice struct {
 	Apps []apps.App `json:"apps"`
 	// Probe summarises the --probe requests of the window; nil without --probe.
 	Probe *ProbeStats `json:"probe,omitempty"`
+	// Services are the control groups with processes at the moment judged,
+	// their oom_kills counted over the window; absent without the cgroup collector.
+	Services []sampler.Service `json:"services,omitempty"`
 }
 
 // ProbeStats summarise the probe requests of a window.
@@ -189,7 +192,9 @@ func Advise(window []sampler.Snapshot, r Rules) Advice {
 	if len(window) > 0 {
 		last := window[len(window)-1]
 		a.Apps = apps.AppsOver(window)
-		a.Workers = suggestWorkers(last.Cores(), last.MemoryLimit(), last.Procs, a.Apps, r.Workers)
+		cores, mem, source, sized := workerBounds(last, a.Apps)
+		a.Workers = suggestWorkers(cores, mem, last.Procs, sized, r.Workers)
+		a.Workers.LimitSource = source
 	}
 	if a.Apps == nil {
 		a.Apps = []apps.App{}
@@ -209,6 +214,7 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 	a.Time = Timestamp{last.Time}
 	a.CoveredS = math.Round(last.Time.Sub(window[0].Time).Seconds()*10) / 10
 	a.NoSwap = !last.HasSwap()
+	a.Services = servicesOver(window)
 	j := &judgement{window: window, rules: r, advice: &a}
 	for _, def := range r.Metrics {
 		for _, inst := range def.Instances(window) {

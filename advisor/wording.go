@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/headroom-dev/headroom/sampler/apps"
 )
@@ -11,6 +12,7 @@ import (
 //
 //	workers: running 3 × 40 MiB → suggest 5 gunicorn workers (cpu 5 / memory 72, 40 MiB each, measured)
 //	running 3 × 40 MiB → suggest 5 (cpu 5 / memory 72, 40 MiB each)
+//	workers: in gunicorn.service: 1 core, 300 MiB, running 3 × 40 MiB → suggest 3 gunicorn workers (…)
 func WorkerLine(ws WorkerSuggestion, short bool) string {
 	server := ws.Server
 	if server == "" {
@@ -20,6 +22,7 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 	if ws.Running > 0 {
 		running = fmt.Sprintf("running %d × %.0f MiB → ", ws.Running, ws.PerWorkerMiB)
 	}
+	running = limitedBy(ws) + running
 	if short {
 		if running != "" {
 			return fmt.Sprintf("%ssuggest %d (cpu %d / memory %d, %.0f MiB each)",
@@ -30,6 +33,23 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 	}
 	return fmt.Sprintf("workers: %ssuggest %d %s workers (cpu %d / memory %d, %.0f MiB each, %s)",
 		running, ws.Recommended, server, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
+}
+
+// limitedBy names the cgroup that bounds the workers, when one does:
+// "in gunicorn.service: 1 core, 300 MiB → ".
+func limitedBy(ws WorkerSuggestion) string {
+	if ws.LimitSource == "" || ws.LimitSource == cgroupHost {
+		return ""
+	}
+	cores := "cores"
+	if ws.Cores == 1 {
+		cores = "core"
+	}
+	s := fmt.Sprintf("in %s: %g %s, %d MiB", ws.LimitSource, math.Round(ws.Cores*100)/100, cores, ws.MemoryMiB)
+	if ws.Running > 0 {
+		return s + ", "
+	}
+	return s + " → "
 }
 
 // AppLine describes one application family in a line; short is the

@@ -32,6 +32,10 @@ type WorkerSuggestion struct {
 	Server  string `json:"server,omitempty"`
 	// WorkerMemoryMiB is the memory each worker may use at Recommended.
 	WorkerMemoryMiB int `json:"worker_memory_mib"`
+	// LimitSource names the cgroup of the app server's master whose limits
+	// bound Cores or MemoryMiB ("gunicorn.service", a container), or "host";
+	// empty when the snapshot did not read cgroups.
+	LimitSource string `json:"limit_source,omitempty"`
 }
 
 // SuggestWorkers applies the framework's formula:

@@ -27,8 +27,12 @@ type Snapshot struct {
 	IO *Rates `json:"io,omitempty"`
 	// Net holds network throughput over the interval, without lo.
 	Net *Rates `json:"net,omitempty"`
-	// Limits holds cgroup v2 limits that are lower than the host's.
+	// Limits holds headroom's own cgroup limits (v1 or v2) that are lower than the host's.
 	Limits *Limits `json:"limits,omitempty"`
+	// Services are the control groups with processes, from the cgroup collector.
+	Services []Service `json:"services,omitempty"`
+	// ProcLimits are the cgroup limits of the app-server masters, by pid, for worker sizing.
+	ProcLimits map[int32]GroupLimits `json:"proc_limits,omitempty"`
 	// Probe holds the --probe requests that finished since the previous snapshot.
 	Probe []ProbeResult `json:"probe,omitempty"`
 	// NProcs is the number of processes on the machine (Procs may hold fewer).
@@ -89,7 +93,7 @@ type PSI struct {
 	IOFull  *Pressure `json:"io_full,omitempty"`
 }
 
-// Limits are cgroup v2 bounds on this process's group, set only where lower
+// Limits are cgroup bounds on this process's group, set only where lower
 // than the host's resources.
 type Limits struct {
 	Cores  float64 `json:"cores,omitempty"`  // from cpu.max: quota / period

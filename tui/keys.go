@@ -20,6 +20,7 @@ type KeyMap struct {
 	SortName   key.Binding
 	Reverse    key.Binding
 	Group      key.Binding
+	Services   key.Binding
 	Baseline   key.Binding
 	Pause      key.Binding
 	Back       key.Binding
@@ -43,6 +44,7 @@ func DefaultKeyMap() KeyMap {
 		SortName:   key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "sort by name")),
 		Reverse:    key.NewBinding(key.WithKeys("r", "I"), key.WithHelp("r", "reverse sort")),
 		Group:      key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "group app workers")),
+		Services:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "services view")),
 		Baseline:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "mark baseline")),
 		Pause:      key.NewBinding(key.WithKeys(" ", "z"), key.WithHelp("space", "pause")),
 		Back:       key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "scrub history")),
@@ -64,7 +66,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Quit, k.Help, k.Theme, k.Filter, k.ClearOrEsc},
 		{k.SortCPU, k.SortMem, k.SortPID, k.SortName, k.Reverse, k.Group},
-		{k.Pause, k.Back, k.Live, k.Up, k.Baseline},
+		{k.Pause, k.Back, k.Live, k.Up, k.Baseline, k.Services},
 	}
 }
 

@@ -366,7 +366,7 @@ func (m *Model) render() {
 		empty = "no process list this far back (kept for the last few minutes)"
 	}
 	m.procs.SetSize(m.width, m.lay.tableH)
-	m.procs.Set(procsInput{procs: s.Procs, memTotal: s.Mem.Total, empty: empty})
+	m.procs.Set(procsInput{procs: s.Procs, memTotal: s.Mem.Total, empty: empty, services: s.Services})
 	m.frame = header + "\n" + m.topView + "\n" + m.procs.View() + "\n" + footer
 }
 

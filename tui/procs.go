@@ -38,6 +38,7 @@ type procsInput struct {
 	procs    []sampler.Process
 	memTotal uint64
 	empty    string // why there are no rows, when there are none
+	services []sampler.Service
 }
 
 // procsPanel is the process table with its sort, filter and grouping. It
@@ -53,6 +54,7 @@ type procsPanel struct {
 	sortBy  sortKey
 	reverse bool
 	grouped bool // application families as one row each
+	svcView bool // one row per control group instead of per process
 	colsKey string
 	view    string
 }
@@ -126,6 +128,8 @@ func (p *procsPanel) Update(k tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 		p.reverse = !p.reverse
 	case key.Matches(k, p.keys.Group):
 		p.grouped = !p.grouped
+	case key.Matches(k, p.keys.Services):
+		p.svcView = !p.svcView
 	case key.Matches(k, p.keys.Up, p.keys.Down) || k.Type == tea.KeyPgUp || k.Type == tea.KeyPgDown || k.Type == tea.KeyHome || k.String() == "G":
 		p.table, cmd = p.table.Update(k)
 	default:
@@ -205,6 +209,9 @@ func (p *procsPanel) render() string {
 		r = append(r, shortCmd(proc.Cmd))
 		rows = append(rows, r)
 	}
+	if p.svcView {
+		cols, rows = serviceTable(p.in.services, w, p.sortBy, p.reverse, p.filter.Value())
+	}
 	// Each table setter re-renders the visible rows, so call only the ones
 	// whose input changed: this is most of a frame's cost.
 	colsKey := fmt.Sprint(cols)
@@ -227,6 +234,8 @@ func (p *procsPanel) render() string {
 	if len(rows) == 0 {
 		msg := "no processes"
 		switch {
+		case p.svcView:
+			msg = noServices
 		case p.in.empty != "" && procs == nil:
 			msg = p.in.empty
 		case p.filter.Value() != "":

@@ -14,7 +14,9 @@ type collectorSet func(ctx context.Context, f sharedFlags, st settings) ([]sampl
 
 // collectorSets are every kind of evidence a live source can gather
 // beside /proc, in the order they fill a snapshot.
-var collectorSets = []collectorSet{}
+var collectorSets = []collectorSet{
+	cgroupCollectors,
+}
 
 // liveSource is this machine as a source for every command: /proc, the
 // probe (--probe) and the configured collectors. It returns the host name

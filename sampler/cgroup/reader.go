@@ -81,6 +81,8 @@ type Reader struct {
 	now      func() time.Time
 	prev     map[string]counters
 	prevAt   time.Time
+	cache    map[int]cached // memberships by pid, for ReadProcs (cache.go)
+	reads    uint64
 }
 
 // counters are a group's cumulative counters at one read.
@@ -222,12 +224,24 @@ func (r *Reader) Read(pids []int) ([]Service, error) {
 			return nil, err
 		}
 	}
+	procs := make([]Proc, len(pids))
+	for i, pid := range pids {
+		procs[i].PID = pid
+	}
+	return r.read(procs)
+}
+
+// read is Read and ReadProcs.
+func (r *Reader) read(procs []Proc) ([]Service, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.names.podsListed = false
 	groups := map[string]*group{}
-	for _, pid := range pids {
-		m, err := r.membership(pid)
+	seen := make(map[int]cached, len(r.cache))
+	r.reads++
+	for _, p := range procs {
+		pid := p.PID
+		m, err := r.cachedMembership(p, seen)
 		if err != nil {
 			continue
 		}
@@ -254,7 +268,7 @@ func (r *Reader) Read(pids []int) ([]Service, error) {
 		next[key] = c
 		out = append(out, s)
 	}
-	r.prev, r.prevAt = next, now
+	r.prev, r.prevAt, r.cache = next, now, seen
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
 }

@@ -1,16 +1,15 @@
 package live
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/cgroup"
 )
 
 // parsePressure reads one /proc/pressure/* file: the "some" line, and the
@@ -73,109 +72,24 @@ func readPSI(procRoot string) *sampler.PSI {
 	return &psi
 }
 
-// cgroupV2Path finds this process's cgroup v2 path in /proc/self/cgroup
-// (the "0::" line).
-func cgroupV2Path(b []byte) (string, bool) {
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "0::"); ok {
-			return rest, true
-		}
+// ownLimits reads the CPU and memory limits of pid's cgroup and its
+// ancestors (v1 or v2: the cgroup package reads both) and keeps those below
+// the host's; nil when there are none or no cgroups can be read. Live passes
+// its own pid: headroom's cgroup bounds the machine totals it sees.
+func ownLimits(r *cgroup.Reader, pid, hostCores int, hostMem uint64) *sampler.Limits {
+	if r == nil {
+		return nil
 	}
-	return "", false
-}
-
-// cgroupV2Mount finds where the cgroup2 filesystem is mounted, from
-// /proc/self/mountinfo (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems).
-func cgroupV2Mount(b []byte) (string, bool) {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		// id parent major:minor root mountpoint options ... - fstype source options
-		left, right, ok := strings.Cut(sc.Text(), " - ")
-		if !ok {
-			continue
-		}
-		rf := strings.Fields(right)
-		lf := strings.Fields(left)
-		if len(rf) > 0 && rf[0] == "cgroup2" && len(lf) >= 5 {
-			return lf[4], true
-		}
-	}
-	return "", false
-}
-
-// parseCPUMax reads cgroup v2 cpu.max ("max 100000" or "150000 100000") as cores.
-func parseCPUMax(b []byte) (float64, bool) {
-	f := strings.Fields(string(b))
-	if len(f) != 2 || f[0] == "max" {
-		return 0, false
-	}
-	quota, err1 := strconv.ParseFloat(f[0], 64)
-	period, err2 := strconv.ParseFloat(f[1], 64)
-	if err1 != nil || err2 != nil || period <= 0 || quota <= 0 {
-		return 0, false
-	}
-	return quota / period, true
-}
-
-// parseMemoryMax reads cgroup v2 memory.max ("max" or bytes).
-func parseMemoryMax(b []byte) (uint64, bool) {
-	s := strings.TrimSpace(string(b))
-	if s == "max" || s == "" {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	return v, err == nil && v > 0
-}
-
-// cgroupDir finds this process's cgroup v2 directory and the mount it is
-// under; ok is false on a host without cgroup v2. It does not change while
-// headroom runs, so it is looked up once.
-func cgroupDir(procRoot string) (dir, mount string, ok bool) {
-	self, err := os.ReadFile(filepath.Join(procRoot, "self", "cgroup"))
+	cl, err := r.LimitsFor(pid)
 	if err != nil {
-		return "", "", false
-	}
-	path, ok := cgroupV2Path(self)
-	if !ok {
-		return "", "", false
-	}
-	mi, err := os.ReadFile(filepath.Join(procRoot, "self", "mountinfo"))
-	if err != nil {
-		return "", "", false
-	}
-	mount, ok = cgroupV2Mount(mi)
-	if !ok {
-		return "", "", false
-	}
-	return filepath.Join(mount, path), mount, true
-}
-
-// limitsUnder reads memory.max and cpu.max from this process's cgroup
-// directory up to the mount (the tightest wins), and keeps those below the
-// host's.
-func limitsUnder(start, mount string, hostCores int, hostMem uint64) *sampler.Limits {
-	cores, mem := math.Inf(1), uint64(math.MaxUint64)
-	for dir := start; ; dir = filepath.Dir(dir) {
-		if b, err := os.ReadFile(filepath.Join(dir, "cpu.max")); err == nil {
-			if c, ok := parseCPUMax(b); ok && c < cores {
-				cores = c
-			}
-		}
-		if b, err := os.ReadFile(filepath.Join(dir, "memory.max")); err == nil {
-			if m, ok := parseMemoryMax(b); ok && m < mem {
-				mem = m
-			}
-		}
-		if dir == mount || len(dir) <= len(mount) {
-			break
-		}
+		return nil
 	}
 	var l sampler.Limits
-	if cores < float64(hostCores) {
-		l.Cores = cores
+	if cl.Cores != nil && *cl.Cores > 0 && *cl.Cores < float64(hostCores) {
+		l.Cores = *cl.Cores
 	}
-	if mem < hostMem {
-		l.Memory = mem
+	if cl.MemoryBytes != nil && *cl.MemoryBytes > 0 && *cl.MemoryBytes < hostMem {
+		l.Memory = *cl.MemoryBytes
 	}
 	if l == (sampler.Limits{}) {
 		return nil

@@ -3,10 +3,9 @@ package live
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/cgroup"
 	"github.com/shirou/gopsutil/v3/cpu"
 )
 
@@ -35,56 +34,50 @@ func TestParsePressure(t *testing.T) {
 	}
 }
 
-// cgroupLimits is what Live does: find the directory, read the limits.
-func cgroupLimits(procRoot string, hostCores int, hostMem uint64) *sampler.Limits {
-	dir, mount, ok := cgroupDir(procRoot)
-	if !ok {
-		return nil
+// cgroupFixture lays out a proc root for pid 4242 in the fixture's
+// system.slice/app.service and the cgroup2 mount of testdata/cgroup.
+func cgroupFixture(t *testing.T, procCgroup string) *cgroup.Reader {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "sys/fs/cgroup"), os.DirFS("../testdata/cgroup")); err != nil {
+		t.Fatal(err)
 	}
-	return limitsUnder(dir, mount, hostCores, hostMem)
+	mi, _ := os.ReadFile("../testdata/mountinfo.txt")
+	for name, body := range map[string]string{"proc/self/mountinfo": string(mi), "proc/4242/cgroup": procCgroup} {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := cgroup.NewReader(cgroup.Options{ProcRoot: filepath.Join(root, "proc"), HostRoot: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
-func TestCgroupLimits(t *testing.T) {
-	root := t.TempDir()
-	abs, _ := filepath.Abs("../testdata/cgroup")
-	os.MkdirAll(filepath.Join(root, "self"), 0o755)
+func TestOwnLimits(t *testing.T) {
 	cg, _ := os.ReadFile("../testdata/proc/self/cgroup")
-	os.WriteFile(filepath.Join(root, "self", "cgroup"), cg, 0o644)
-	mi, _ := os.ReadFile("../testdata/mountinfo.txt")
-	os.WriteFile(filepath.Join(root, "self", "mountinfo"), []byte(strings.ReplaceAll(string(mi), " /sys/fs/cgroup ", " "+abs+" ")), 0o644)
-
-	l := cgroupLimits(root, 4, 8<<30)
+	r := cgroupFixture(t, string(cg))
+	l := ownLimits(r, 4242, 4, 8<<30)
 	if l == nil || l.Cores != 1.5 || l.Memory != 512<<20 {
 		t.Fatalf("limits = %+v; want 1.5 cores, 512 MiB (the tightest of the group and its parent)", l)
 	}
 	// Limits at or above the host's are no limits.
-	if l := cgroupLimits(root, 1, 256<<20); l != nil {
+	if l := ownLimits(r, 4242, 1, 256<<20); l != nil {
 		t.Errorf("limits above the host's reported: %+v", l)
 	}
-	if l := cgroupLimits(t.TempDir(), 4, 8<<30); l != nil {
-		t.Errorf("limits without a cgroup: %+v", l)
+	if l := ownLimits(nil, 4242, 4, 8<<30); l != nil {
+		t.Errorf("limits without cgroups: %+v", l)
 	}
-}
-
-func TestParseCgroupFiles(t *testing.T) {
-	if _, ok := parseCPUMax([]byte("max 100000\n")); ok {
-		t.Error("max is no limit")
+	if l := ownLimits(r, 4243, 4, 8<<30); l != nil {
+		t.Errorf("limits of a process that is gone: %+v", l)
 	}
-	if c, ok := parseCPUMax([]byte("50000 100000\n")); !ok || c != 0.5 {
-		t.Errorf("cpu.max 50000/100000 = %v", c)
-	}
-	if _, ok := parseMemoryMax([]byte("max\n")); ok {
-		t.Error("max is no limit")
-	}
-	if p, ok := cgroupV2Path([]byte("1:cpu:/x\n0::/a/b\n")); !ok || p != "/a/b" {
-		t.Errorf("path = %q", p)
-	}
-	if _, ok := cgroupV2Path([]byte("1:cpu:/x\n")); ok {
-		t.Error("v1-only system has a v2 path")
-	}
-	mi, _ := os.ReadFile("../testdata/mountinfo.txt")
-	if m, ok := cgroupV2Mount(mi); !ok || m != "/sys/fs/cgroup" {
-		t.Errorf("mount = %q", m)
+	// In the root group nothing bounds the machine.
+	if l := ownLimits(cgroupFixture(t, "0::/\n"), 4242, 4, 8<<30); l != nil {
+		t.Errorf("limits in the root group: %+v", l)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/cgroup"
 	"github.com/headroom-dev/headroom/sampler/procs"
 	"github.com/headroom-dev/headroom/sampler/text"
 	"github.com/shirou/gopsutil/v3/cpu"
@@ -34,8 +35,7 @@ type Live struct {
 	procs    *procs.Table
 	next     time.Time
 	boot     time.Time
-	cgDir    string // this process's cgroup v2 directory, "" without one
-	cgMount  string
+	cgroups  *cgroup.Reader // reads headroom's own cgroup limits; nil without cgroups
 
 	lastT     time.Time
 	lastTotal cpu.TimesStat
@@ -63,7 +63,8 @@ func New(interval time.Duration) (*Live, error) {
 		l.boot = time.Unix(int64(bt), 0)
 	}
 	l.procs = procs.NewTable(l.procRoot, l.boot)
-	l.cgDir, l.cgMount, _ = cgroupDir(l.procRoot)
+	// A host without cgroups has no limits: not an error.
+	l.cgroups, _ = cgroup.NewReader(cgroup.Options{ProcRoot: l.procRoot})
 	if err := l.baseline(); err != nil {
 		return nil, err
 	}
@@ -165,9 +166,7 @@ func (l *Live) Sample() (sampler.Snapshot, error) {
 		s.Uptime = math.Round(now.Sub(l.boot).Seconds())
 	}
 	s.PSI = readPSI(l.procRoot)
-	if l.cgDir != "" {
-		s.Limits = limitsUnder(l.cgDir, l.cgMount, s.CPU.Cores, s.Mem.Total)
-	}
+	s.Limits = ownLimits(l.cgroups, os.Getpid(), s.CPU.Cores, s.Mem.Total)
 
 	procs, err := l.procs.Sample(now)
 	if err != nil {

@@ -1,0 +1,90 @@
+// Package collect adapts the reader packages (cgroup, saturation, access
+// logs, …) to sampler.Collector, one file per kind of evidence, so that the
+// readers need not import sampler (the Snapshot fields would cycle).
+package collect
+
+import (
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
+	"github.com/headroom-dev/headroom/sampler/cgroup"
+	"github.com/headroom-dev/headroom/sampler/text"
+)
+
+// Cgroups fills Snapshot.Services (one entry per control group with
+// processes: systemd units, containers, pods) and Snapshot.ProcLimits (the
+// limits each app-server master runs under, for worker sizing).
+type Cgroups struct {
+	r *cgroup.Reader
+}
+
+// NewCgroups finds the machine's cgroup hierarchies; it fails on a host
+// without any (the caller then runs without the collector).
+func NewCgroups(o cgroup.Options) (*Cgroups, error) {
+	r, err := cgroup.NewReader(o)
+	if err != nil {
+		return nil, err
+	}
+	return &Cgroups{r: r}, nil
+}
+
+// Name is the collector's name, for messages.
+func (c *Cgroups) Name() string { return "cgroup" }
+
+// Close releases nothing: the reader holds no open files.
+func (c *Cgroups) Close() error { return nil }
+
+// Collect reads the groups of the snapshot's processes. Reading only those
+// pids (not /proc again), with their memberships cached by pid and start
+// time, keeps the cost low; a process gone since the snapshot is left out.
+func (c *Cgroups) Collect(s *sampler.Snapshot) {
+	procs := make([]cgroup.Proc, 0, len(s.Procs))
+	for _, p := range s.Procs {
+		procs = append(procs, cgroup.Proc{PID: int(p.PID), Start: p.Start})
+	}
+	groups, err := c.r.ReadProcs(procs)
+	if err != nil {
+		return // the services view is then empty: cgroups unreadable is a state, not a failure
+	}
+	s.Services = make([]sampler.Service, 0, len(groups))
+	for _, g := range groups {
+		s.Services = append(s.Services, service(g))
+	}
+	s.ProcLimits = map[int32]sampler.GroupLimits{}
+	for _, a := range apps.Apps(s.Procs) {
+		if !apps.IsAppServer(a.Kind) {
+			continue
+		}
+		if l, err := c.r.LimitsFor(int(a.MasterPID)); err == nil {
+			s.ProcLimits[a.MasterPID] = groupLimits(l)
+		}
+	}
+}
+
+// service is the snapshot's form of a group.
+func service(g cgroup.Service) sampler.Service {
+	s := sampler.Service{
+		Name: text.Printable(g.Name), Path: text.Printable(g.Path), Kind: g.Kind, Procs: g.Procs,
+		CPUPct: g.CPUPct, MemoryBytes: g.MemoryBytes, MemoryMax: g.MemoryMax, CPUMaxCores: g.CPUMaxCores,
+		ThrottledPct: g.ThrottledPct, OOMKills: g.OOMKills, PIDs: g.PIDs, PIDsMax: g.PIDsMax, SwapBytes: g.SwapBytes,
+	}
+	if g.Pressure != nil {
+		s.MemPSI, s.CPUPSI = g.Pressure.Memory, g.Pressure.CPU
+	}
+	if g.MemoryEvents != nil {
+		hits := g.MemoryEvents.Max
+		s.MemMaxHits = &hits
+	}
+	return s
+}
+
+// groupLimits is the snapshot's form of a process's limits.
+func groupLimits(l cgroup.Limits) sampler.GroupLimits {
+	g := sampler.GroupLimits{Source: text.Printable(l.Source)}
+	if l.Cores != nil {
+		g.Cores = *l.Cores
+	}
+	if l.MemoryBytes != nil {
+		g.Memory = *l.MemoryBytes
+	}
+	return g
+}

@@ -1,0 +1,85 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+func u64(v uint64) *uint64   { return &v }
+func f64(v float64) *float64 { return &v }
+
+// labServices: a unit at 98 % of MemoryMax=512M with 3 OOM kills and its
+// CPU quota throttled, and an unlimited container.
+func labServices() []sampler.Service {
+	return []sampler.Service{
+		{Name: "gunicorn.service", Path: "/system.slice/gunicorn.service", Procs: 4, CPUPct: f64(99.5),
+			MemoryBytes: u64(502 << 20), MemoryMax: u64(512 << 20), CPUMaxCores: f64(1), ThrottledPct: f64(41),
+			OOMKills: u64(3), PIDs: u64(9), SwapBytes: u64(0), MemPSI: f64(12.5)},
+		{Name: "web", Path: "/system.slice/docker-3f2a.scope", Procs: 1, CPUPct: f64(2),
+			MemoryBytes: u64(80 << 20), OOMKills: u64(0), PIDs: u64(3)},
+	}
+}
+
+// TestServicesView: the services key turns the process table into one row
+// per group and back, at 80x24 and 200x60.
+func TestServicesView(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 80, 24, snaps[:240])
+	s, _ := m.shown()
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"small", MinWidth, MinHeight}, {"large", 200, 60}} {
+		t.Run(size.name, func(t *testing.T) {
+			lay := computeLayout(size.w, size.h, !s.HasSwap(), false, 1)
+			p := newProcsPanel(DefaultKeyMap())
+			p.SetStyles(m.styles)
+			p.SetSize(size.w, lay.tableH)
+			p.Set(procsInput{procs: s.Procs, memTotal: s.Mem.Total, services: labServices()})
+			if _, ok := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'s'}}); !ok {
+				t.Fatal("s is not the panel's key")
+			}
+			view := p.View()
+			checkFrame(t, view, size.w, lay.tableH)
+			plain := ansi.Strip(view)
+			for _, want := range []string{"SERVICE", "gunicorn.service (4 procs)", "502M/512M 98%", "80M/-", "41"} {
+				if !strings.Contains(plain, want) {
+					t.Errorf("services view lacks %q:\n%s", want, plain)
+				}
+			}
+			// Sorted by CPU: the unit first.
+			if strings.Index(plain, "gunicorn.service") > strings.Index(plain, "web") {
+				t.Errorf("not sorted by CPU:\n%s", plain)
+			}
+			golden.RequireEqual(t, []byte(plain))
+			p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'s'}})
+			if back := ansi.Strip(p.View()); strings.Contains(back, "SERVICE") || !strings.Contains(back, "COMMAND") {
+				t.Errorf("s again does not return to the processes:\n%s", back)
+			}
+			// Without groups the view says why.
+			p.Set(procsInput{procs: s.Procs})
+			p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'s'}})
+			if v := ansi.Strip(p.View()); !strings.Contains(v, "no control groups") {
+				t.Errorf("empty services view:\n%s", v)
+			}
+		})
+	}
+}
+
+func TestServicesLine(t *testing.T) {
+	line := servicesLine(sampler.Snapshot{Services: labServices()}, advisor.Advice{})
+	want := "svc gunicorn.service mem 98% of 512M 3 OOM, cpu 100% of 1 thr 41%"
+	if line != want {
+		t.Errorf("line = %q\nwant    %q (groups without a limit left out)", line, want)
+	}
+	if l := servicesLine(sampler.Snapshot{Services: labServices()[1:]}, advisor.Advice{}); l != "" {
+		t.Errorf("a line without any limit: %q", l)
+	}
+}
