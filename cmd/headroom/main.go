@@ -44,6 +44,9 @@ type cli struct {
 	Once    onceCmd    `cmd:"" help:"Judge the machine once and exit with the verdict as status (for cron and monitoring)."`
 	Queries queriesCmd `cmd:"" help:"Rank the statements of SQL query logs (Django, PostgreSQL) by total time and name N+1 loops."`
 	planCommands
+
+	Completion completionCmd `cmd:"" help:"Print the shell completion script for bash, zsh or fish."`
+	Man        manCmd        `cmd:"" help:"Print the man page (roff)."`
 }
 
 // usageError is a mistake on the command line or in the config file: exit 3.
@@ -76,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	parser, err := kong.New(&c,
 		kong.Name("headroom"),
 		kong.Description("A live monitor for web-app servers that says whether to optimize or scale.\n\n"+exitHelp),
-		kong.Vars{"version": version},
+		kong.Vars{"version": versionText()},
 		kong.UsageOnError(),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exited = true; panic(exitError{code: code}) }),
@@ -98,6 +101,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			panic(r)
 		}
 	}()
+	completeFromShell(parser)
 	kctx, err := parser.Parse(helpArgs(args))
 	if err != nil {
 		fmt.Fprintf(stderr, "headroom: %v (see headroom --help)\n", err)
