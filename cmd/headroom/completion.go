@@ -22,8 +22,9 @@ type completionCmd struct {
 }
 
 // completionScripts are the hooks per shell: bash asks the program named by
-// complete -C; zsh does the same through bashcompinit; fish passes the line
-// in COMP_LINE as bash would.
+// complete -C; zsh does the same through bashcompinit (the file works both
+// sourced and as _headroom in $fpath, where compinit loads it at the first
+// Tab); fish passes the line in COMP_LINE as bash would.
 var completionScripts = map[string]string{
 	"bash": `# bash completion for headroom: candidates come from headroom itself.
 complete -o default -o bashdefault -C headroom headroom
@@ -32,6 +33,8 @@ complete -o default -o bashdefault -C headroom headroom
 # zsh completion for headroom: candidates come from headroom itself.
 autoload -U +X bashcompinit && bashcompinit
 complete -o default -o bashdefault -C headroom headroom
+# compinit loads this file as _headroom at the first Tab: answer that Tab too.
+if [[ $funcstack[1] == _headroom ]]; then _bash_complete -o default -o bashdefault -C headroom; fi
 `,
 	"fish": `# fish completion for headroom: candidates come from headroom itself.
 function __complete_headroom
