@@ -78,6 +78,13 @@ func TestReleaseDeb(t *testing.T) {
 			t.Errorf("%s: %v, starts %q", file, err, string(b[:min(len(b), 40)]))
 		}
 	}
+	if analyze, err := exec.LookPath("systemd-analyze"); err == nil {
+		// verify exits 0 on a bad setting too; what it prints is the verdict.
+		unit := filepath.Join(root, "usr/lib/systemd/system/headroom-record.service")
+		if out, _ := exec.Command(analyze, "verify", "--man=no", unit).CombinedOutput(); len(out) > 0 {
+			t.Errorf("systemd-analyze verify headroom-record.service:\n%s", out)
+		}
+	}
 	man := gunzip(t, filepath.Join(root, "usr/share/man/man1/headroom.1.gz"))
 	if !strings.HasPrefix(man, `.TH HEADROOM 1 `) || !strings.Contains(man, `"headroom 1.2.3\-rc.1"`) {
 		t.Errorf("man page starts %q", man[:min(len(man), 80)])
