@@ -37,7 +37,7 @@ const exitHelp = `Exit status:
 // given", so the config file's value (or the built-in default) applies.
 type cli struct {
 	Config  string           `help:"Config file (TOML). Default: $XDG_CONFIG_HOME/headroom/config.toml." placeholder:"FILE" type:"path"`
-	Version kong.VersionFlag `help:"Print the version and exit."`
+	Version buildVersionFlag `help:"Print the version, commit and build date, and exit."`
 
 	Watch   watchCmd   `cmd:"" default:"withargs" help:"Live dashboard (the default command)."`
 	Record  recordCmd  `cmd:"" help:"Record snapshots to a file, without a screen."`
@@ -79,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	parser, err := kong.New(&c,
 		kong.Name("headroom"),
 		kong.Description("A live monitor for web-app servers that says whether to optimize or scale.\n\n"+exitHelp),
-		kong.Vars{"version": versionText()},
+		kong.Vars{"version": version},
 		kong.UsageOnError(),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exited = true; panic(exitError{code: code}) }),

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/alecthomas/kong"
 )
 
 // commit and buildDate may be set with -ldflags "-X main.commit=… -X
@@ -41,6 +43,18 @@ func buildStamp() (ver, rev, date string) {
 	bi, _ := debug.ReadBuildInfo()
 	s := resolveStamp(version, commit, buildDate, bi)
 	return s.version, s.commit, s.date
+}
+
+// buildVersionFlag is --version. Unlike kong.VersionFlag, which prints a string
+// made before parsing, it reads the build info only when asked, so an
+// ordinary start does not pay for it.
+type buildVersionFlag bool
+
+// BeforeReset prints the version text and ends the program with status 0.
+func (buildVersionFlag) BeforeReset(app *kong.Kong) error {
+	fmt.Fprintln(app.Stdout, versionText())
+	app.Exit(0)
+	return nil
 }
 
 // versionText is what `headroom --version` prints: the version on the first
