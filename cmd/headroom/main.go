@@ -37,13 +37,16 @@ const exitHelp = `Exit status:
 // given", so the config file's value (or the built-in default) applies.
 type cli struct {
 	Config  string           `help:"Config file (TOML). Default: $XDG_CONFIG_HOME/headroom/config.toml." placeholder:"FILE" type:"path"`
-	Version kong.VersionFlag `help:"Print the version and exit."`
+	Version buildVersionFlag `help:"Print the version, commit and build date, and exit."`
 
 	Watch   watchCmd   `cmd:"" default:"withargs" help:"Live dashboard (the default command)."`
 	Record  recordCmd  `cmd:"" help:"Record snapshots to a file, without a screen."`
 	Once    onceCmd    `cmd:"" help:"Judge the machine once and exit with the verdict as status (for cron and monitoring)."`
 	Queries queriesCmd `cmd:"" help:"Rank the statements of SQL query logs (Django, PostgreSQL) by total time and name N+1 loops."`
 	planCommands
+
+	Completion completionCmd `cmd:"" help:"Print the shell completion script for bash, zsh or fish."`
+	Man        manCmd        `cmd:"" help:"Print the man page (roff)."`
 }
 
 // usageError is a mistake on the command line or in the config file: exit 3.
@@ -98,6 +101,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			panic(r)
 		}
 	}()
+	completeFromShell(parser)
 	kctx, err := parser.Parse(helpArgs(args))
 	if err != nil {
 		fmt.Fprintf(stderr, "headroom: %v (see headroom --help)\n", err)

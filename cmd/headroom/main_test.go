@@ -103,7 +103,7 @@ func TestExitStatusForBadInput(t *testing.T) {
 
 func TestHelpAndVersion(t *testing.T) {
 	code, out, _ := runCLI(t, "--version")
-	if code != 0 || strings.TrimSpace(out) != version {
+	if code != 0 || strings.TrimSpace(out) != versionText() {
 		t.Errorf("--version: %d %q", code, out)
 	}
 	code, out, _ = runCLI(t, "--help")
