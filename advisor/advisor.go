@@ -213,10 +213,13 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 	last := window[len(window)-1]
 	a.Time = Timestamp{last.Time}
 	a.CoveredS = math.Round(last.Time.Sub(window[0].Time).Seconds()*10) / 10
-	a.NoSwap = !last.HasSwap()
+	a.NoSwap = !last.HasSwap() && !last.IsAbsent(KeySwap)
 	a.Services = servicesOver(window)
 	j := &judgement{window: window, rules: r, advice: &a}
 	for _, def := range r.Metrics {
+		if last.IsAbsent(def.Key) {
+			continue // not measured: no finding, rather than a false 0
+		}
 		for _, inst := range def.Instances(window) {
 			j.def, j.name = def, MetricName(def.Key, inst)
 			var f Finding

@@ -38,6 +38,20 @@ type Snapshot struct {
 	// NProcs is the number of processes on the machine (Procs may hold fewer).
 	NProcs int       `json:"nprocs,omitempty"`
 	Procs  []Process `json:"procs"`
+	// Absent names the metric keys ("cpu", "swap") the source could not
+	// measure at this moment (a Prometheus series missing): the advisor
+	// leaves them out, since their zero values are not "0 %, fine".
+	Absent []string `json:"absent,omitempty"`
+}
+
+// IsAbsent reports whether the source could not measure the metric key.
+func (s Snapshot) IsAbsent(key string) bool {
+	for _, k := range s.Absent {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // CPU is system-wide processor use over the last interval, in percent.

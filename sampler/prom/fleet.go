@@ -28,6 +28,7 @@ func (h *Host) Snapshots() []sampler.Snapshot {
 	out := make([]sampler.Snapshot, len(h.Points))
 	for i, p := range h.Points {
 		out[i] = p.Snapshot
+		out[i].Absent = p.absent()
 	}
 	return out
 }
