@@ -14,8 +14,8 @@ func fleetWindow(cpu, mem float64) []sampler.Snapshot {
 	out := make([]sampler.Snapshot, 60)
 	for i := range out {
 		out[i] = sampler.Snapshot{Time: t0.Add(time.Duration(i) * time.Second),
-			CPU:  sampler.CPU{Cores: 2, Percent: cpu},
-			Mem:  sampler.Memory{Total: 4 << 30, Available: uint64((100 - mem) / 100 * (4 << 30))}}
+			CPU: sampler.CPU{Cores: 2, Percent: cpu},
+			Mem: sampler.Memory{Total: 4 << 30, Available: uint64((100 - mem) / 100 * (4 << 30))}}
 	}
 	return out
 }
