@@ -63,9 +63,16 @@ func AdviseFleet(windows map[string][]sampler.Snapshot, down map[string]bool, r 
 // imbalance to fix at the balancer (OPTIMIZE); every host at MONITOR →
 // how many hosts would carry the load. Hosts come back worst first.
 func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
+	// A host that cannot be scraped ranks with the worst: nobody watches it.
+	rank := func(h HostAdvice) Level {
+		if !h.Up {
+			return Scale + 1
+		}
+		return h.Verdict
+	}
 	sort.SliceStable(hosts, func(i, j int) bool {
-		if hosts[i].Verdict != hosts[j].Verdict {
-			return hosts[i].Verdict > hosts[j].Verdict
+		if ri, rj := rank(hosts[i]), rank(hosts[j]); ri != rj {
+			return ri > rj
 		}
 		return hosts[i].Instance < hosts[j].Instance
 	})

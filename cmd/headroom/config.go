@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/sampler/prom"
 	"github.com/headroom-dev/headroom/sampler/text"
 	"github.com/headroom-dev/headroom/themes"
 	"github.com/pelletier/go-toml/v2"
@@ -42,6 +43,7 @@ type fileConfig struct {
 		SLA       *string  `toml:"sla"`
 		ErrorRate *float64 `toml:"error_rate"`
 	} `toml:"probe"`
+	Prometheus *prom.Options `toml:"prometheus"`
 }
 
 // keyWants says what each key of the config file holds, for messages about a
@@ -61,6 +63,7 @@ var keyWants = map[string]string{
 	"probe":                   "a table, like [probe]",
 	"probe.sla":               `a duration in quotes, like "300ms"`,
 	"probe.error_rate":        "a percentage, like 1",
+	"prometheus":              "a table, like [prometheus]",
 }
 
 // keyWant is keyWants' entry for a dotted key, "" for a key it lacks.
@@ -83,6 +86,7 @@ type sharedFlags struct {
 	Window   positiveDuration `placeholder:"DUR" help:"How far back the advisor's sustained levels look (default 5m, or the config file's)."`
 	OnChange string           `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict changes (once: from the previous run's); the advice is in HEADROOM_* variables and JSON on stdin."`
 	probeFlags
+	textfileFlags
 }
 
 // settings reads the config file and applies the flags over it.
@@ -90,6 +94,9 @@ func (f sharedFlags) settings(env *runEnv) (settings, []string, error) {
 	st, err := loadSettings(env.configPath)
 	if err != nil {
 		return st, nil, err
+	}
+	for _, w := range st.Warnings {
+		fmt.Fprintln(env.stderr, "headroom: warning:", w)
 	}
 	if f.Interval != 0 {
 		if d := time.Duration(f.Interval); d < 100*time.Millisecond {
@@ -103,6 +110,9 @@ func (f sharedFlags) settings(env *runEnv) (settings, []string, error) {
 	if err := f.probeFlags.apply(&st); err != nil {
 		return st, nil, err
 	}
+	if err := f.textfileFlags.check(); err != nil {
+		return st, nil, err
+	}
 	argv, err := parseOnChange(f.OnChange)
 	return st, argv, err
 }
@@ -113,6 +123,10 @@ type settings struct {
 	Rules    advisor.Rules
 	Interval time.Duration
 	Theme    string
+	// Prometheus is the [prometheus] table: where the fleet is, and its credentials.
+	Prometheus prom.Options
+	// Warnings are said once on stderr (a config file with a secret others can read).
+	Warnings []string
 }
 
 func defaultSettings() settings {
@@ -157,6 +171,7 @@ func loadSettings(path string) (settings, error) {
 	if err := parseConfig(b, path, &s); err != nil {
 		return s, usageError{err}
 	}
+	s.Warnings = append(s.Warnings, secretModeWarning(path, s.Prometheus)...)
 	return s, nil
 }
 
@@ -324,6 +339,9 @@ func parseConfig(b []byte, path string, s *settings) error {
 			}
 			s.Rules.ErrorRate = *p.ErrorRate
 		}
+	}
+	if fc.Prometheus != nil {
+		s.Prometheus = *fc.Prometheus
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ type onceCmd struct {
 	Log    string           `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, fullest disk and its mount, load, verdict, probe p95 and errors, workers)."`
 	State  string           `placeholder:"FILE" help:"Keep the verdict here for the next run to compare with (default with --on-change: $XDG_STATE_HOME/headroom/last-verdict)."`
 	sharedFlags
+	promFlags
 }
 
 // onceReport is what --json prints: the advice plus where it came from,
@@ -62,6 +63,15 @@ func (c *onceCmd) Run(env *runEnv) error {
 	defer stop()
 	if err := c.checkReplay(c.Replay); err != nil {
 		return err
+	}
+	if o, fleet, err := c.fleetOptions(st, c.sharedFlags); err != nil || fleet {
+		if err != nil {
+			return err
+		}
+		if c.Replay != "" || c.Log != "" || c.For != 0 {
+			return usageError{errors.New("--replay, --log and --for are about this machine; they cannot be used with --prometheus")}
+		}
+		return runFleetOnce(ctx, env, st, o, c.JSON)
 	}
 	if c.Replay != "" {
 		if c.For > 0 {
@@ -114,6 +124,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 	for _, err := range c.notify(argv, report.Advice) {
 		warn(err)
 	}
+	warn(c.writeTextfileOnce(report.Advice))
 
 	if c.JSON {
 		enc := json.NewEncoder(env.stdout)

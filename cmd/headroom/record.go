@@ -45,6 +45,7 @@ func (c *recordCmd) Run(env *runEnv) error {
 	}
 	p := pipeline.New(src, st.Rules, st.Interval)
 	p.Subscribe(newVerdictWatch(onChange, env.stderr).observe)
+	c.subscribeTextfile(p)
 	recDone := subscribeRecorder(p, rec)
 	fmt.Fprintf(env.stderr, "headroom: recording to %s every %v; Ctrl+C stops\n", c.Output, st.Interval)
 	werr := p.Run(ctx) // --for reached, or a signal: a clean stop

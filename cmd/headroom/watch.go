@@ -33,6 +33,7 @@ type watchCmd struct {
 	Record string  `placeholder:"FILE" help:"Record while watching (JSON Lines, mode 0600; never overwritten)."`
 	Report string  `placeholder:"FILE" help:"On quit, write a Markdown report of the session (baseline, means, peaks, time over thresholds, probe percentiles, verdict timeline, workers)."`
 	sharedFlags
+	promFlags
 }
 
 func (c *watchCmd) Run(env *runEnv) error {
@@ -74,6 +75,15 @@ func (c *watchCmd) Run(env *runEnv) error {
 	}
 
 	applyNoColor(os.LookupEnv)
+	if o, fleet, err := c.fleetOptions(st, c.sharedFlags); err != nil || fleet {
+		if err != nil {
+			return err
+		}
+		if c.Replay != "" || c.Record != "" || c.Report != "" {
+			return usageError{errors.New("--replay, --record and --report are about this machine; they cannot be used with --prometheus")}
+		}
+		return runFleetWatch(env, st, o)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -115,6 +125,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	watch := newVerdictWatch(onChange, io.Discard)
 	watch.report = func(err error) { p.Notify(err.Error()) }
 	p.Subscribe(watch.observe)
+	c.subscribeTextfile(p)
 	recDone := subscribeRecorder(p, rec)
 	feed := dashboardFeed(ctx, p.SubscribeQueue(4))
 	done := make(chan error, 1)
