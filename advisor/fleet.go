@@ -150,6 +150,9 @@ func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
 			}
 		}
 	}
+	if len(own) > 3 {
+		own = append(own[:3], fmt.Sprintf("%d more", len(own)-3))
+	}
 	if len(own) > 0 {
 		parts = append(parts, "Needs attention: "+strings.Join(own, "; ")+".")
 	}

@@ -36,7 +36,7 @@ func columnsFor(w int) fleetColumns {
 		c.host, c.disk = 24, 16
 	}
 	rest := w - 11 - c.host - 10 - c.disk - 4 - 6
-	c.spark = max(4, min(30, rest*2/5/2))
+	c.spark = max(4, min(30, rest*2/5))
 	c.focus = max(0, rest-2*c.spark)
 	return c
 }
@@ -73,7 +73,7 @@ func (m *FleetModel) render() {
 	lines = append(lines, fit(m.statusLine(), w))
 	c := columnsFor(w)
 	hdr := fmt.Sprintf("  %-8s %s %s %s %s %s %s", "VERDICT", fit("HOST", c.host), fit("CPU", c.spark+5), fit("MEMORY", c.spark+5),
-		fit("FULLEST DISK", c.disk), fit("WKRS", 4), "FOCUS")
+		fit("DISK", c.disk), fit("WKRS", 4), "FOCUS")
 	lines = append(lines, st.TableHdr.Render(fit(hdr, w)))
 	visible := m.visibleRows()
 	for i := m.offset; i < len(m.rows) && i < m.offset+visible; i++ {
