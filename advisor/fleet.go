@@ -129,7 +129,8 @@ func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
 				idle++
 			}
 		}
-		if len(hot) > 0 && len(hot)*3 <= n+1 && len(hot)+idle == n && len(hot) < n {
+		// Hosts without a CPU series are left out of the comparison.
+		if measured := len(hot) + idle; len(hot) > 0 && idle > 0 && len(hot)*3 <= measured+1 {
 			fa.Verdict, fa.Focus = Optimize, []string{KeyCPU}
 			parts = append(parts, fmt.Sprintf("imbalance: %s carry the load — check the balancer.", strings.Join(hot, ", ")))
 		}

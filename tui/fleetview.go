@@ -62,7 +62,7 @@ func (m *FleetModel) render() {
 	summary := []string{"waiting for Prometheus…", ""}
 	if m.hasAny {
 		c := m.adv.Fleet
-		head := fmt.Sprintf("FLEET %s · %d SCALE · %d OPTIMIZE · %d down — ", m.adv.Verdict, c.AtScale, c.AtOptimize, c.Down)
+		head := fmt.Sprintf("FLEET %s · %d at SCALE · %d at OPTIMIZE · %d down — ", m.adv.Verdict, c.AtScale, c.AtOptimize, c.Down)
 		summary = wrap(head+text.Printable(m.adv.Summary), w, 2)
 		for len(summary) < 2 {
 			summary = append(summary, "")
