@@ -2,14 +2,24 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/headroom-dev/headroom/sampler/prom"
+	"github.com/headroom-dev/headroom/tui"
 )
 
 type fleetJSON struct {
@@ -124,6 +134,8 @@ func TestFleetOnceE2E(t *testing.T) {
 		}
 	}
 
+	checkFleetScreen(t, l)
+
 	// The default selector is this host: its own cores and memory.
 	_, r, stderr := fleetOnce(t, "--prometheus", l.url, "--interval", "1s", "--window", "10s")
 	if len(r.Hosts) != 1 || r.Hosts[0].Instance != l.real {
@@ -184,5 +196,70 @@ func TestFleetPrometheusDownE2E(t *testing.T) {
 	code, _, stderr = fleetOnce(t, "--prometheus", hang.URL, "--probe-timeout", "1s")
 	if took := time.Since(start); code != exitBadInput || took > 3*time.Second || !strings.Contains(stderr, "no answer within 1s") {
 		t.Errorf("hanging: exit %d after %v: %q; want 3 within the 1s timeout", code, took, stderr)
+	}
+}
+
+// TestTextfileCollectorE2E: node_exporter's textfile collector reads the
+// headroom.prom that `once --textfile` writes, without a scrape error.
+func TestTextfileCollectorE2E(t *testing.T) {
+	isolate(t)
+	needBin(t, nodeBin, "prometheus-node-exporter")
+	dir := t.TempDir()
+	if code, _, stderr := runCLI(t, "once", "--replay", "../../testdata/idle.jsonl", "--textfile", dir); code != exitOK {
+		t.Fatalf("once: exit %d %s", code, stderr)
+	}
+	addr := freeAddr(t)
+	startProc(t, t.TempDir(), "node", nodeBin, "--web.listen-address="+addr, "--collector.disable-defaults",
+		"--collector.textfile", "--collector.textfile.directory="+dir)
+	var body string
+	eventually(t, 20*time.Second, func() error {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		body = string(b)
+		return err
+	})
+	for _, want := range []string{"node_textfile_scrape_error 0", `headroom_verdict{level="MONITOR"} 1`, `headroom_finding_level{metric="cpu"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("node_exporter's /metrics lacks %q", want)
+		}
+	}
+}
+
+// checkFleetScreen runs the fleet screen against the lab at 80x24: the hot
+// host first, at SCALE, under the fleet's imbalance line.
+func checkFleetScreen(t *testing.T, l *fleetLab) {
+	t.Helper()
+	st := defaultSettings()
+	st.Rules.Window = 10 * time.Second
+	o := st.Prometheus
+	o.URL, o.Selector, o.Step, o.Window, o.Timeout = l.url, `{job="fixture"}`, time.Second, st.Rules.Window, 5*time.Second
+	c, err := prom.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := tui.NewFleet(tui.FleetOptions{Feed: fleetFeed(ctx, c, st.Rules, time.Second), Rules: st.Rules, Theme: "mono",
+		Interval: time.Second, URL: c.URL(), Selector: o.Selector})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	hot := l.hosts["hot"].instance
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("balancer")) && bytes.Contains(b, []byte(hot))
+	}, teatest.WithDuration(15*time.Second))
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	view := ansi.Strip(tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View())
+	lines := strings.Split(view, "\n")
+	if len(lines) != 24 {
+		t.Fatalf("%d lines, want 24:\n%s", len(lines), view)
+	}
+	if !strings.Contains(lines[5], "SCALE") || !strings.Contains(lines[5], hot) || !strings.Contains(lines[5], "cpu") {
+		t.Errorf("first row %q, want %s at SCALE on cpu\n%s", lines[5], hot, view)
+	}
+	if !strings.Contains(view, "FLEET OPTIMIZE") || !strings.Contains(view, "3 hosts") {
+		t.Errorf("fleet line wrong:\n%s", view)
 	}
 }

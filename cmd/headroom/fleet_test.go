@@ -1,0 +1,109 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/headroom-dev/headroom/sampler/textfile"
+)
+
+func writeConfig(t *testing.T, text string, mode os.FileMode) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte(text), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestPrometheusTable(t *testing.T) {
+	text := "[prometheus]\nurl = \"https://prom:9090\"\nmatch = '{job=\"web\"}'\nusername = \"u\"\npassword = \"s3cret\"\nca_file = \"/ca.pem\"\n"
+	st, err := loadSettings(writeConfig(t, text, 0o600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Prometheus
+	if p.URL != "https://prom:9090" || p.Selector != `{job="web"}` || p.Username != "u" || p.Password != "s3cret" || p.CAFile != "/ca.pem" {
+		t.Errorf("[prometheus] read as %+v", p)
+	}
+	if len(st.Warnings) != 0 {
+		t.Errorf("mode 600: warnings %v, want none", st.Warnings)
+	}
+	path := writeConfig(t, text, 0o644)
+	st, _ = loadSettings(path)
+	if len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "chmod 600 "+path) || strings.Contains(st.Warnings[0], "s3cret") {
+		t.Errorf("mode 644 with a password: warnings %v, want one naming chmod 600 and not the password", st.Warnings)
+	}
+	st, _ = loadSettings(writeConfig(t, "[prometheus]\nurl = \"http://p\"\n", 0o644))
+	if len(st.Warnings) != 0 {
+		t.Errorf("no secret, mode 644: warnings %v, want none", st.Warnings)
+	}
+	if _, err := loadSettings(writeConfig(t, "[prometheus]\ntoken = \"x\"\n", 0o600)); err == nil || !strings.Contains(err.Error(), `unknown key "prometheus.token"`) {
+		t.Errorf("unknown key: %v", err)
+	}
+}
+
+func TestFleetFlagRefusals(t *testing.T) {
+	isolate(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"once", "--prometheus", "http://admin:hunter2@prom:9090"}, "config.toml's [prometheus] table"},
+		{[]string{"once", "--match", `{job="x"}`}, "give --prometheus URL"},
+		{[]string{"once", "--prometheus", "http://prom:9090", "--textfile", os.TempDir()}, "cannot be used with --prometheus"},
+		{[]string{"once", "--textfile", "/nonexistent-dir"}, "--textfile /nonexistent-dir: no such file"},
+		{[]string{"record", "-o", "x.jsonl", "--textfile", "../../go.mod"}, "is not a directory"},
+	} {
+		code, _, stderr := runCLI(t, c.args...)
+		if code != exitBadInput || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "hunter2") {
+			t.Errorf("%v: exit %d %q, want 3 and %q (never the password)", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestFleetAuthFromConfig: the bearer token of config.toml reaches
+// Prometheus, and an answer with no series is exit 3 naming the URL.
+func TestFleetAuthFromConfig(t *testing.T) {
+	isolate(t)
+	var auth string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"success","data":{"resultType":"matrix","result":[]}}`))
+	}))
+	defer srv.Close()
+	cfg := writeConfig(t, "[prometheus]\nurl = \""+srv.URL+"\"\nbearer_token = \"tok-123\"\n", 0o600)
+	code, _, stderr := runCLI(t, "--config", cfg, "once", "--json")
+	if auth != "Bearer tok-123" {
+		t.Errorf("Authorization %q, want the config's bearer token", auth)
+	}
+	if code != exitBadInput || !strings.Contains(stderr, srv.URL) || !strings.Contains(stderr, "matches no target") || strings.Contains(stderr, "tok-123") {
+		t.Errorf("exit %d %q, want 3 naming %s and no token", code, stderr, srv.URL)
+	}
+}
+
+func TestOnceWritesTextfile(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	code, _, stderr := runCLI(t, "once", "--replay", "../../testdata/idle.jsonl", "--textfile", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, textfile.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`headroom_verdict{level="MONITOR"} 1`, `headroom_verdict{level="SCALE"} 0`, `headroom_finding_level{metric="cpu"} 0`, "headroom_workers_recommended "} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("headroom.prom lacks %q:\n%s", want, b)
+		}
+	}
+}
