@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,33 @@ func TestAbsentMetricIsNoFinding(t *testing.T) {
 	}
 	if a.NoSwap {
 		t.Error("swap unknown reads as no swap configured")
+	}
+}
+
+// BenchmarkAdviseFleet200 judges 200 hosts, each over a window of 60 and
+// of 300 points (a minute, and the default 5 minutes, at 1 s steps).
+func BenchmarkAdviseFleet200(b *testing.B) {
+	for _, points := range []int{60, 300} {
+		b.Run(fmt.Sprint(points), func(b *testing.B) {
+			r := DefaultRules()
+			windows := map[string][]sampler.Snapshot{}
+			for i := range 200 {
+				w := fleetWindow(float64(i%90), 40)
+				for len(w) < points {
+					w = append(w, w...)
+				}
+				w = w[:points]
+				for j := range w {
+					w[j].Time = w[0].Time.Add(time.Duration(j) * time.Second)
+					w[j].Disks = []sampler.Disk{{Mount: "/", Total: 100, Used: 50, Free: 50}, {Mount: "/var", Total: 100, Used: 60, Free: 40}}
+				}
+				windows[fmt.Sprintf("web%03d:9100", i)] = w
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				AdviseFleet(windows, nil, r)
+			}
+		})
 	}
 }
