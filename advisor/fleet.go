@@ -66,7 +66,7 @@ func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
 	// A host that cannot be scraped ranks with the worst: nobody watches it.
 	rank := func(h HostAdvice) Level {
 		if !h.Up {
-			return Scale + 1
+			return Down
 		}
 		return h.Verdict
 	}

@@ -95,9 +95,6 @@ func (f sharedFlags) settings(env *runEnv) (settings, []string, error) {
 	if err != nil {
 		return st, nil, err
 	}
-	for _, w := range st.Warnings {
-		fmt.Fprintln(env.stderr, "headroom: warning:", w)
-	}
 	if f.Interval != 0 {
 		if d := time.Duration(f.Interval); d < 100*time.Millisecond {
 			return st, nil, usageError{fmt.Errorf("--interval %v is too short; use at least 100ms", d)}
@@ -123,10 +120,7 @@ type settings struct {
 	Rules    advisor.Rules
 	Interval time.Duration
 	Theme    string
-	// Prometheus is the [prometheus] table: where the fleet is, and its credentials.
-	Prometheus prom.Options
-	// Warnings are said once on stderr (a config file with a secret others can read).
-	Warnings []string
+	Fleet    *prom.Options // the [prometheus] table: where the fleet is, its credentials
 }
 
 func defaultSettings() settings {
@@ -171,7 +165,6 @@ func loadSettings(path string) (settings, error) {
 	if err := parseConfig(b, path, &s); err != nil {
 		return s, usageError{err}
 	}
-	s.Warnings = append(s.Warnings, secretModeWarning(path, s.Prometheus)...)
 	return s, nil
 }
 
@@ -340,9 +333,7 @@ func parseConfig(b []byte, path string, s *settings) error {
 			s.Rules.ErrorRate = *p.ErrorRate
 		}
 	}
-	if fc.Prometheus != nil {
-		s.Prometheus = *fc.Prometheus
-	}
+	s.Fleet = fc.Prometheus
 	return nil
 }
 

@@ -31,8 +31,14 @@ const defaultFleetStep = 15 * time.Second
 
 // fleetOptions merges the flags over the [prometheus] table; ok is false
 // when no Prometheus is named anywhere (judge this machine then).
-func (f promFlags) fleetOptions(st settings, sf sharedFlags) (prom.Options, bool, error) {
-	o := st.Prometheus
+func (f promFlags) fleetOptions(env *runEnv, st settings, sf sharedFlags) (prom.Options, bool, error) {
+	var o prom.Options
+	if st.Fleet != nil {
+		o = *st.Fleet
+		for _, w := range secretModeWarning(env.configPath, o) {
+			fmt.Fprintln(env.stderr, "headroom: warning:", w)
+		}
+	}
 	if f.Prometheus != "" {
 		if u, err := url.Parse(f.Prometheus); err == nil && u.User != nil {
 			return o, false, usageError{fmt.Errorf("--prometheus %s carries credentials, which ps would show; put username and password (or bearer_token) in config.toml's [prometheus] table", prom.Redact(f.Prometheus))}
@@ -112,13 +118,7 @@ func runFleetOnce(ctx context.Context, env *runEnv, st settings, o prom.Options,
 	} else {
 		writeFleetText(env.stdout, rep)
 	}
-	switch rep.Verdict {
-	case advisor.Scale:
-		return exitError{code: exitScale}
-	case advisor.Optimize:
-		return exitError{code: exitOptimize}
-	}
-	return nil
+	return verdictStatus(rep.Verdict)
 }
 
 // writeFleetText prints the fleet for a person: its verdict, then one line
@@ -167,6 +167,9 @@ func fullestDisk(a advisor.Advice) string {
 func secretModeWarning(path string, o prom.Options) []string {
 	if o.Password == "" && o.BearerToken == "" {
 		return nil
+	}
+	if path == "" {
+		path = defaultConfigPath()
 	}
 	info, err := os.Stat(path)
 	if err != nil || info.Mode().Perm()&0o077 == 0 {

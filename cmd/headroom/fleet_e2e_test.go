@@ -235,7 +235,7 @@ func checkFleetScreen(t *testing.T, l *fleetLab) {
 	t.Helper()
 	st := defaultSettings()
 	st.Rules.Window = 10 * time.Second
-	o := st.Prometheus
+	var o prom.Options
 	o.URL, o.Selector, o.Step, o.Window, o.Timeout = l.url, `{job="fixture"}`, time.Second, st.Rules.Window, 5*time.Second
 	c, err := prom.New(o)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/headroom-dev/headroom/sampler/prom"
 	"github.com/headroom-dev/headroom/sampler/textfile"
 )
 
@@ -29,21 +30,22 @@ func TestPrometheusTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := st.Prometheus
+	p := st.Fleet
+	if p == nil {
+		t.Fatal("[prometheus] not read")
+	}
 	if p.URL != "https://prom:9090" || p.Selector != `{job="web"}` || p.Username != "u" || p.Password != "s3cret" || p.CAFile != "/ca.pem" {
 		t.Errorf("[prometheus] read as %+v", p)
 	}
-	if len(st.Warnings) != 0 {
-		t.Errorf("mode 600: warnings %v, want none", st.Warnings)
+	if w := secretModeWarning(writeConfig(t, text, 0o600), *p); len(w) != 0 {
+		t.Errorf("mode 600: warnings %v, want none", w)
 	}
 	path := writeConfig(t, text, 0o644)
-	st, _ = loadSettings(path)
-	if len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "chmod 600 "+path) || strings.Contains(st.Warnings[0], "s3cret") {
-		t.Errorf("mode 644 with a password: warnings %v, want one naming chmod 600 and not the password", st.Warnings)
+	if w := secretModeWarning(path, *p); len(w) != 1 || !strings.Contains(w[0], "chmod 600 "+path) || strings.Contains(w[0], "s3cret") {
+		t.Errorf("mode 644 with a password: warnings %v, want one naming chmod 600 and not the password", w)
 	}
-	st, _ = loadSettings(writeConfig(t, "[prometheus]\nurl = \"http://p\"\n", 0o644))
-	if len(st.Warnings) != 0 {
-		t.Errorf("no secret, mode 644: warnings %v, want none", st.Warnings)
+	if w := secretModeWarning(path, prom.Options{URL: "http://p"}); len(w) != 0 {
+		t.Errorf("no secret, mode 644: warnings %v, want none", w)
 	}
 	if _, err := loadSettings(writeConfig(t, "[prometheus]\ntoken = \"x\"\n", 0o600)); err == nil || !strings.Contains(err.Error(), `unknown key "prometheus.token"`) {
 		t.Errorf("unknown key: %v", err)
@@ -80,10 +82,13 @@ func TestFleetAuthFromConfig(t *testing.T) {
 		w.Write([]byte(`{"status":"success","data":{"resultType":"matrix","result":[]}}`))
 	}))
 	defer srv.Close()
-	cfg := writeConfig(t, "[prometheus]\nurl = \""+srv.URL+"\"\nbearer_token = \"tok-123\"\n", 0o600)
+	cfg := writeConfig(t, "[prometheus]\nurl = \""+srv.URL+"\"\nbearer_token = \"tok-123\"\n", 0o640)
 	code, _, stderr := runCLI(t, "--config", cfg, "once", "--json")
 	if auth != "Bearer tok-123" {
 		t.Errorf("Authorization %q, want the config's bearer token", auth)
+	}
+	if !strings.Contains(stderr, "warning: config "+cfg+" holds a Prometheus secret") {
+		t.Errorf("a token in a group-readable config should be warned about: %q", stderr)
 	}
 	if code != exitBadInput || !strings.Contains(stderr, srv.URL) || !strings.Contains(stderr, "matches no target") || strings.Contains(stderr, "tok-123") {
 		t.Errorf("exit %d %q, want 3 naming %s and no token", code, stderr, srv.URL)

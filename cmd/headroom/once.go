@@ -64,7 +64,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 	if err := c.checkReplay(c.Replay); err != nil {
 		return err
 	}
-	if o, fleet, err := c.fleetOptions(st, c.sharedFlags); err != nil || fleet {
+	if o, fleet, err := c.fleetOptions(env, st, c.sharedFlags); err != nil || fleet {
 		if err != nil {
 			return err
 		}
