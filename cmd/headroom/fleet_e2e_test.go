@@ -73,7 +73,9 @@ func TestFleetOnceE2E(t *testing.T) {
 		&fixtureHost{name: "hot", cores: 4, busy: 0.95, memGiB: 8, memUsed: 0.5},
 		&fixtureHost{name: "idle1", cores: 2, busy: 0.05, memGiB: 4, memUsed: 0.2},
 		&fixtureHost{name: "idle2", cores: 2, busy: 0.10, memGiB: 4, memUsed: 0.3})
-	args := []string{"--prometheus", l.url, "--match", `{job="fixture"}`, "--interval", "1s", "--window", "10s"}
+	// A 2 s step rates over 8 s: the moment node_exporter reads the fixture
+	// between two rewrites matters less on a busy machine.
+	args := []string{"--prometheus", l.url, "--match", `{job="fixture"}`, "--interval", "2s", "--window", "20s"}
 	var r fleetJSON
 	var code int
 	// Ready once every host has a window of CPU rates.
@@ -87,7 +89,7 @@ func TestFleetOnceE2E(t *testing.T) {
 			return fmt.Errorf("%d hosts", len(r.Hosts))
 		}
 		for _, h := range r.Hosts {
-			if len(h.Findings) == 0 || h.Findings[0].Metric != "cpu" || h.CoveredS < 8 {
+			if len(h.Findings) == 0 || h.Findings[0].Metric != "cpu" || h.CoveredS < 16 {
 				return fmt.Errorf("%s: covered %vs, findings %v", h.Instance, h.CoveredS, h.Findings)
 			}
 		}
@@ -120,7 +122,7 @@ func TestFleetOnceE2E(t *testing.T) {
 		for _, f := range h.Findings {
 			got[f.Metric] = f.Now
 		}
-		if d := got["cpu"] - w.cpu; d > 1 || d < -1 {
+		if d := got["cpu"] - w.cpu; d > 3 || d < -3 {
 			t.Errorf("%s: cpu %.2f %%, want %.0f", h.Instance, got["cpu"], w.cpu)
 		}
 		if d := got["memory"] - w.mem; d > 0.1 || d < -0.1 {

@@ -158,7 +158,7 @@ func startFleetLab(t *testing.T, hosts ...*fixtureHost) *fleetLab {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(200 * time.Millisecond)
+		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			select {
