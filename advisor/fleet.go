@@ -132,7 +132,11 @@ func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
 		// Hosts without a CPU series are left out of the comparison.
 		if measured := len(hot) + idle; len(hot) > 0 && idle > 0 && len(hot)*3 <= measured+1 {
 			fa.Verdict, fa.Focus = Optimize, []string{KeyCPU}
-			parts = append(parts, fmt.Sprintf("imbalance: %s carry the load — check the balancer.", strings.Join(hot, ", ")))
+			names := strings.Join(hot, ", ")
+			if len(hot) > 3 {
+				names = fmt.Sprintf("%s and %d more", strings.Join(hot[:3], ", "), len(hot)-3)
+			}
+			parts = append(parts, fmt.Sprintf("imbalance: %s carry the load — check the balancer.", names))
 		}
 	}
 	// Hosts in trouble of their own (a full disk, swap) keep their level.

@@ -136,6 +136,8 @@ func TestFleetOnceE2E(t *testing.T) {
 		}
 	}
 
+	_, out, _ := runCLI(t, append([]string{"once", "--json"}, args...)...)
+	conforms(t, schemaFor(t, "fleetOnce"), "once --prometheus --json", []byte(out))
 	checkFleetScreen(t, l)
 
 	// The default selector is this host: its own cores and memory.
