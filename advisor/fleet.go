@@ -112,8 +112,12 @@ func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
 		line := r.Threshold(key).Optimize
 		fa.Fleet.ScaleOutBy = max(1, int(math.Ceil(float64(n)*mean/line))-n)
 		fa.Verdict, fa.Focus = Scale, []string{key}
-		parts = append(parts, fmt.Sprintf("scale out: %d more %s bring mean %s under the optimize line (%d of %d hosts at SCALE on %s, mean %.0f%%, line %.0f%%).",
-			fa.Fleet.ScaleOutBy, hostsWord(fa.Fleet.ScaleOutBy), fleetLabel(key), at, n, fleetLabel(key), mean, line))
+		verb := "bring"
+		if fa.Fleet.ScaleOutBy == 1 {
+			verb = "brings"
+		}
+		parts = append(parts, fmt.Sprintf("scale out: %d more %s %s mean %s under the optimize line (%d of %d hosts at SCALE on %s, mean %.0f%%, line %.0f%%).",
+			fa.Fleet.ScaleOutBy, hostsWord(fa.Fleet.ScaleOutBy), verb, fleetLabel(key), at, n, fleetLabel(key), mean, line))
 		break
 	}
 	// A few hosts hot on CPU while the rest idle: the balancer, not capacity.

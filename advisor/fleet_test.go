@@ -37,7 +37,7 @@ func TestJudgeFleet(t *testing.T) {
 		{"most at SCALE on cpu: scale out by ceil(n×mean/line)−n",
 			map[string]host{"a": {90, 30, false}, "b": {92, 30, false}, "c": {88, 30, false}, "d": {40, 30, false}},
 			// mean (90+92+88+40)/4 = 77.5: ceil(4 × 77.5 / 70) − 4 = 1
-			Scale, "scale out: 1 more host bring mean CPU under the optimize line", 1, 0, 3, 0},
+			Scale, "scale out: 1 more host brings mean CPU under the optimize line", 1, 0, 3, 0},
 		{"all at SCALE: ceil(3 × 95 / 70) − 3 = 2",
 			map[string]host{"a": {95, 30, false}, "b": {95, 30, false}, "c": {95, 30, false}},
 			Scale, "scale out: 2 more hosts bring mean CPU under the optimize line", 2, 0, 3, 0},
@@ -58,7 +58,7 @@ func TestJudgeFleet(t *testing.T) {
 			Monitor, "Usage acceptable on every host.", 0, 0, 0, 0},
 		{"memory at SCALE on most: scale out on memory",
 			map[string]host{"a": {20, 95, false}, "b": {20, 95, false}},
-			Scale, "scale out: 1 more host bring mean memory under the optimize line", 1, 0, 2, 0},
+			Scale, "scale out: 1 more host brings mean memory under the optimize line", 1, 0, 2, 0},
 		{"a host down is left out of the arithmetic and named",
 			map[string]host{"a": {20, 30, false}, "b": {20, 30, false}, "gone": {99, 99, true}},
 			Monitor, "Down: gone.", 0, 1, 0, 1},
