@@ -35,6 +35,8 @@ type Snapshot struct {
 	ProcLimits map[int32]GroupLimits `json:"proc_limits,omitempty"`
 	// Probe holds the --probe requests that finished since the previous snapshot.
 	Probe []ProbeResult `json:"probe,omitempty"`
+	// LoadTest is the interval of a `headroom load` test; nil when none runs.
+	LoadTest *LoadStats `json:"loadtest,omitempty"`
 	// NProcs is the number of processes on the machine (Procs may hold fewer).
 	NProcs int       `json:"nprocs,omitempty"`
 	Procs  []Process `json:"procs"`

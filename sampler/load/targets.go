@@ -1,0 +1,142 @@
+package load
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Target is one request of the mix, with its share.
+type Target struct {
+	Method string      `json:"method"`
+	URL    string      `json:"url"`
+	Header http.Header `json:"header"`
+	Body   string      `json:"body"`
+	Weight int         `json:"weight"`
+}
+
+// ParseTargets reads a targets file: one JSON object a line ({"url",
+// "method", "header": {"K": ["v"]}, "body", "weight"}); blank lines and
+// lines starting with # are skipped. vegeta's own formats have no weights.
+func ParseTargets(r io.Reader) ([]Target, error) {
+	var out []Target
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var t Target
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&t); err != nil {
+			return nil, fmt.Errorf("line %d: %v (want {\"url\": \"http://127.0.0.1/\", \"method\": \"GET\", \"weight\": 1})", n, err)
+		}
+		if err := t.check(); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		out = append(out, t)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no targets (one JSON object a line)")
+	}
+	return out, nil
+}
+
+// check fills defaults and refuses what cannot be sent.
+func (t *Target) check() error {
+	if t.Method == "" {
+		t.Method = http.MethodGet
+	}
+	t.Method = strings.ToUpper(t.Method)
+	if t.Weight == 0 {
+		t.Weight = 1
+	}
+	if t.Weight < 0 || t.Weight > 1000 {
+		return fmt.Errorf("weight %d: use 1 to 1000", t.Weight)
+	}
+	u, err := url.Parse(t.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("url %q: use an http:// or https:// URL with a host", t.URL)
+	}
+	return nil
+}
+
+// NewTarget is a GET of rawURL with weight 1, checked.
+func NewTarget(rawURL string) (Target, error) {
+	t := Target{URL: rawURL}
+	return t, t.check()
+}
+
+// CheckHosts refuses any target whose host is not loopback, unless it is
+// one of allowed: load only what you own.
+func CheckHosts(ts []Target, allowed []string) error {
+	for _, t := range ts {
+		u, _ := url.Parse(t.URL)
+		h := u.Hostname()
+		if isLoopback(h) {
+			continue
+		}
+		ok := false
+		for _, a := range allowed {
+			ok = ok || strings.EqualFold(a, h)
+		}
+		if !ok {
+			return fmt.Errorf("%s is not a loopback address: load only what you own, and name it with --allow-remote %s", h, h)
+		}
+	}
+	return nil
+}
+
+// isLoopback: 127.0.0.0/8, ::1 or "localhost". Names are not resolved: a
+// name that points at loopback today may not tomorrow.
+func isLoopback(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// weighted is a smooth weighted round robin (nginx's): every target gets
+// its share, spread out, and the order is the same every run.
+type weighted struct {
+	targets []vegeta.Target
+	weights []int
+	current []int
+	total   int
+}
+
+func newWeighted(ts []Target) *weighted {
+	w := &weighted{current: make([]int, len(ts))}
+	for _, t := range ts {
+		w.targets = append(w.targets, vegeta.Target{Method: t.Method, URL: t.URL, Header: t.Header.Clone(), Body: []byte(t.Body)})
+		w.weights = append(w.weights, t.Weight)
+		w.total += t.Weight
+	}
+	return w
+}
+
+// next is the index of the next target to send.
+func (w *weighted) next() int {
+	best := 0
+	for i := range w.current {
+		w.current[i] += w.weights[i]
+		if w.current[i] > w.current[best] {
+			best = i
+		}
+	}
+	w.current[best] -= w.total
+	return best
+}
