@@ -1,0 +1,265 @@
+package advisor
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+// LoadPoint is one interval of a load test with the advice of that moment.
+type LoadPoint struct {
+	Snap   sampler.Snapshot
+	Advice Advice
+}
+
+// Knee is where a load test broke: the highest rate that kept the SLA,
+// the rate throughput stopped rising at, and what ran out.
+type Knee struct {
+	// RPS is the highest achieved rate with p95 under the SLA and errors
+	// under the error rate, before the SLA broke for good; 0 when even
+	// the first rate tried broke it.
+	RPS   float64 `json:"rps"`
+	P95   float64 `json:"p95_ms"`
+	Users int     `json:"users"`
+	// PlateauRPS is the rate at which throughput stopped rising (0: it kept rising).
+	PlateauRPS float64 `json:"plateau_rps,omitempty"`
+	// BeyondP95 is the worst p95 past the knee.
+	BeyondP95 float64 `json:"beyond_p95_ms"`
+	// Bottleneck is cpu, memory, queue, db:connections, cache, disk or unknown.
+	Bottleneck string `json:"bottleneck"`
+	// Findings are the advisor's findings above MONITOR when the SLA broke.
+	Findings []string `json:"findings"`
+	Sentence string   `json:"-"`
+}
+
+// LoadVerdict is the outcome of a load test.
+type LoadVerdict struct {
+	Knee *Knee `json:"knee"`
+	// Held: the SLA held at the highest rate tried.
+	Held bool `json:"held"`
+	// MaxRPS is the highest achieved rate of the run; MaxP95 the p95 then.
+	MaxRPS  float64 `json:"max_rps"`
+	Summary string  `json:"summary"`
+}
+
+// minRequests is the fewest requests an interval needs to count: a p95
+// of two requests says nothing.
+const minRequests = 3
+
+// FindKnee reads a load test's intervals (oldest first). The SLA counts as
+// broken at the first of two intervals in a row over it (one slow second
+// is noise, two is a trend); the knee is the best interval before that.
+// The bottleneck is named from the findings of the two broken intervals.
+func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerdict {
+	var pts []LoadPoint
+	for _, p := range points {
+		if p.Snap.LoadTest != nil && p.Snap.LoadTest.Requests >= minRequests {
+			pts = append(pts, p)
+		}
+	}
+	slaMS := float64(sla.Milliseconds())
+	good := func(l *sampler.LoadStats) bool { return l.P95 <= slaMS && 100-l.SuccessPct < errorRate }
+	var v LoadVerdict
+	best := -1
+	for _, p := range pts {
+		v.MaxRPS = math.Max(v.MaxRPS, p.Snap.LoadTest.RPS)
+	}
+	breach := -1
+	for i := 0; i+1 < len(pts); i++ {
+		if !good(pts[i].Snap.LoadTest) && !good(pts[i+1].Snap.LoadTest) {
+			breach = i
+			break
+		}
+	}
+	if len(pts) == 0 {
+		v.Summary = "no requests were answered"
+		return v
+	}
+	if breach < 0 {
+		v.Held = true
+		last := pts[len(pts)-1].Snap.LoadTest
+		v.Summary = fmt.Sprintf("SLA held at the highest rate tried: about %s req/s, p95 %s", num(v.MaxRPS), msText(last.P95))
+		return v
+	}
+	for i := 0; i < breach; i++ {
+		if l := pts[i].Snap.LoadTest; good(l) && (best < 0 || l.RPS > pts[best].Snap.LoadTest.RPS) {
+			best = i
+		}
+	}
+	k := &Knee{Findings: []string{}}
+	if best >= 0 {
+		l := pts[best].Snap.LoadTest
+		k.RPS, k.P95, k.Users = l.RPS, l.P95, l.Users
+	}
+	for _, p := range pts[breach:] {
+		k.BeyondP95 = math.Max(k.BeyondP95, p.Snap.LoadTest.P95)
+	}
+	k.PlateauRPS = plateau(pts)
+	at := pts[breach : breach+2]
+	var phrase, advice string
+	k.Bottleneck, phrase, advice = bottleneck(at)
+	for _, f := range at[len(at)-1].Advice.Findings {
+		if f.NowLevel > Monitor || f.Level > Monitor {
+			k.Findings = append(k.Findings, fmt.Sprintf("%s %s %s", f.Metric, valueText(f), max(f.Level, f.NowLevel)))
+		}
+	}
+	rate := "below the lowest rate tried"
+	if best >= 0 {
+		rate = fmt.Sprintf("about %s req/s at %d users", num(k.RPS), k.Users)
+	}
+	k.Sentence = fmt.Sprintf("%s; %s; p95 %s beyond; add workers: %s", rate, phrase, msText(k.BeyondP95), advice)
+	v.Knee, v.Summary = k, k.Sentence
+	return v
+}
+
+// plateau is the achieved rate once the load fell behind its target by
+// more than 15 % (open loop), or stopped rising while users grew (closed
+// loop); 0 when throughput kept up.
+func plateau(pts []LoadPoint) float64 {
+	peak := 0.0
+	for _, p := range pts {
+		l := p.Snap.LoadTest
+		peak = math.Max(peak, l.RPS)
+		if l.TargetRPS > 0 && l.RPS < 0.85*l.TargetRPS {
+			return peak
+		}
+	}
+	return 0
+}
+
+// bottleneckKeys map finding keys to the resource they measure; the
+// first resource in bottleneckOrder with a finding above MONITOR is named.
+var bottleneckKeys = map[string]string{
+	"cpu": "cpu", "psi:cpu": "cpu",
+	"memory": "memory", "swap": "memory", "psi:memory": "memory", "oom": "memory",
+	"db": "db:connections", "pg": "db:connections", "postgres": "db:connections", "pgbouncer": "db:connections",
+	"cache": "cache", "redis": "cache", "memcached": "cache",
+	"iowait": "disk", "io": "disk", "psi:io": "disk",
+	"queue": "queue",
+}
+
+// bottleneckOrder: a queue is also what a saturated CPU or pool looks
+// like from outside, so it is named only when nothing behind it ran out.
+var bottleneckOrder = []string{"cpu", "memory", "db:connections", "cache", "disk", "queue"}
+
+// busyLine is how busy (% of one core each) app-server workers must be to
+// count as CPU-bound: sync workers that compute sit near 100 %.
+const busyLine = 80
+
+// bottleneck names what ran out at the breaking point, with the phrase and
+// the worker advice for the sentence.
+func bottleneck(at []LoadPoint) (name, phrase, advice string) {
+	found := map[string]Finding{}
+	var busy float64
+	var running int
+	var server string
+	for _, p := range at {
+		for _, f := range p.Advice.Findings {
+			key, _ := SplitMetric(f.Metric)
+			res, ok := bottleneckKeys[f.Metric]
+			if !ok {
+				res, ok = bottleneckKeys[key]
+			}
+			if ok && max(f.Level, f.NowLevel) > Monitor {
+				if old, seen := found[res]; !seen || f.Now > old.Now {
+					found[res] = f
+				}
+			}
+		}
+		w, s := workersOf(p.Snap.Procs, p.Advice.Apps)
+		if len(w) > 0 {
+			sum := 0.0
+			for _, pr := range w {
+				sum += pr.CPU
+			}
+			busy += sum / float64(len(w)) / float64(len(at))
+			running, server = len(w), s
+		}
+	}
+	cpu := 0.0
+	for _, p := range at {
+		cpu += p.Snap.CPU.Percent / float64(len(at))
+	}
+	if running > 0 && busy >= busyLine {
+		found["cpu"] = Finding{Metric: KeyCPU, Now: busy}
+	}
+	workers := fmt.Sprintf("%d %s workers", running, server)
+	if running == 1 {
+		workers = fmt.Sprintf("1 %s worker", server)
+	}
+	for _, res := range bottleneckOrder {
+		f, ok := found[res]
+		if !ok {
+			continue
+		}
+		switch res {
+		case "cpu":
+			if running > 0 {
+				return res, fmt.Sprintf("CPU at capacity (%s, %.0f %%)", workers, math.Min(100, busy)), "no (CPU-bound) — scale out or optimize the hot path"
+			}
+			return res, fmt.Sprintf("CPU at capacity (%.0f %%)", cpu), "no (CPU-bound) — scale out or optimize the hot path"
+		case "memory":
+			return res, fmt.Sprintf("memory at capacity (%s %s)", f.Metric, valueText(f)), "no (memory-bound) — fewer or lighter workers, or more memory"
+		case "db:connections":
+			return res, fmt.Sprintf("database connections exhausted (%s %s)", f.Metric, valueText(f)), "no (they would wait on the same pool) — raise the pool or cut queries"
+		case "cache":
+			return res, fmt.Sprintf("cache struggling (%s %s)", f.Metric, valueText(f)), "no — fix the cache first (hit rate, memory, evictions)"
+		case "disk":
+			return res, fmt.Sprintf("disk I/O at capacity (%s %s)", f.Metric, valueText(f)), "no (I/O-bound) — faster storage or less I/O"
+		}
+		return queuePhrase(running, workers, cpu, busy)
+	}
+	// No finding names a resource: slow answers with idle workers on the
+	// CPU mean the workers wait (on I/O, a lock, a remote call) and the
+	// requests queue behind them.
+	if running > 0 && busy < busyLine/2 {
+		return queuePhrase(running, workers, cpu, busy)
+	}
+	return "unknown", fmt.Sprintf("no resource of this machine at capacity (CPU %.0f %%)", cpu), "unclear — look at what the app waits on"
+}
+
+func queuePhrase(running int, workers string, cpu, busy float64) (string, string, string) {
+	if running == 0 {
+		return "queue", fmt.Sprintf("requests queue for the app (CPU %.0f %%)", cpu), "yes (the app waits, the CPU has room) — more workers or threads, up to what memory allows"
+	}
+	return "queue", fmt.Sprintf("requests queue for %s (waiting on I/O, %.0f %% CPU each)", workers, busy), "yes (they wait on I/O, the CPU has room) — more workers or threads, up to what memory allows"
+}
+
+// valueText is a finding's latest value with its unit.
+func valueText(f Finding) string {
+	switch f.Unit {
+	case Percent:
+		return fmt.Sprintf("%s %%", num(f.Now))
+	case Millis:
+		return msText(f.Now)
+	}
+	return num(f.Now)
+}
+
+// msText writes a latency the way people say it: "850 ms", "1.5 s".
+func msText(ms float64) string {
+	if ms >= 1000 {
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", ms/1000), ".0") + " s"
+	}
+	return fmt.Sprintf("%.0f ms", ms)
+}
+
+// num writes a rate without needless decimals: 38, 4.5.
+func num(v float64) string {
+	if v >= 10 || v == math.Trunc(v) {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+// Instances is the guide's instance count for a target rate: enough hosts
+// of the knee's capacity for target, one spare, never fewer than two.
+func Instances(hosts int, target, knee float64) int {
+	if knee <= 0 {
+		return 0
+	}
+	return max(int(math.Ceil(float64(hosts)*target/knee))+1, 2)
+}

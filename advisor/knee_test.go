@@ -1,0 +1,179 @@
+package advisor
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
+)
+
+// loadRow is one recorded interval of a load test: the load and the machine.
+type loadRow struct {
+	target, rps, p95, success float64
+	users                     int
+	workerCPU, cpu            float64 // % of one core per worker; machine %
+}
+
+// loadSeries turns rows into load points the way the pipeline does: one
+// snapshot a second, each judged over the window so far.
+func loadSeries(rows []loadRow) []LoadPoint {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var snaps []sampler.Snapshot
+	var pts []LoadPoint
+	for i, r := range rows {
+		s := sampler.Snapshot{Time: t0.Add(time.Duration(i) * time.Second),
+			CPU: sampler.CPU{Cores: 2, Percent: r.cpu}, Mem: sampler.Memory{Total: 8 << 30, Available: 6 << 30},
+			Procs: []sampler.Process{
+				{PID: 10, PPID: 1, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn lab.wsgi", CPU: 0.5},
+				{PID: 11, PPID: 10, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn lab.wsgi", CPU: r.workerCPU},
+				{PID: 12, PPID: 10, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn lab.wsgi", CPU: r.workerCPU},
+			},
+			LoadTest: &sampler.LoadStats{TargetRPS: r.target, RPS: r.rps, P95: r.p95, SuccessPct: r.success, Users: r.users, Requests: int(r.rps)},
+		}
+		snaps = append(snaps, s)
+		pts = append(pts, LoadPoint{Snap: s, Advice: Advise(snaps, DefaultRules())})
+	}
+	return pts
+}
+
+// cpuRamp is a ramp over /cpu/?ms=20 against 2 sync workers: about 90
+// req/s is what two cores give, past it p95 climbs and the load falls behind.
+var cpuRamp = []loadRow{
+	{20, 20, 25, 100, 1, 40, 35},
+	{40, 40, 30, 100, 2, 80, 60},
+	{60, 59, 60, 100, 3, 92, 80},
+	{80, 78, 160, 100, 6, 97, 95},
+	{100, 88, 420, 100, 20, 99, 99},
+	{120, 89, 900, 100, 60, 100, 100},
+	{140, 90, 1500, 99, 120, 100, 100},
+}
+
+func TestKneeOnACPUBoundRamp(t *testing.T) {
+	v := FindKnee(loadSeries(cpuRamp), 300*time.Millisecond, 1)
+	k := v.Knee
+	if v.Held || k == nil {
+		t.Fatalf("no knee: %+v", v)
+	}
+	if k.RPS != 78 || k.P95 != 160 || k.Users != 6 {
+		t.Errorf("knee %v req/s p95 %v at %d users, want 78, 160, 6", k.RPS, k.P95, k.Users)
+	}
+	if k.PlateauRPS != 89 || k.BeyondP95 != 1500 || k.Bottleneck != "cpu" {
+		t.Errorf("plateau %v beyond %v bottleneck %q", k.PlateauRPS, k.BeyondP95, k.Bottleneck)
+	}
+	want := "about 78 req/s at 6 users; CPU at capacity (2 gunicorn workers, 100 %); p95 1.5 s beyond; add workers: no (CPU-bound) — scale out or optimize the hot path"
+	if k.Sentence != want || v.Summary != want {
+		t.Errorf("sentence\n %q\nwant\n %q", k.Sentence, want)
+	}
+	if !contains(k.Findings, "cpu 100 % SCALE") {
+		t.Errorf("findings %v: want the CPU at the breaking point", k.Findings)
+	}
+}
+
+// slowRamp is a ramp over /slow/?ms=200 against 2 workers: 10 req/s is
+// all they can take, and they sit idle on the CPU while requests queue.
+var slowRamp = []loadRow{
+	{4, 4, 205, 100, 1, 2, 3},
+	{6, 6, 210, 100, 2, 2, 4},
+	{8, 8, 240, 100, 2, 3, 4},
+	{10, 9.8, 380, 100, 4, 3, 5},
+	{12, 9.9, 700, 100, 8, 3, 5},
+	{14, 9.9, 1100, 100, 12, 3, 5},
+}
+
+func TestKneeOnAnIOBoundRampNamesTheQueue(t *testing.T) {
+	v := FindKnee(loadSeries(slowRamp), 300*time.Millisecond, 1)
+	k := v.Knee
+	if k == nil || k.RPS != 8 || k.Bottleneck != "queue" {
+		t.Fatalf("knee %+v", k)
+	}
+	if !strings.Contains(k.Sentence, "requests queue for 2 gunicorn workers") || !strings.Contains(k.Sentence, "add workers: yes") {
+		t.Errorf("sentence %q", k.Sentence)
+	}
+}
+
+func TestAQueueFindingIsNamedWhenNothingBehindItRanOut(t *testing.T) {
+	pts := loadSeries(slowRamp)
+	for i := range pts {
+		pts[i].Advice.Findings = append(pts[i].Advice.Findings, Finding{Metric: "queue", Now: 12, NowLevel: Optimize, Level: Optimize})
+		// Even busy-looking workers: the queue finding alone names it.
+	}
+	if k := FindKnee(pts, 300*time.Millisecond, 1).Knee; k == nil || k.Bottleneck != "queue" {
+		t.Fatalf("knee %+v", k)
+	}
+	pts = loadSeries(cpuRamp)
+	for i := range pts {
+		pts[i].Advice.Findings = append(pts[i].Advice.Findings, Finding{Metric: "queue", Now: 12, NowLevel: Optimize})
+	}
+	if k := FindKnee(pts, 300*time.Millisecond, 1).Knee; k == nil || k.Bottleneck != "cpu" {
+		t.Fatalf("a queue behind a saturated CPU must name the CPU: %+v", k)
+	}
+}
+
+func TestOtherResourcesFromFindings(t *testing.T) {
+	for _, c := range []struct {
+		metric string
+		want   string
+	}{
+		{"memory", "memory"}, {"psi:io", "disk"}, {"iowait", "disk"}, {"pgbouncer:waiting", "db:connections"}, {"cache:hit_rate", "cache"},
+	} {
+		pts := loadSeries(slowRamp)
+		for i := range pts {
+			pts[i].Advice.Findings = append(pts[i].Advice.Findings, Finding{Metric: c.metric, Now: 95, Unit: Percent, NowLevel: Scale})
+		}
+		k := FindKnee(pts, 300*time.Millisecond, 1).Knee
+		if k == nil || k.Bottleneck != c.want {
+			t.Errorf("%s: %+v, want %s", c.metric, k, c.want)
+		}
+	}
+}
+
+func TestNoKneeFarBelowCapacity(t *testing.T) {
+	steady := []loadRow{{10, 10, 30, 100, 1, 20, 15}, {10, 10, 32, 100, 1, 20, 15}, {10, 10, 900, 100, 1, 20, 15}, {10, 10, 31, 100, 1, 20, 15}}
+	v := FindKnee(loadSeries(steady), 300*time.Millisecond, 1)
+	if !v.Held || v.Knee != nil {
+		t.Fatalf("one slow second is noise, not a knee: %+v", v)
+	}
+	if v.Summary != "SLA held at the highest rate tried: about 10 req/s, p95 31 ms" {
+		t.Errorf("summary %q", v.Summary)
+	}
+}
+
+func TestErrorsBreakTheSLA(t *testing.T) {
+	rows := []loadRow{{10, 10, 30, 100, 1, 20, 15}, {20, 20, 30, 100, 1, 20, 15}, {30, 30, 40, 97, 2, 20, 15}, {40, 40, 40, 90, 2, 20, 15}}
+	k := FindKnee(loadSeries(rows), 300*time.Millisecond, 1).Knee
+	if k == nil || k.RPS != 20 {
+		t.Fatalf("errors over 1 %% must end the good rates: %+v", k)
+	}
+}
+
+func TestBrokenFromTheStart(t *testing.T) {
+	rows := []loadRow{{10, 10, 800, 100, 4, 3, 5}, {20, 10, 900, 100, 8, 3, 5}}
+	k := FindKnee(loadSeries(rows), 300*time.Millisecond, 1).Knee
+	if k == nil || k.RPS != 0 || !strings.HasPrefix(k.Sentence, "below the lowest rate tried;") {
+		t.Fatalf("%+v", k)
+	}
+}
+
+func TestInstances(t *testing.T) {
+	for _, c := range []struct {
+		hosts        int
+		target, knee float64
+		want         int
+	}{
+		{1, 100, 38, 4}, {1, 10, 38, 2}, {2, 100, 50, 5}, {1, 100, 0, 0},
+	} {
+		if got := Instances(c.hosts, c.target, c.knee); got != c.want {
+			t.Errorf("Instances(%d, %v, %v) = %d, want %d", c.hosts, c.target, c.knee, got, c.want)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
