@@ -26,7 +26,7 @@ const (
 
 const exitHelp = `Exit status:
   0  finished normally (once: verdict MONITOR)
-  1  once: verdict OPTIMIZE
+  1  once: verdict OPTIMIZE; load: the SLA broke below the highest rate tried
   2  once: verdict SCALE, or DOWN (the app does not answer)
   3  bad input or could not judge: unknown flag, bad value, bad config file,
      unreadable recording, not a terminal
@@ -42,6 +42,7 @@ type cli struct {
 	Watch   watchCmd   `cmd:"" default:"withargs" help:"Live dashboard (the default command)."`
 	Record  recordCmd  `cmd:"" help:"Record snapshots to a file, without a screen."`
 	Once    onceCmd    `cmd:"" help:"Judge the machine once and exit with the verdict as status (for cron and monitoring)."`
+	Load    loadCmd    `cmd:"" help:"Run a bounded load test on a URL beside the dashboard and find the rate it breaks at (exit 1 when it breaks below the highest rate tried)."`
 	Queries queriesCmd `cmd:"" help:"Rank the statements of SQL query logs (Django, PostgreSQL) by total time and name N+1 loops."`
 	planCommands
 
