@@ -31,6 +31,7 @@ type chartsInput struct {
 type chartsPanel struct {
 	styles *themes.Styles
 	hist   *sampler.History
+	sla    int // ms, for the load test's p95 chart
 	lay    layout
 	in     chartsInput
 	snap   sampler.Snapshot
@@ -104,6 +105,7 @@ func (p *chartsPanel) render() string {
 	if p.in.probe {
 		rows = append(rows, p.chartRow(since(p.latencyLabel(), latencyMetric), series(latencyMetric), 0, st.Net))
 	}
+	rows = append(rows, p.loadCharts(s)...)
 	if p.lay.extra {
 		rows = append(rows, p.chartRow(p.rateLabel("NET", s.Net, "↓", "↑"), series(netMetric), 0, st.Net))
 		rows = append(rows, p.chartRow(p.rateLabel("I/O", s.IO, "r", "w"), series(ioMetric), 0, st.IO))

@@ -105,6 +105,7 @@ func New(o Options) Model {
 		}
 	}
 	m.charts.hist = o.History
+	m.charts.sla = int(o.Rules.SLA.Milliseconds())
 	m.procs = newProcsPanel(o.Keys)
 	m.footer = newFooterPanel(o.Keys)
 	m.applyTheme()
@@ -318,6 +319,7 @@ func (m *Model) render() {
 		evidence = evidenceLines(s, m.advice)
 	}
 	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap(), m.opts.ProbeURL != "", strings.Count(evidence, "\n")+min(1, len(evidence)))
+	m.lay = withLoad(m.lay, s.LoadTest != nil)
 	hin := headerInput{host: m.opts.Host, paused: m.paused, replay: m.opts.Replay, speed: m.opts.ReplaySpeed, styleGen: m.styleGen}
 	if m.hasAny {
 		hin.snap = &s
