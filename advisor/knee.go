@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
 )
 
 // LoadPoint is one interval of a load test with the advice of that moment.
@@ -169,7 +170,7 @@ func bottleneck(at []LoadPoint) (name, phrase, advice string) {
 				}
 			}
 		}
-		w, s := workersOf(p.Snap.Procs, p.Advice.Apps)
+		w, s := workersOf(p.Snap.Procs, servingApps(p.Snap, p.Advice.Apps))
 		if len(w) > 0 {
 			sum := 0.0
 			for _, pr := range w {
@@ -179,12 +180,20 @@ func bottleneck(at []LoadPoint) (name, phrase, advice string) {
 			running, server = len(w), s
 		}
 	}
-	cpu := 0.0
+	cpu, wait := 0.0, 0.0
 	for _, p := range at {
 		cpu += p.Snap.CPU.Percent / float64(len(at))
+		wait += p.Snap.LoadTest.WorkersCPUWait / float64(len(at))
 	}
-	if running > 0 && busy >= busyLine {
-		found["cpu"] = Finding{Metric: KeyCPU, Now: busy}
+	// A worker wants the CPU while it runs and while it waits on a run
+	// queue; on a shared machine the second can be most of it.
+	switch want := busy + wait; {
+	case running > 0 && want >= busyLine:
+		found["cpu"] = Finding{Metric: KeyCPU, Now: want}
+	case running > 0 && want < busyLine/2:
+		// The machine's CPU may be full, but not with the app's work: its
+		// workers are off the CPU, waiting. That is not the app's bottleneck.
+		delete(found, "cpu")
 	}
 	workers := fmt.Sprintf("%d %s workers", running, server)
 	if running == 1 {
@@ -197,8 +206,14 @@ func bottleneck(at []LoadPoint) (name, phrase, advice string) {
 		}
 		switch res {
 		case "cpu":
-			if running > 0 {
+			if running > 0 && busy >= busyLine {
 				return res, fmt.Sprintf("CPU at capacity (%s, %.0f %%)", workers, math.Min(100, busy)), "no (CPU-bound) — scale out or optimize the hot path"
+			}
+			if running > 0 && wait > 0 {
+				return res, fmt.Sprintf("CPU at capacity (machine %.0f %%; %s on it %.0f %%, waiting for it %.0f %%)", cpu, workers, busy, wait), "no (CPU-bound) — scale out or optimize the hot path"
+			}
+			if running > 0 {
+				return res, fmt.Sprintf("CPU at capacity (machine %.0f %%; %s at %.0f %% each)", cpu, workers, busy), "no (CPU-bound) — scale out or optimize the hot path"
 			}
 			return res, fmt.Sprintf("CPU at capacity (%.0f %%)", cpu), "no (CPU-bound) — scale out or optimize the hot path"
 		case "memory":
@@ -215,7 +230,7 @@ func bottleneck(at []LoadPoint) (name, phrase, advice string) {
 	// No finding names a resource: slow answers with idle workers on the
 	// CPU mean the workers wait (on I/O, a lock, a remote call) and the
 	// requests queue behind them.
-	if running > 0 && busy < busyLine/2 {
+	if running > 0 && busy+wait < busyLine/2 {
 		return queuePhrase(running, workers, cpu, busy)
 	}
 	return "unknown", fmt.Sprintf("no resource of this machine at capacity (CPU %.0f %%)", cpu), "unclear — look at what the app waits on"
@@ -262,4 +277,12 @@ func Instances(hosts int, target, knee float64) int {
 		return 0
 	}
 	return max(int(math.Ceil(float64(hosts)*target/knee))+1, 2)
+}
+
+// servingApps are the app servers the load reaches (apps.Serving).
+func servingApps(s sampler.Snapshot, found []apps.App) []apps.App {
+	if s.LoadTest == nil {
+		return found
+	}
+	return apps.Serving(s.Procs, found, s.LoadTest.URL)
 }

@@ -110,6 +110,57 @@ func TestAQueueFindingIsNamedWhenNothingBehindItRanOut(t *testing.T) {
 	}
 }
 
+func TestABusyMachineWithIdleWorkersIsNotCPUBound(t *testing.T) {
+	rows := append([]loadRow(nil), slowRamp...)
+	for i := range rows {
+		rows[i].cpu = 99 // other work fills the machine; the workers wait
+	}
+	k := FindKnee(loadSeries(rows), 300*time.Millisecond, 1).Knee
+	if k == nil || k.Bottleneck != "queue" {
+		t.Fatalf("knee %+v", k)
+	}
+	rows = append([]loadRow(nil), cpuRamp...)
+	for i := range rows {
+		rows[i].workerCPU = min(rows[i].workerCPU, 55) // workers share the cores with other work
+	}
+	k = FindKnee(loadSeries(rows), 300*time.Millisecond, 1).Knee
+	if k == nil || k.Bottleneck != "cpu" || !strings.Contains(k.Sentence, "CPU at capacity (machine 100 %; 2 gunicorn workers at 55 % each)") {
+		t.Fatalf("knee %+v", k)
+	}
+	// Workers that get a fifth of a core and wait for the rest are CPU-bound,
+	// though their CPU % alone reads as idle.
+	pts := loadSeries(cpuRamp)
+	for i := range pts {
+		for j := range pts[i].Snap.Procs {
+			pts[i].Snap.Procs[j].CPU = min(pts[i].Snap.Procs[j].CPU, 21)
+		}
+		pts[i].Snap.LoadTest.WorkersCPUWait = 70
+	}
+	k = FindKnee(pts, 300*time.Millisecond, 1).Knee
+	if k == nil || k.Bottleneck != "cpu" || !strings.Contains(k.Sentence, "2 gunicorn workers on it 21 %, waiting for it 70 %") {
+		t.Fatalf("knee %+v", k)
+	}
+}
+
+func TestOnlyTheLoadedAppServerCounts(t *testing.T) {
+	pts := loadSeries(cpuRamp)
+	for i := range pts {
+		s := &pts[i].Snap
+		s.LoadTest.URL = "http://127.0.0.1:8000/cpu/"
+		s.Procs[0].Cmd += " --bind 127.0.0.1:8000"
+		// Another, idle lab on port 9000.
+		s.Procs = append(s.Procs,
+			sampler.Process{PID: 20, PPID: 1, Name: "gunicorn", Cmd: "/usr/bin/gunicorn lab.wsgi --bind 127.0.0.1:9000"},
+			sampler.Process{PID: 21, PPID: 20, Name: "gunicorn", Cmd: "/usr/bin/gunicorn lab.wsgi --bind 127.0.0.1:9000"},
+			sampler.Process{PID: 22, PPID: 20, Name: "gunicorn", Cmd: "/usr/bin/gunicorn lab.wsgi --bind 127.0.0.1:9000"})
+		pts[i].Advice = Advise([]sampler.Snapshot{*s}, DefaultRules())
+	}
+	k := FindKnee(pts, 300*time.Millisecond, 1).Knee
+	if k == nil || !strings.Contains(k.Sentence, "CPU at capacity (2 gunicorn workers, 100 %)") {
+		t.Fatalf("the idle app server on another port was counted: %+v", k)
+	}
+}
+
 func TestOtherResourcesFromFindings(t *testing.T) {
 	for _, c := range []struct {
 		metric string

@@ -17,4 +17,7 @@ type LoadStats struct {
 	P99        float64        `json:"p99_ms"`
 	Errors     map[string]int `json:"errors,omitempty"`
 	Done       bool           `json:"done,omitempty"` // the load has ended
+	// WorkersCPUWait is the mean share (%) of the interval the loaded app
+	// server's workers were runnable but waiting for a CPU.
+	WorkersCPUWait float64 `json:"workers_cpu_wait_pct,omitempty"`
 }

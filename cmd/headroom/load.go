@@ -71,7 +71,7 @@ func (c *loadCmd) Run(env *runEnv) error {
 		return err
 	}
 	run := load.Start(ctx, plan.spec)
-	src = sampler.Collected{Source: src, Collectors: []sampler.Collector{collect.Load{Run: run}}}
+	src = sampler.Collected{Source: src, Collectors: []sampler.Collector{collect.NewLoad(run)}}
 	defer src.Close()
 
 	p := pipeline.New(src, st.Rules, st.Interval)
@@ -172,7 +172,10 @@ func (c *loadCmd) plan(st settings) (loadPlan, error) {
 	if c.Hosts < 1 || c.TargetRPS < 0 {
 		return pl, errors.New("--hosts must be at least 1 and --target-rps at least 0")
 	}
-	pl.spec = load.Spec{Targets: ts, Pattern: pat, Duration: c.For}
+	// A request ten times over the SLA is a failure whatever comes of it;
+	// waiting longer only lets an overloaded run drag on.
+	timeout := min(max(10*st.Rules.SLA, time.Second), load.Timeout)
+	pl.spec = load.Spec{Targets: ts, Pattern: pat, Duration: c.For, Timeout: timeout}
 	return pl, nil
 }
 
@@ -244,5 +247,5 @@ func (pl loadPlan) describe() string {
 		what = fmt.Sprintf("%d targets (%s, …)", len(urls), urls[0])
 	}
 	return fmt.Sprintf("load %s, %s for %s; SLA p95 %s, errors under %g %%; caps %g req/s, %d users, %s; request timeout %s",
-		what, s.Pattern, s.Duration, pl.st.Rules.SLA, pl.st.Rules.ErrorRate, load.MaxRate, load.MaxUsers, "1h", load.Timeout)
+		what, s.Pattern, s.Duration, pl.st.Rules.SLA, pl.st.Rules.ErrorRate, load.MaxRate, load.MaxUsers, "1h", s.Timeout)
 }

@@ -24,6 +24,7 @@ const (
 	MaxUsers    = 1000      // closed-loop users, and open-loop workers
 	MaxDuration = time.Hour // --for
 	Timeout     = 10 * time.Second
+	endGrace    = time.Second
 )
 
 // Spec is one load test.
@@ -49,6 +50,9 @@ type Interval struct {
 	P99        float64        `json:"p99_ms"`
 	Errors     map[string]int `json:"errors,omitempty"`
 	Done       bool           `json:"done,omitempty"`
+	// WorkersCPUWait is left 0 here: the load knows nothing of the app
+	// server; sampler/collect measures it from /proc.
+	WorkersCPUWait float64 `json:"workers_cpu_wait_pct,omitempty"`
 }
 
 // Run is a load test in progress.
@@ -106,7 +110,14 @@ func Start(ctx context.Context, spec Spec) *Run {
 	r.last = r.began
 	results := r.attacker.Attack(targeter, r.pacer, spec.Duration, "headroom")
 	go func() {
-		<-ctx.Done()
+		// At the end of the duration the requests still waiting are
+		// given a moment, then aborted: a run ends when it says it does,
+		// not a request timeout later.
+		select {
+		case <-ctx.Done():
+		case <-time.After(spec.Duration + endGrace):
+			cancel()
+		}
 		r.attacker.Stop()
 	}()
 	go func() {
