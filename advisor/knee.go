@@ -109,7 +109,7 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 	}
 	rate := "below the lowest rate tried"
 	if best >= 0 {
-		rate = fmt.Sprintf("about %s req/s at %d users", num(k.RPS), k.Users)
+		rate = fmt.Sprintf("about %s req/s at %d %s", num(k.RPS), k.Users, plural(k.Users, "user", "users"))
 	}
 	k.Sentence = fmt.Sprintf("%s; %s; p95 %s beyond; add workers: %s", rate, phrase, msText(k.BeyondP95), advice)
 	v.Knee, v.Summary = k, k.Sentence
@@ -285,4 +285,11 @@ func servingApps(s sampler.Snapshot, found []apps.App) []apps.App {
 		return found
 	}
 	return apps.Serving(s.Procs, found, s.LoadTest.URL)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/collect"
 	"github.com/headroom-dev/headroom/sampler/load"
+	"github.com/headroom-dev/headroom/sampler/recording"
 	"github.com/headroom-dev/headroom/sampler/text"
 )
 
@@ -32,6 +33,7 @@ type loadCmd struct {
 	Targets     string        `placeholder:"FILE" type:"path" help:"Targets, one JSON object a line: {\"url\", \"method\", \"header\", \"body\", \"weight\"}."`
 	JSON        bool          `help:"No screen: print the result as one JSON object."`
 	Report      string        `placeholder:"FILE" help:"Write a Markdown report: the load profile, the knee, the instance count and the machine."`
+	Record      string        `placeholder:"FILE" help:"Record the machine and the load's intervals (JSON Lines, mode 0600; never overwritten)."`
 	TargetRPS   float64       `name:"target-rps" placeholder:"N" help:"With --report: the rate to plan instances for."`
 	Hosts       int           `placeholder:"N" default:"1" help:"With --target-rps: the hosts the tested one stands for."`
 	AllowRemote []string      `name:"allow-remote" placeholder:"HOST" help:"Allow loading HOST, which is not loopback. Load only what you own."`
@@ -90,6 +92,14 @@ func (c *loadCmd) Run(env *runEnv) error {
 			close(finished)
 		}
 	})
+	var rec *recording.Recorder
+	if c.Record != "" {
+		if rec, err = recording.Create(c.Record, recording.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now()}); err != nil {
+			run.Stop()
+			return usageError{err}
+		}
+	}
+	recDone := subscribeRecorder(p, rec)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
 	if screen {
@@ -104,6 +114,12 @@ func (c *loadCmd) Run(env *runEnv) error {
 	cancel()
 	if perr := <-done; err == nil && perr != nil {
 		err = perr
+	}
+	if rerr := <-recDone; rec != nil {
+		if rerr != nil {
+			fmt.Fprintln(env.stderr, "headroom: warning:", rerr)
+		}
+		fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), rec.Path())
 	}
 	if err != nil {
 		return exitError{code: exitBadInput, err: err}
