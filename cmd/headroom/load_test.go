@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Bad load flags are refused before anything is sent: exit 3, one line
+// naming what was wrong and what would be right.
+func TestLoadBadInput(t *testing.T) {
+	targets := filepath.Join(t.TempDir(), "t.jsonl")
+	if err := os.WriteFile(targets, []byte(`{"url": "http://10.0.0.9/"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"http://127.0.0.1:1/"}, "give exactly one of --rate"},
+		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--users", "3"}, "give exactly one of"},
+		{[]string{"http://127.0.0.1:1/", "--rate", "5000/s"}, "from 1 to 2000"},
+		{[]string{"http://127.0.0.1:1/", "--ramp", "10/s"}, `want 2 rates separated by ".."`},
+		{[]string{"http://127.0.0.1:1/", "--users", "5000"}, "--users 5000: use 1 to 1000"},
+		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--for", "2h"}, "at most 1h"},
+		{[]string{"http://example.com/", "--rate", "5/s"}, "--allow-remote example.com"},
+		{[]string{"--targets", targets, "--rate", "5/s"}, "--allow-remote 10.0.0.9"},
+		{[]string{"ftp://127.0.0.1/", "--rate", "5/s"}, "use an http:// or https:// URL"},
+		{[]string{"--rate", "5/s"}, "no URL to load"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(append([]string{"load"}, c.args...), &out, &errb)
+		if code != exitBadInput || !strings.Contains(errb.String(), c.want) || strings.Count(strings.TrimSpace(errb.String()), "\n") > 0 {
+			t.Errorf("%v: exit %d, %q; want 3 and one line with %q", c.args, code, errb.String(), c.want)
+		}
+	}
+}
+
+func TestParseRates(t *testing.T) {
+	got, err := parseRates("10,20, 40/s", ",", 0)
+	if err != nil || len(got) != 3 || got[2] != 40 {
+		t.Fatalf("%v %v", got, err)
+	}
+	if _, err := parseRates("0.5/s", "", 1); err == nil {
+		t.Error("a rate under 1/s was taken")
+	}
+}
