@@ -136,10 +136,27 @@ func plateau(pts []LoadPoint) float64 {
 var bottleneckKeys = map[string]string{
 	"cpu": "cpu", "psi:cpu": "cpu",
 	"memory": "memory", "swap": "memory", "psi:memory": "memory", "oom": "memory",
-	"db": "db:connections", "pg": "db:connections", "postgres": "db:connections", "pgbouncer": "db:connections",
-	"cache": "cache", "redis": "cache", "memcached": "cache",
+	"db:connections": "db:connections", "pgbouncer": "db:connections",
+	"cache":  "cache",
 	"iowait": "disk", "io": "disk", "psi:io": "disk",
 	"queue": "queue",
+}
+
+// resourceOf maps a finding to the resource it measures: by its whole
+// name ("db:connections", "psi:io"), else by its key ("cache:redis" →
+// cache, "io:sda" → disk); a systemd service's finding names its resource
+// last ("service:web.service:memory").
+func resourceOf(metric string) (string, bool) {
+	if r, ok := bottleneckKeys[metric]; ok {
+		return r, true
+	}
+	key, inst := SplitMetric(metric)
+	if key == "service" {
+		r, ok := bottleneckKeys[inst[strings.LastIndex(inst, ":")+1:]]
+		return r, ok
+	}
+	r, ok := bottleneckKeys[key]
+	return r, ok
 }
 
 // bottleneckOrder: a queue is also what a saturated CPU or pool looks
@@ -159,11 +176,7 @@ func bottleneck(at []LoadPoint) (name, phrase, advice string) {
 	var server string
 	for _, p := range at {
 		for _, f := range p.Advice.Findings {
-			key, _ := SplitMetric(f.Metric)
-			res, ok := bottleneckKeys[f.Metric]
-			if !ok {
-				res, ok = bottleneckKeys[key]
-			}
+			res, ok := resourceOf(f.Metric)
 			if ok && max(f.Level, f.NowLevel) > Monitor {
 				if old, seen := found[res]; !seen || f.Now > old.Now {
 					found[res] = f

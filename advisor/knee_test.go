@@ -166,7 +166,8 @@ func TestOtherResourcesFromFindings(t *testing.T) {
 		metric string
 		want   string
 	}{
-		{"memory", "memory"}, {"psi:io", "disk"}, {"iowait", "disk"}, {"pgbouncer:waiting", "db:connections"}, {"cache:hit_rate", "cache"},
+		{"memory", "memory"}, {"psi:io", "disk"}, {"io:sda", "disk"}, {"iowait", "disk"}, {"db:connections", "db:connections"},
+		{"pgbouncer:waiting", "db:connections"}, {"cache:redis", "cache"}, {"oom", "memory"}, {"service:web.service:memory", "memory"},
 	} {
 		pts := loadSeries(slowRamp)
 		for i := range pts {
@@ -176,6 +177,9 @@ func TestOtherResourcesFromFindings(t *testing.T) {
 		if k == nil || k.Bottleneck != c.want {
 			t.Errorf("%s: %+v, want %s", c.metric, k, c.want)
 		}
+	}
+	if r, ok := resourceOf("db:slow"); ok {
+		t.Errorf("db:slow (slow statements) read as %s: it is no exhausted resource", r)
 	}
 }
 
