@@ -76,7 +76,9 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 		}
 	}
 	if len(pts) == 0 {
-		v.Summary = "no requests were answered"
+		// Nothing to judge is no knee: the run says so instead of failing.
+		v.Held = true
+		v.Summary = fmt.Sprintf("too few requests to judge: fewer than %d in every interval", minRequests)
 		return v
 	}
 	if breach < 0 {

@@ -210,6 +210,14 @@ func TestBrokenFromTheStart(t *testing.T) {
 	}
 }
 
+func TestTooFewRequestsIsNoKnee(t *testing.T) {
+	pts := loadSeries([]loadRow{{2, 2, 900, 100, 1, 5, 5}, {2, 2, 900, 100, 1, 5, 5}})
+	v := FindKnee(pts, 300*time.Millisecond, 1)
+	if v.Knee != nil || !v.Held || !strings.HasPrefix(v.Summary, "too few requests to judge") {
+		t.Fatalf("%+v", v)
+	}
+}
+
 func TestInstances(t *testing.T) {
 	for _, c := range []struct {
 		hosts        int
