@@ -65,7 +65,7 @@ func TestKneeOnACPUBoundRamp(t *testing.T) {
 	if k.Sentence != want || v.Summary != want {
 		t.Errorf("sentence\n %q\nwant\n %q", k.Sentence, want)
 	}
-	if !contains(k.Findings, "cpu 100 % SCALE") {
+	if !hasString(k.Findings, "cpu 100 % SCALE") {
 		t.Errorf("findings %v: want the CPU at the breaking point", k.Findings)
 	}
 }
@@ -232,7 +232,7 @@ func TestInstances(t *testing.T) {
 	}
 }
 
-func contains(list []string, s string) bool {
+func hasString(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true

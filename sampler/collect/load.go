@@ -1,5 +1,3 @@
-// Package collect adapts the reader packages to sampler.Collector: one
-// file per kind of evidence.
 package collect
 
 import (
