@@ -104,6 +104,9 @@ func (f sharedFlags) settings(env *runEnv) (settings, []string, error) {
 	if f.Window != 0 {
 		st.Rules.Window = time.Duration(f.Window)
 	}
+	if st.Rules.Window < 2*st.Interval {
+		return st, nil, usageError{fmt.Errorf("a window of %v holds less than two samples %v apart; give a longer --window or a shorter --interval", st.Rules.Window, st.Interval)}
+	}
 	if err := f.probeFlags.apply(&st); err != nil {
 		return st, nil, err
 	}

@@ -68,6 +68,12 @@ func TestExitStatusForBadInput(t *testing.T) {
 		{[]string{"--theme", "neon"}, `unknown theme "neon"`},
 		{[]string{"--speed", "0"}, "--speed 0"},
 		{[]string{"--speed", "NaN"}, "--speed NaN"},
+		{[]string{"once", "--interval", "10s", "--for", "2s"}, "--for 2s is shorter than the interval"},
+		{[]string{"once", "--window", "1s"}, "holds less than two samples"},
+		{[]string{"once", "--log", "/nonexistent/dir/x.csv"}, "--log /nonexistent/dir/x.csv: the directory /nonexistent/dir"},
+		{[]string{"once", "--log", "/tmp"}, "--log /tmp is a directory"},
+		{[]string{"once", "--state", "/nonexistent/dir/st"}, "--state /nonexistent/dir/st: the directory"},
+		{[]string{"record", "-o", "-"}, "not to standard output"},
 		{[]string{"--report", "/nonexistent/dir/r.md"}, "--report /nonexistent/dir/r.md: no such file or directory"},
 		{[]string{"once", "--interval", "0"}, "use a duration above zero"},
 		{[]string{"once", "--window", "0s"}, "use a duration above zero"},
@@ -242,7 +248,7 @@ func TestVerdictWatchFiresOnChange(t *testing.T) {
 	var got []string
 	w := newVerdictWatch([]string{"hook"}, io.Discard)
 	w.spawn = func(f func()) { f() }
-	w.run = func(argv []string, a advisor.Advice, prev advisor.Level) error {
+	w.run = func(_ context.Context, argv []string, a advisor.Advice, prev advisor.Level) error {
 		got = append(got, fmt.Sprintf("%s>%s %s", prev, a.Verdict, strings.Join(a.Focus, ",")))
 		return nil
 	}
@@ -267,7 +273,7 @@ func TestHookTimeout(t *testing.T) {
 	clock := sampler.NewFakeClock(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC))
 	h := hookRunner{clock: clock, timeout: 30 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- h.run([]string{script}, advisor.Advice{}, advisor.Monitor) }()
+	go func() { errc <- h.run(context.Background(), []string{script}, advisor.Advice{}, advisor.Monitor) }()
 	clock.BlockUntil(1)
 	// The script has started its child once the pid file is there.
 	for i := 0; ; i++ {
@@ -294,5 +300,43 @@ func TestHookTimeout(t *testing.T) {
 	if pid > 0 && running(pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 		t.Errorf("the hook's child %d outlived the timeout", pid)
+	}
+}
+
+// When headroom ends, a hook still running is stopped with its children
+// once the grace is over: none outlives record or the dashboard.
+func TestHooksEndWithHeadroom(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "hang.sh")
+	pidFile := filepath.Join(dir, "child.pid")
+	os.WriteFile(script, []byte("#!/bin/sh\nsleep 1000 &\necho $! > "+pidFile+"\nwait\n"), 0o755)
+	w := newVerdictWatch([]string{script}, io.Discard)
+	started := make(chan struct{})
+	run := w.run
+	w.run = func(ctx context.Context, argv []string, a advisor.Advice, prev advisor.Level) error {
+		close(started)
+		return run(ctx, argv, a, prev)
+	}
+	w.observe(pipeline.Event{Update: &pipeline.Update{Advice: advisor.Advice{Verdict: advisor.Scale}}})
+	<-started
+	for i := 0; ; i++ { // the script has started its child once the pid file is there
+		if b, _ := os.ReadFile(pidFile); len(b) > 0 {
+			break
+		}
+		runtime.Gosched()
+		if i > 1e8 {
+			t.Fatal("the hook never started its child")
+		}
+	}
+	w.cancel() // as Close does after the grace, without waiting for it
+	w.Close()
+	b, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	for i := 0; i < 100000 && pid > 0 && running(pid); i++ {
+		runtime.Gosched()
+	}
+	if pid > 0 && running(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the hook's child %d outlived headroom", pid)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 
 // onceCmd judges once and exits with the verdict: `headroom once`.
 type onceCmd struct {
-	JSON   bool             `help:"Print the advice as one JSON object (the schema is testdata/schema/once.schema.json)."`
+	JSON   bool             `help:"Print the advice as one JSON object (its schema: testdata/schema/headroom.schema.json)."`
 	For    positiveDuration `placeholder:"DUR" help:"Live: sample for this long and judge over it (default 5s; a minute or more for a verdict that means something, see the README)."`
 	Replay string           `placeholder:"FILE" help:"Judge a recording, whole: the verdict at its end and the worst that held in it (the exit status is the worst)." type:"path"`
 	Log    string           `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, fullest disk and its mount, load, verdict, probe p95 and errors, workers)."`
@@ -63,6 +64,16 @@ func (c *onceCmd) Run(env *runEnv) error {
 	defer stop()
 	if err := c.checkReplay(c.Replay); err != nil {
 		return err
+	}
+	if c.For != 0 && time.Duration(c.For) < st.Interval {
+		return usageError{fmt.Errorf("--for %v is shorter than the interval (%v): nothing to judge over; give a longer --for or a shorter --interval", time.Duration(c.For), st.Interval)}
+	}
+	for _, f := range []struct{ flag, path string }{{"--log", c.Log}, {"--state", c.State}} {
+		if f.path != "" {
+			if err := checkWritable(f.flag, f.path); err != nil {
+				return err
+			}
+		}
 	}
 	if o, fleet, err := c.fleetOptions(env, st, c.sharedFlags); err != nil || fleet {
 		if err != nil {
@@ -179,6 +190,7 @@ func judge(ctx context.Context, src sampler.Source, rules advisor.Rules, interva
 	var last pipeline.Update
 	var first time.Time
 	worst := &worstVerdict{Focus: []string{}}
+	stretch := false // the first stretch at the worst verdict is still going
 	n := 0
 	p.Subscribe(func(ev pipeline.Event) {
 		if ev.Update == nil {
@@ -186,11 +198,16 @@ func judge(ctx context.Context, src sampler.Source, rules advisor.Rules, interva
 		}
 		last, n = *ev.Update, n+1
 		a := last.Advice
+		// The worst is the first stretch at the highest verdict: from when it
+		// was reached to the last moment it held without a break.
 		switch {
 		case n == 1 || a.Verdict > worst.Verdict:
 			worst.Verdict, worst.From, worst.To, worst.Focus = a.Verdict, a.Time, a.Time, a.Focus
-		case a.Verdict == worst.Verdict:
+			stretch = true
+		case a.Verdict == worst.Verdict && stretch:
 			worst.To = a.Time
+		default:
+			stretch = false
 		}
 		if n == 1 {
 			first = last.Snapshot.Time
@@ -201,4 +218,28 @@ func judge(ctx context.Context, src sampler.Source, rules advisor.Rules, interva
 	})
 	err := p.Run(ctx)
 	return last, worst, n, err
+}
+
+// checkWritable refuses at start a file the run could not write at its end:
+// a missing directory, a directory, a file not writable. It creates nothing.
+func checkWritable(flag, path string) error {
+	if info, err := os.Stat(path); err == nil {
+		if info.IsDir() {
+			return usageError{fmt.Errorf("%s %s is a directory; give a file", flag, path)}
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return usageError{fmt.Errorf("%s %s: %v", flag, path, unwrapPath(err))}
+		}
+		return f.Close()
+	}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	if err != nil {
+		return usageError{fmt.Errorf("%s %s: the directory %s: %v", flag, path, dir, unwrapPath(err))}
+	}
+	if !info.IsDir() {
+		return usageError{fmt.Errorf("%s %s: %s is not a directory", flag, path, dir)}
+	}
+	return nil
 }

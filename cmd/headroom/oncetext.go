@@ -21,8 +21,8 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 			wv.To.UTC().Format("15:04:05"), orDash(strings.Join(wv.Focus, ", ")))
 	}
 	when := a.Time.UTC().Format("2006-01-02 15:04:05 UTC")
-	fmt.Fprintf(w, "%s · %s · window %s, covered %s (%d samples)\n\n", orDash(r.Host), when,
-		fmtDur(a.WindowS), fmtDur(a.CoveredS), samples)
+	fmt.Fprintf(w, "%s · %s · window %s, covered %s (%s)\n\n", orDash(r.Host), when,
+		fmtDur(a.WindowS), fmtDur(a.CoveredS), plural(samples, "sample"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "metric\t   now\t  mean\t   max\tlevel\tthreshold\tabove")
 	for _, f := range a.Findings {
@@ -58,4 +58,12 @@ func orDash(s string) string {
 // fmtDur prints seconds as a short duration ("5m0s" → "5m", "299s" → "4m59s").
 func fmtDur(sec float64) string {
 	return advisor.FormatDuration(time.Duration(sec * float64(time.Second)))
+}
+
+// plural is "1 sample", "6 samples".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

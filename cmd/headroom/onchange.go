@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -54,8 +55,8 @@ var defaultHooks = hookRunner{clock: sampler.RealClock, timeout: onChangeTimeout
 
 // run runs argv with the advice in HEADROOM_* variables and as JSON on
 // stdin. Its failure is returned for reporting; it never stops headroom.
-func (h hookRunner) run(argv []string, a advisor.Advice, previous advisor.Level) error {
-	ctx, cancel := context.WithCancel(context.Background())
+func (h hookRunner) run(parent context.Context, argv []string, a advisor.Advice, previous advisor.Level) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	timedOut := make(chan struct{})
 	go func() {
@@ -91,7 +92,7 @@ func (h hookRunner) run(argv []string, a advisor.Advice, previous advisor.Level)
 
 // runOnChange runs argv with the default limits.
 func runOnChange(argv []string, a advisor.Advice, previous advisor.Level) error {
-	return defaultHooks.run(argv, a, previous)
+	return defaultHooks.run(context.Background(), argv, a, previous)
 }
 
 // adviceEnv is the advice as environment variables for --on-change.
@@ -127,14 +128,38 @@ type verdictWatch struct {
 	report func(error)
 	// run and spawn are the hook and how it is started (in the background:
 	// sampling never waits for it); tests replace both.
-	run   func(argv []string, a advisor.Advice, previous advisor.Level) error
+	run   func(ctx context.Context, argv []string, a advisor.Advice, previous advisor.Level) error
 	spawn func(func())
+
+	ctx     context.Context // cancelled by Close: running hooks are stopped
+	cancel  context.CancelFunc
+	running sync.WaitGroup
 }
 
 // newVerdictWatch watches for argv (the parsed --on-change command); nil watches nothing.
 func newVerdictWatch(argv []string, stderr io.Writer) *verdictWatch {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &verdictWatch{argv: argv, report: func(err error) { fmt.Fprintln(stderr, "headroom:", err) },
-		run: runOnChange, spawn: func(f func()) { go f() }}
+		run: defaultHooks.run, spawn: func(f func()) { go f() }, ctx: ctx, cancel: cancel}
+}
+
+// hookGrace is how long headroom, when it ends, lets a running hook finish
+// before stopping it with everything it started: long enough to send a
+// notification, short enough not to hold a quit.
+const hookGrace = 5 * time.Second
+
+// Close waits for running hooks up to hookGrace, then stops the rest: no
+// hook outlives headroom.
+func (w *verdictWatch) Close() {
+	done := make(chan struct{})
+	go func() { w.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(hookGrace):
+		w.cancel()
+		<-done
+	}
+	w.cancel()
 }
 
 // observe takes one pipeline event and fires the command if the verdict changed.
@@ -148,8 +173,10 @@ func (w *verdictWatch) observe(ev pipeline.Event) {
 	}
 	prev := w.last
 	w.last = a.Verdict
+	w.running.Add(1)
 	w.spawn(func() {
-		if err := w.run(w.argv, a, prev); err != nil {
+		defer w.running.Done()
+		if err := w.run(w.ctx, w.argv, a, prev); err != nil {
 			w.report(err)
 		}
 	})

@@ -26,6 +26,9 @@ func (c *recordCmd) Run(env *runEnv) error {
 	if err != nil {
 		return err
 	}
+	if c.Output == "-" {
+		return usageError{errors.New("-o -: recordings go to a file (mode 0600: command lines can carry secrets), not to standard output")}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.For > 0 {
@@ -44,7 +47,9 @@ func (c *recordCmd) Run(env *runEnv) error {
 		return usageError{err}
 	}
 	p := pipeline.New(src, st.Rules, st.Interval)
-	p.Subscribe(newVerdictWatch(onChange, env.stderr).observe)
+	watch := newVerdictWatch(onChange, env.stderr)
+	defer watch.Close() // no hook outlives the recording
+	p.Subscribe(watch.observe)
 	c.subscribeTextfile(p)
 	recDone := subscribeRecorder(p, rec)
 	fmt.Fprintf(env.stderr, "headroom: recording to %s every %v; Ctrl+C stops\n", c.Output, st.Interval)

@@ -37,7 +37,12 @@ func (c *onceCmd) notify(argv []string, a advisor.Advice) []error {
 	if argv != nil && a.Verdict != prev {
 		errs = append(errs, runOnChange(argv, a, prev))
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	// The default directory is made when missing; a --state file's is not
+	// (a typo must not create directories).
+	if c.State == "" {
+		err = os.MkdirAll(filepath.Dir(path), 0o700)
+	}
+	if err != nil {
 		errs = append(errs, fmt.Errorf("cannot keep the verdict for the next run in %s: %v", path, unwrapPath(err)))
 	} else if err := os.WriteFile(path, []byte(a.Verdict.String()+"\n"), 0o600); err != nil {
 		errs = append(errs, fmt.Errorf("cannot keep the verdict for the next run in %s: %v (--on-change will fire again)", path, unwrapPath(err)))

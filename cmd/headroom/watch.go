@@ -123,6 +123,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 
 	p := pipeline.New(src, st.Rules, st.Interval)
 	watch := newVerdictWatch(onChange, io.Discard)
+	defer watch.Close() // no hook outlives the dashboard
 	watch.report = func(err error) { p.Notify(err.Error()) }
 	p.Subscribe(watch.observe)
 	c.subscribeTextfile(p)
