@@ -38,6 +38,8 @@ type onceReport struct {
 	// Warnings are problems that did not stop the judgement (state not
 	// kept, a hook that failed, a log not written).
 	Warnings []string `json:"warnings,omitempty"`
+	// sampled is how long a live run sampled (--for); 0 for a replay.
+	sampled time.Duration
 }
 
 // worstVerdict is the highest verdict a run reached, from when it was
@@ -100,6 +102,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 		}
 		defer src.Close()
 		report.Source = "live"
+		report.sampled = c.sampleFor()
 	}
 	last, worst, n, err := judge(ctx, src, st.Rules, interval, c.sampleFor())
 	if err != nil {
