@@ -217,3 +217,38 @@ func queueWorkers(a *Advice, last sampler.Snapshot, r Rules) {
 		w.WorkerMemoryMiB = int(float64(w.MemoryMiB) * r.Workers.MemoryFraction / float64(want))
 	}
 }
+
+// saturationReport is the load-test report's saturation section: OOM
+// kills and their victims, connections dropped, the longest queue; "" for
+// a session without the kernel's counters.
+func saturationReport(snaps []sampler.Snapshot, r Rules) string {
+	a := Advice{}
+	j := &judgement{window: snaps, rules: r, advice: &a}
+	if len(whereAny(func(*saturation.Saturation) bool { return true })(snaps)) == 0 {
+		return ""
+	}
+	st := j.satStats()
+	var b strings.Builder
+	b.WriteString("\n## Saturation\n\n")
+	peak, at := 0.0, ""
+	for _, s := range snaps {
+		if q, ok := QueueMetric(s); ok && q > peak {
+			peak, at = q, s.Time.UTC().Format("15:04:05")
+		}
+	}
+	if peak > 0 {
+		fmt.Fprintf(&b, "- Listen queues: at most %.0f connections waiting (%s); %s at the end\n", peak, at, orNone(st.Listener))
+	} else {
+		b.WriteString("- Listen queues: no connection waited\n")
+	}
+	fmt.Fprintf(&b, "- Connections dropped by listeners: %d (%d overflows)\n", st.Dropped, st.Overflows)
+	victims := ""
+	if len(st.OOMVictims) > 0 {
+		victims = ": " + strings.Join(st.OOMVictims, ", ")
+	}
+	fmt.Fprintf(&b, "- OOM kills: %d%s\n", st.OOMKills, victims)
+	if st.FDs != "" {
+		fmt.Fprintf(&b, "- Descriptors: fullest process %s\n", st.FDs)
+	}
+	return b.String()
+}

@@ -21,7 +21,7 @@ type onceCmd struct {
 	JSON   bool             `help:"Print the advice as one JSON object (the schema is testdata/schema/once.schema.json)."`
 	For    positiveDuration `placeholder:"DUR" help:"Live: sample for this long and judge over it (default 5s; a minute or more for a verdict that means something, see the README)."`
 	Replay string           `placeholder:"FILE" help:"Judge a recording, whole: the verdict at its end and the worst that held in it (the exit status is the worst)." type:"path"`
-	Log    string           `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, fullest disk and its mount, load, verdict, probe p95 and errors, workers)."`
+	Log    string           `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, fullest disk and its mount, load, verdict, probe p95 and errors, workers, queue, psi_memory, oom, fds, provisional)."`
 	State  string           `placeholder:"FILE" help:"Keep the verdict here for the next run to compare with (default with --on-change: $XDG_STATE_HOME/headroom/last-verdict)."`
 	sharedFlags
 	promFlags
