@@ -24,9 +24,6 @@ func init() { registerMetrics(saturationMetrics) }
 // snapshots carry them; queue whenever an app server listens.
 func saturationMetrics() Vocabulary {
 	return Vocabulary{
-		{Key: KeyQueue, Label: "queue", Unit: Count, Default: Threshold{1, 100}, Counts: "samples",
-			Instances: whereAny(func(s *saturation.Saturation) bool { return len(s.Listeners) > 0 }),
-			Read:      plain(QueueMetric), Judge: judgeQueue},
 		{Key: KeyPSI, Label: "psi", Unit: Percent, Default: Threshold{10, 40}, Counts: "samples",
 			Instances: func(w []sampler.Snapshot) []string {
 				if last(w).PSI == nil {
@@ -34,6 +31,9 @@ func saturationMetrics() Vocabulary {
 				}
 				return []string{"cpu", "memory", "io"}
 			}, Read: psiMetric},
+		{Key: KeyQueue, Label: "queue", Unit: Count, Default: Threshold{1, 100}, Counts: "samples",
+			Instances: whereAny(func(s *saturation.Saturation) bool { return len(s.Listeners) > 0 }),
+			Read:      plain(QueueMetric), Judge: judgeQueue},
 		{Key: KeyIOWait, Label: "iowait", Unit: Percent, Default: Threshold{15, 30}, Counts: "samples",
 			Instances: one, Read: plain(func(s sampler.Snapshot) (float64, bool) { return s.CPU.IOWait, true })},
 		{Key: KeyIOBusy, Label: "io busy", Unit: Percent, Default: Threshold{60, 90}, Counts: "samples",
@@ -149,8 +149,8 @@ func unknown(s *saturation.Saturation, what string) bool {
 
 // judgeQueue: requests waiting in at least Sustain of the window is
 // OPTIMIZE — more workers would take them — and SCALE when the machine
-// has no room for more: CPU or memory at SCALE, or a queue at the scale
-// line while CPU or memory is already high.
+// has no room for more: CPU or memory (or their pressure stalls) at
+// SCALE, or a queue at the scale line while CPU or memory is already high.
 func judgeQueue(j *judgement) (Finding, bool) {
 	th := j.rules.Threshold(KeyQueue)
 	f, ok := judge(j.window, j.name, QueueMetric, Threshold{Optimize: th.Optimize, Scale: math.Inf(1)}, j.rules.Sustain, false)
@@ -158,15 +158,16 @@ func judgeQueue(j *judgement) (Finding, bool) {
 		return f, false
 	}
 	j.satStats()
+	full := j.saturated() || j.level(MetricName(KeyPSI, "cpu")) == Scale || j.level(MetricName(KeyPSI, "memory")) == Scale
 	high := j.level(KeyCPU) >= Optimize || j.level(KeyMemory) >= Optimize
 	values := sampler.Values(j.window, QueueMetric)
-	if f.Level == Optimize && (j.saturated() || (high && share(values, th.Scale, false) >= j.rules.Sustain)) {
+	if f.Level == Optimize && (full || (high && share(values, th.Scale, false) >= j.rules.Sustain)) {
 		f.Level = Scale
-		if !j.saturated() {
+		if !full {
 			f.Threshold, f.Above = th.Scale, round1(share(values, th.Scale, false) * 100)
 		}
 	}
-	if f.NowLevel == Optimize && j.saturated() {
+	if f.NowLevel == Optimize && full {
 		f.NowLevel = Scale
 	}
 	return f, true

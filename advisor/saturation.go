@@ -104,7 +104,8 @@ func saturationSummary(a Advice) []string {
 		}
 		if f.Level == Scale {
 			what := "CPU is"
-			switch cpu, mem := a.level(KeyCPU), a.level(KeyMemory); {
+			cpu := max(a.level(KeyCPU), a.level(MetricName(KeyPSI, "cpu")))
+			switch mem := max(a.level(KeyMemory), a.level(MetricName(KeyPSI, "memory"))); {
 			case cpu == Scale && mem == Scale:
 				what = "CPU and memory are"
 			case mem == Scale || (mem > cpu):
@@ -132,6 +133,8 @@ func saturationSummary(a Advice) []string {
 		s := "Pressure stalls (" + strings.Join(pressure, ", ") + " of the time)"
 		if f, ok := at(MetricName(KeyPSI, "memory")); ok && f.Level == Scale {
 			s += ": memory is short (reclaim, swapping) — cut memory use or add memory"
+		} else if f, ok := at(MetricName(KeyPSI, "cpu")); ok && f.Level == Scale {
+			s += ": runnable tasks wait for a CPU — the CPU is at capacity"
 		}
 		parts = append(parts, s+".")
 	}

@@ -162,3 +162,19 @@ func TestProvisional(t *testing.T) {
 		t.Error("2 s of a 10 s window is a fifth: not provisional")
 	}
 }
+
+// CPU pressure at SCALE is a CPU at capacity even where CPU % stays under
+// its scale line (other work runnable and waiting): a queue then is SCALE.
+func TestQueueWithCPUPressureIsSaturation(t *testing.T) {
+	snaps := saturated(series(60, flat(80, 10, -1, 20)), 48, saturation.StateWaiting)
+	for i := range snaps {
+		snaps[i].PSI = &sampler.PSI{CPU: sampler.Pressure{Avg10: 60}}
+	}
+	a := Advise(snaps, DefaultRules())
+	if q, _ := a.Finding(KeyQueue); q.Level != Scale || !strings.Contains(a.Summary, "requests queue and CPU is at capacity") {
+		t.Errorf("queue %v, summary %q; want SCALE, the CPU named", q.Level, a.Summary)
+	}
+	if a.Workers.Reason != "" {
+		t.Errorf("reason %q with CPU at 80 %%; the formula stands", a.Workers.Reason)
+	}
+}
