@@ -164,7 +164,7 @@ func judgeQueue(j *judgement) (Finding, bool) {
 	if f.Level == Optimize && (full || (high && share(values, th.Scale, false) >= j.rules.Sustain)) {
 		f.Level = Scale
 		if !full {
-			f.Threshold, f.Above = th.Scale, round1(share(values, th.Scale, false) * 100)
+			f.Threshold, f.Above = th.Scale, round1(share(values, th.Scale, false)*100)
 		}
 	}
 	if f.NowLevel == Optimize && full {
