@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/headroom-dev/headroom/advisor"
@@ -57,7 +58,9 @@ func saturationDetail(s sampler.Snapshot, a advisor.Advice) []string {
 		return nil
 	}
 	var out []string
-	for _, l := range sat.Listeners {
+	ls := slices.Clone(sat.Listeners)
+	slices.SortStableFunc(ls, func(a, b saturation.Listener) int { return int(b.Queued) - int(a.Queued) })
+	for _, l := range ls {
 		if len(out) == 3 {
 			break // the longest queues are the ones that matter; three rows at most
 		}
