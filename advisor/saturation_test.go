@@ -178,3 +178,20 @@ func TestQueueWithCPUPressureIsSaturation(t *testing.T) {
 		t.Errorf("reason %q with CPU at 80 %%; the formula stands", a.Workers.Reason)
 	}
 }
+
+func TestReportSaturation(t *testing.T) {
+	snaps := saturated(series(60, flat(2, 10, -1, 20)), 48, saturation.StateWaiting)
+	one := uint64(1)
+	snaps[30].Saturation.OOMKills = &one
+	snaps[30].Saturation.OOMVictims = []saturation.OOMVictim{{PID: 4242, Name: "python3"}}
+	r := ReportMarkdown(Session{Snaps: snaps, Rules: DefaultRules()})
+	for _, want := range []string{"## Saturation", "| queue | 48.0 |", "at most 48 connections waiting (13:00:00); gunicorn 127.0.0.1:8000 at the end",
+		"- OOM kills: 1: python3 (pid 4242)", "| fds |"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("report lacks %q:\n%s", want, r)
+		}
+	}
+	if r := ReportMarkdown(Session{Snaps: series(60, flat(2, 10, -1, 20)), Rules: DefaultRules()}); strings.Contains(r, "## Saturation") {
+		t.Error("a session without the counters has no Saturation section")
+	}
+}
