@@ -12,7 +12,24 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler/labtest"
+	"github.com/headroom-dev/headroom/sampler/saturation"
 )
+
+// queued is the number of connections waiting on 127.0.0.1:port, read
+// the way the collector reads it (sock_diag).
+func queued(t *testing.T, port int) int {
+	t.Helper()
+	socks, err := saturation.QueryListening()
+	if err != nil {
+		t.Skipf("sock_diag is not available here: %v", err)
+	}
+	for _, s := range socks {
+		if !s.Unix && int(s.Addr.Port()) == port {
+			return int(s.Queued)
+		}
+	}
+	return 0
+}
 
 // saturationJSON is the part of once --json the saturation test reads.
 type saturationJSON struct {
@@ -50,7 +67,7 @@ func (r saturationJSON) finding(metric string) (level string, now, mean float64,
 // stops wrk by its pid.
 func loadWhile(t *testing.T, lab *labtest.Lab, port int, path string) saturationJSON {
 	t.Helper()
-	load := exec.Command(filepath.Join(lab.Root, "load.sh"), "--seconds", "8", "--connections", "50",
+	load := exec.Command(filepath.Join(lab.Root, "load.sh"), "--seconds", "20", "--connections", "50",
 		"--port", strconv.Itoa(port), "--path", path)
 	load.Env = append(os.Environ(), "LAB_DIR="+lab.Dir)
 	load.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -61,7 +78,14 @@ func loadWhile(t *testing.T, lab *labtest.Lab, port int, path string) saturation
 		syscall.Kill(-load.Process.Pid, syscall.SIGTERM)
 		load.Wait()
 	}()
-	time.Sleep(1500 * time.Millisecond) // wrk connects and the queue fills
+	// Judge once the queue has filled: wrk starts slowly on a busy machine.
+	deadline := time.Now().Add(15 * time.Second)
+	for queued(t, port) < 10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: wrk did not fill the listen queue of port %d in 15 s", path, port)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	code, out, stderr := runCLI(t, "once", "--json", "--for", "4s", "--window", "4s", "--interval", "500ms")
 	if code == exitBadInput {
 		t.Fatalf("once failed: %s", stderr)
