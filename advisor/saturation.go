@@ -174,7 +174,8 @@ func (a Advice) level(metric string) Level {
 }
 
 // queueWorkers lets the worker suggestion answer a queue: with requests
-// waiting and CPU under its optimize line, the workers are waiting (on
+// waiting (a queue at OPTIMIZE: the machine has room) and CPU under its
+// optimize line, the workers are waiting (on
 // I/O, on other services) rather than computing, so more of them — up to
 // the requests in flight, within what memory allows — serve more.
 func queueWorkers(a *Advice, last sampler.Snapshot, r Rules) {
@@ -206,7 +207,7 @@ func queueWorkers(a *Advice, last sampler.Snapshot, r Rules) {
 	}
 	q, ok := a.Finding(KeyQueue)
 	cpu, _ := a.Finding(KeyCPU)
-	if !ok || q.Level == Monitor || queued == 0 || cpu.Mean >= r.Threshold(KeyCPU).Optimize {
+	if !ok || q.Level != Optimize || queued == 0 || cpu.Mean >= r.Threshold(KeyCPU).Optimize {
 		return
 	}
 	want := min(busy+queued, w.MemoryBased)

@@ -195,3 +195,16 @@ func TestReportSaturation(t *testing.T) {
 		t.Error("a session without the counters has no Saturation section")
 	}
 }
+
+// A queue the summary calls saturation never gets more workers, even with
+// CPU % under its optimize line: the machine has no room for them.
+func TestSaturatedQueueKeepsTheFormula(t *testing.T) {
+	snaps := saturated(series(60, flat(50, 10, -1, 20)), 48, saturation.StateWaiting)
+	for i := range snaps {
+		snaps[i].PSI = &sampler.PSI{CPU: sampler.Pressure{Avg10: 60}}
+	}
+	a := Advise(snaps, DefaultRules())
+	if q, _ := a.Finding(KeyQueue); q.Level != Scale || a.Workers.Recommended != 5 || a.Workers.Reason != "" {
+		t.Errorf("queue %v, workers %+v; want SCALE and the formula's 5", q.Level, a.Workers)
+	}
+}
