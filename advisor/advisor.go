@@ -146,6 +146,10 @@ type Advice struct {
 	// Services are the control groups with processes at the moment judged,
 	// their oom_kills counted over the window; absent without the cgroup collector.
 	Services []sampler.Service `json:"services,omitempty"`
+	// Provisional marks a verdict judged on less than a fifth of its window.
+	Provisional bool `json:"provisional,omitempty"`
+	// Saturation names what the saturation findings are about; nil without them.
+	Saturation *SaturationStats `json:"saturation,omitempty"`
 }
 
 // ProbeStats summarise the probe requests of a window.
@@ -195,6 +199,8 @@ func Advise(window []sampler.Snapshot, r Rules) Advice {
 		cores, mem, source, sized := workerBounds(last, a.Apps)
 		a.Workers = suggestWorkers(cores, mem, last.Procs, sized, r.Workers)
 		a.Workers.LimitSource = source
+		queueWorkers(&a, last, r)
+		a.Summary = summarize(a) // again: the wording may name the worker bound
 	}
 	if a.Apps == nil {
 		a.Apps = []apps.App{}
@@ -215,6 +221,7 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 	a.CoveredS = math.Round(last.Time.Sub(window[0].Time).Seconds()*10) / 10
 	a.NoSwap = !last.HasSwap() && !last.IsAbsent(KeySwap)
 	a.Services = servicesOver(window)
+	a.Provisional = a.CoveredS < a.WindowS/5
 	j := &judgement{window: window, rules: r, advice: &a}
 	for _, def := range r.Metrics {
 		if last.IsAbsent(def.Key) {

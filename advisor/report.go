@@ -81,8 +81,8 @@ func ReportMarkdown(s Session) string {
 	b.WriteString("## Metrics\n\n")
 	b.WriteString("| metric | baseline | mean | peak | time ≥ optimize | time ≥ scale |\n|---|---|---|---|---|---|\n")
 	for _, def := range s.Rules.Metrics {
-		if def.Judge != nil {
-			continue // judged per request: the Requests section has them
+		if def.Judge != nil && def.Read == nil {
+			continue // judged per request or counted per window: sections of their own
 		}
 		th := s.Rules.Threshold(def.Key)
 		for _, inst := range def.Instances(since) {
@@ -97,6 +97,7 @@ func ReportMarkdown(s Session) string {
 	if !last.HasSwap() {
 		b.WriteString("\nNo swap is configured.\n")
 	}
+	b.WriteString(saturationReport(since, s.Rules))
 
 	if ps, _ := probeStats(since, s.Rules); ps != nil {
 		b.WriteString("\n## Requests\n\n")

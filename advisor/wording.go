@@ -24,15 +24,23 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 	}
 	running = limitedBy(ws) + running
 	if short {
+		s := fmt.Sprintf("suggest %d workers (cpu %d / memory %d, %.0f MiB each)",
+			ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
 		if running != "" {
-			return fmt.Sprintf("%ssuggest %d (cpu %d / memory %d, %.0f MiB each)",
+			s = fmt.Sprintf("%ssuggest %d (cpu %d / memory %d, %.0f MiB each)",
 				running, ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
 		}
-		return fmt.Sprintf("suggest %d workers (cpu %d / memory %d, %.0f MiB each)",
-			ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
+		if ws.Queued != nil && *ws.Queued > 0 && ws.Busy != nil {
+			s += fmt.Sprintf(" · %d busy, %d queued", *ws.Busy, *ws.Queued)
+		}
+		return s
 	}
-	return fmt.Sprintf("workers: %ssuggest %d %s workers (cpu %d / memory %d, %.0f MiB each, %s)",
+	s := fmt.Sprintf("workers: %ssuggest %d %s workers (cpu %d / memory %d, %.0f MiB each, %s)",
 		running, ws.Recommended, server, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
+	if ws.Reason != "" {
+		s += " — " + ws.Reason
+	}
+	return s
 }
 
 // limitedBy names the cgroup that bounds the workers, when one does:

@@ -36,6 +36,12 @@ type WorkerSuggestion struct {
 	// bound Cores or MemoryMiB ("gunicorn.service", a container), or "host";
 	// empty when the snapshot did not read cgroups.
 	LimitSource string `json:"limit_source,omitempty"`
+	// Busy is the workers serving a request now and Queued the requests
+	// waiting for one (nil where unread); Reason says why Recommended is
+	// above the CPU formula, when a queue puts it there.
+	Busy   *int   `json:"busy,omitempty"`
+	Queued *int   `json:"queued,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // SuggestWorkers applies the framework's formula:

@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler/saturation"
 )
 
 // Snapshot is the state of the machine at one moment: one line of a recording.
@@ -37,6 +39,9 @@ type Snapshot struct {
 	Probe []ProbeResult `json:"probe,omitempty"`
 	// LoadTest is the interval of a `headroom load` test; nil when none runs.
 	LoadTest *LoadStats `json:"loadtest,omitempty"`
+	// Saturation holds the kernel's saturation counters (listen queues,
+	// OOM kills, disk busy, descriptors, worker states); nil where not read.
+	Saturation *saturation.Saturation `json:"saturation,omitempty"`
 	// NProcs is the number of processes on the machine (Procs may hold fewer).
 	NProcs int       `json:"nprocs,omitempty"`
 	Procs  []Process `json:"procs"`

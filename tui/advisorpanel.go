@@ -65,6 +65,9 @@ func (p *advisorPanel) render() string {
 	if len(a.Focus) > 0 {
 		focus = st.Dim.Render(" focus ") + strings.Join(a.Focus, ",")
 	}
+	if a.Provisional {
+		verdict += st.Dim.Render(" provisional") // judged on under a fifth of the window
+	}
 	lines := []string{st.Title.Render("ADVISOR ") + verdict + focus}
 	workerLines := wrap(advisor.WorkerLine(a.Workers, true), w, 2)
 	findings := a.Findings

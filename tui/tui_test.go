@@ -156,7 +156,7 @@ func TestEssentialsAt80x24(t *testing.T) {
 func TestLargerTerminalShowsMore(t *testing.T) {
 	snaps := load(t, "cpu-ramp.jsonl")
 	small, large := plain(model(t, 80, 24, snaps[:100])), plain(model(t, 200, 60, snaps[:100]))
-	for _, want := range []string{"NET", "I/O", "cores 0", "psi cpu", "PSS", "MEM%"} {
+	for _, want := range []string{"NET", "I/O", "cores 0", "load/core", "PSS", "MEM%"} {
 		if strings.Contains(small, want) || !strings.Contains(large, want) {
 			t.Errorf("%q: in 80x24 %v, in 200x60 %v; want only in the large one", want, strings.Contains(small, want), strings.Contains(large, want))
 		}

@@ -15,7 +15,7 @@ import (
 // csvHeader is the --log file's first row: percentages 0–100, times
 // RFC 3339 UTC with milliseconds, an empty cell for what was not measured.
 var csvHeader = []string{"time", "cpu", "memory", "swap", "disk", "disk_mount", "load1", "verdict",
-	"p95_ms", "errors_pct", "workers_running", "workers_recommended"}
+	"p95_ms", "errors_pct", "workers_running", "workers_recommended", "queue", "psi_memory", "oom", "fds", "provisional"}
 
 // appendCSV appends one judgement to the --log file, with a header if the
 // file is new. A file started by an older headroom keeps its own columns:
@@ -49,6 +49,9 @@ func appendCSV(path string, a advisor.Advice, last sampler.Snapshot) error {
 	}
 	if p := a.Probe; p != nil {
 		cells["p95_ms"], cells["errors_pct"] = num(p.P95), num(p.ErrorPercent())
+	}
+	for k, v := range saturationCSV(a) {
+		cells[k] = v
 	}
 	row := make([]string, len(header))
 	for i, col := range header {

@@ -22,7 +22,7 @@ type onceCmd struct {
 	JSON   bool             `help:"Print the advice as one JSON object (its schema: testdata/schema/headroom.schema.json)."`
 	For    positiveDuration `placeholder:"DUR" help:"Live: sample for this long and judge over it (default 5s; a minute or more for a verdict that means something, see the README)."`
 	Replay string           `placeholder:"FILE" help:"Judge a recording, whole: the verdict at its end and the worst that held in it (the exit status is the worst)." type:"path"`
-	Log    string           `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, fullest disk and its mount, load, verdict, probe p95 and errors, workers)."`
+	Log    string           `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, fullest disk and its mount, load, verdict, probe p95 and errors, workers, queue, psi_memory, oom, fds, provisional)."`
 	State  string           `placeholder:"FILE" help:"Keep the verdict here for the next run to compare with (default with --on-change: $XDG_STATE_HOME/headroom/last-verdict)."`
 	sharedFlags
 	promFlags
@@ -39,6 +39,8 @@ type onceReport struct {
 	// Warnings are problems that did not stop the judgement (state not
 	// kept, a hook that failed, a log not written).
 	Warnings []string `json:"warnings,omitempty"`
+	// sampled is how long a live run sampled (--for); 0 for a replay.
+	sampled time.Duration
 }
 
 // worstVerdict is the highest verdict a run reached, from when it was
@@ -111,6 +113,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 		}
 		defer src.Close()
 		report.Source = "live"
+		report.sampled = c.sampleFor()
 	}
 	last, worst, n, err := judge(ctx, src, st.Rules, interval, c.sampleFor())
 	if err != nil {

@@ -15,14 +15,18 @@ import (
 // one line per finding, then the worker suggestion.
 func writeAdviceText(w io.Writer, r onceReport, samples int) {
 	a := r.Advice
-	fmt.Fprintf(w, "%s — %s\n", a.Verdict, a.Summary)
+	fmt.Fprintf(w, "%s%s — %s\n", a.Verdict, provisionalWord(a), a.Summary)
 	if wv := r.Worst; wv != nil && wv.Verdict > a.Verdict {
 		fmt.Fprintf(w, "worst: %s from %s to %s UTC (%s)\n", wv.Verdict, wv.From.UTC().Format("2006-01-02 15:04:05"),
 			wv.To.UTC().Format("15:04:05"), orDash(strings.Join(wv.Focus, ", ")))
 	}
 	when := a.Time.UTC().Format("2006-01-02 15:04:05 UTC")
-	fmt.Fprintf(w, "%s · %s · window %s, covered %s (%s)\n\n", orDash(r.Host), when,
+	fmt.Fprintf(w, "%s · %s · window %s, covered %s (%s)\n", orDash(r.Host), when,
 		fmtDur(a.WindowS), fmtDur(a.CoveredS), plural(samples, "sample"))
+	if note := provisionalNote(a, r.sampled); note != "" {
+		fmt.Fprintln(w, note)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "metric\t   now\t  mean\t   max\tlevel\tthreshold\tabove")
 	for _, f := range a.Findings {

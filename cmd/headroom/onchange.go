@@ -116,6 +116,7 @@ func adviceEnv(a advisor.Advice, previous advisor.Level) []string {
 			env = append(env, "HEADROOM_"+name+"_NAME="+inst)
 		}
 	}
+	env = append(env, saturationEnv(a)...)
 	return env
 }
 

@@ -16,6 +16,7 @@ type collectorSet func(ctx context.Context, f sharedFlags, st settings) ([]sampl
 // beside /proc, in the order they fill a snapshot.
 var collectorSets = []collectorSet{
 	cgroupCollectors,
+	saturationCollectors,
 }
 
 // liveSource is this machine as a source for every command: /proc, the

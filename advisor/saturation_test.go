@@ -1,0 +1,210 @@
+package advisor
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/saturation"
+)
+
+// saturated gives each snapshot a gunicorn master with two workers
+// serving (state), q connections waiting on its socket, and the counters
+// of a machine with nothing else wrong.
+func saturated(snaps []sampler.Snapshot, q uint32, state string) []sampler.Snapshot {
+	zero := uint64(0)
+	for i := range snaps {
+		s := &snaps[i]
+		s.Procs = []sampler.Process{
+			{PID: 812, PPID: 1, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", RSS: 60 * (1 << 20), PSS: 30 * (1 << 20)},
+			{PID: 813, PPID: 812, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", RSS: 50 * (1 << 20), PSS: 40 * (1 << 20)},
+			{PID: 814, PPID: 812, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", RSS: 50 * (1 << 20), PSS: 40 * (1 << 20)},
+		}
+		s.Saturation = &saturation.Saturation{
+			Listeners: []saturation.Listener{{Addr: "127.0.0.1:8000", PID: 812, Family: "gunicorn", Queued: q, Backlog: 2048}},
+			Workers:   []saturation.WorkerState{{PID: 813, State: state}, {PID: 814, State: state}},
+			OOMKills:  &zero, ListenDrops: &zero, ListenOverflows: &zero,
+			FDs: &saturation.FDUse{SystemUsed: 2000, SystemMax: 100000,
+				Top: &saturation.ProcessFDs{PID: 812, Name: "gunicorn", Open: 20, Limit: 1024, Pct: 2}},
+		}
+	}
+	return snaps
+}
+
+func TestQueueWithRoomAddsWorkers(t *testing.T) {
+	a := Advise(saturated(series(60, flat(2, 10, -1, 20)), 48, saturation.StateWaiting), DefaultRules())
+	q, ok := a.Finding(KeyQueue)
+	if !ok || q.Level != Optimize || q.Now != 48 || q.Threshold != 1 {
+		t.Fatalf("queue finding %+v (found %v); want OPTIMIZE, now 48, against the 1 line", q, ok)
+	}
+	if a.Verdict != Optimize {
+		t.Errorf("verdict %v; want OPTIMIZE", a.Verdict)
+	}
+	w := a.Workers
+	// 24 GiB × 0.75 / 40 MiB = 460 by memory; 5 by CPU; 2 busy + 48 waiting = 50.
+	if w.CPUBased != 5 || w.MemoryBased != 460 || w.Recommended != 50 || *w.Busy != 2 || *w.Queued != 48 {
+		t.Errorf("workers %+v busy %d queued %d; want 50 recommended (2 busy + 48 waiting), above cpu 5, within memory 460", w, *w.Busy, *w.Queued)
+	}
+	if w.Reason != "2 busy, 48 waiting, CPU 2 %: sync workers wait on I/O" {
+		t.Errorf("reason %q", w.Reason)
+	}
+	if !strings.Contains(a.Summary, "add workers") || !strings.Contains(a.Summary, "memory allows 460") || !strings.Contains(a.Summary, "gunicorn 127.0.0.1:8000") {
+		t.Errorf("summary %q; want more workers, the memory bound and the socket", a.Summary)
+	}
+	if line := WorkerLine(w, false); !strings.Contains(line, "suggest 50 gunicorn workers") || !strings.Contains(line, w.Reason) {
+		t.Errorf("worker line %q", line)
+	}
+}
+
+func TestQueueBoundedByMemory(t *testing.T) {
+	snaps := saturated(series(60, flat(2, 10, -1, 20)), 48, saturation.StateWaiting)
+	for i := range snaps {
+		snaps[i].Mem.Total = 2 * gib // 2 GiB × 0.75 / 40 MiB = 38 workers at most
+		snaps[i].Mem.Available = gib
+	}
+	w := Advise(snaps, DefaultRules()).Workers
+	if w.MemoryBased != 38 || w.Recommended != 38 {
+		t.Errorf("workers %+v; want the memory bound, 38", w)
+	}
+}
+
+func TestQueueWithCPUAtScaleIsSaturation(t *testing.T) {
+	a := Advise(saturated(series(60, flat(97, 10, -1, 20)), 48, saturation.StateCPU), DefaultRules())
+	q, _ := a.Finding(KeyQueue)
+	if q.Level != Scale || a.Verdict != Scale {
+		t.Fatalf("queue %v, verdict %v; want SCALE", q.Level, a.Verdict)
+	}
+	if !strings.Contains(a.Summary, "Saturated: requests queue and CPU is at capacity") {
+		t.Errorf("summary %q", a.Summary)
+	}
+	if w := a.Workers; w.Recommended != 5 || w.Reason != "" {
+		t.Errorf("workers %+v; want the CPU formula alone (5), no reason", w)
+	}
+}
+
+func TestNoQueueFormulaStands(t *testing.T) {
+	a := Advise(saturated(series(60, flat(2, 10, -1, 20)), 0, saturation.StateIdle), DefaultRules())
+	if q, ok := a.Finding(KeyQueue); !ok || q.Level != Monitor || a.Verdict != Monitor {
+		t.Errorf("queue %+v (found %v), verdict %v; want MONITOR", q, ok, a.Verdict)
+	}
+	if w := a.Workers; w.Recommended != 5 || w.Reason != "" || *w.Busy != 0 || *w.Queued != 0 {
+		t.Errorf("workers %+v; want the formula", w)
+	}
+}
+
+func TestDropsOOMAndFDsNamed(t *testing.T) {
+	snaps := saturated(series(60, flat(2, 10, -1, 20)), 0, saturation.StateIdle)
+	one, drops := uint64(1), uint64(300)
+	snaps[30].Saturation.OOMKills = &one
+	snaps[30].Saturation.OOMVictims = []saturation.OOMVictim{{PID: 4242, Name: "python3"}}
+	snaps[31].Saturation.ListenDrops, snaps[31].Saturation.ListenOverflows = &drops, &drops
+	for i := range snaps {
+		snaps[i].Saturation.FDs.Top = &saturation.ProcessFDs{PID: 813, Name: "gunicorn", Open: 1000, Limit: 1024, Pct: 97.7}
+	}
+	a := Advise(snaps, DefaultRules())
+	if f, _ := a.Finding(KeyOOM); f.Level != Optimize || f.Now != 1 {
+		t.Errorf("oom %+v; want one kill, OPTIMIZE", f)
+	}
+	if f, _ := a.Finding(KeyFDs); f.Level != Scale || f.Now != 97.7 {
+		t.Errorf("fds %+v; want 97.7%%, SCALE", f)
+	}
+	for _, want := range []string{"python3 (pid 4242)", "gunicorn 813: 1000 of 1024", "dropped 300 connections (300 overflows)"} {
+		if !strings.Contains(a.Summary, want) {
+			t.Errorf("summary lacks %q: %s", want, a.Summary)
+		}
+	}
+}
+
+func TestMemoryPressureCanScale(t *testing.T) {
+	snaps := series(60, flat(10, 60, -1, 20))
+	for i := range snaps {
+		snaps[i].PSI = &sampler.PSI{Memory: sampler.Pressure{Avg10: 55}}
+	}
+	a := Advise(snaps, DefaultRules())
+	if m, _ := a.Finding(KeyMemory); m.Level != Monitor {
+		t.Fatalf("memory %v; the case is memory %% alone under its lines", m.Level)
+	}
+	if f, _ := a.Finding("psi:memory"); f.Level != Scale || a.Verdict != Scale || !strings.Contains(a.Summary, "memory is short") {
+		t.Errorf("psi:memory %v, verdict %v, summary %q; want SCALE on memory pressure", f.Level, a.Verdict, a.Summary)
+	}
+}
+
+// Recordings made before the saturation counters have none of their
+// findings: absent, never zero.
+func TestNoSaturationNoFindings(t *testing.T) {
+	a := Advise(series(10, flat(2, 10, -1, 20)), DefaultRules())
+	for _, m := range []string{KeyQueue, KeyOOM, KeyFDs, "psi:cpu"} {
+		if f, ok := a.Finding(m); ok {
+			t.Errorf("finding %+v without the counters", f)
+		}
+	}
+	if _, ok := a.Finding(KeyIOWait); !ok {
+		t.Error("iowait is sampled with the CPU: always present")
+	}
+	if a.Workers.Busy != nil || a.Workers.Queued != nil {
+		t.Errorf("busy/queued %v/%v without the counters; want unknown", a.Workers.Busy, a.Workers.Queued)
+	}
+}
+
+func TestProvisional(t *testing.T) {
+	r := DefaultRules() // a 5-minute window: a fifth is 60 s
+	for _, tc := range []struct {
+		n    int
+		want bool
+	}{{20, true}, {60, true}, {61, false}, {300, false}} {
+		if got := Advise(series(tc.n, flat(90, 10, -1, 20)), r).Provisional; got != tc.want {
+			t.Errorf("%d s covered of 5m: provisional %v, want %v", tc.n-1, got, tc.want)
+		}
+	}
+	r.Window = 10 * time.Second
+	if Advise(series(3, flat(90, 10, -1, 20)), r).Provisional {
+		t.Error("2 s of a 10 s window is a fifth: not provisional")
+	}
+}
+
+// CPU pressure at SCALE is a CPU at capacity even where CPU % stays under
+// its scale line (other work runnable and waiting): a queue then is SCALE.
+func TestQueueWithCPUPressureIsSaturation(t *testing.T) {
+	snaps := saturated(series(60, flat(80, 10, -1, 20)), 48, saturation.StateWaiting)
+	for i := range snaps {
+		snaps[i].PSI = &sampler.PSI{CPU: sampler.Pressure{Avg10: 60}}
+	}
+	a := Advise(snaps, DefaultRules())
+	if q, _ := a.Finding(KeyQueue); q.Level != Scale || !strings.Contains(a.Summary, "requests queue and CPU is at capacity") {
+		t.Errorf("queue %v, summary %q; want SCALE, the CPU named", q.Level, a.Summary)
+	}
+	if a.Workers.Reason != "" {
+		t.Errorf("reason %q with CPU at 80 %%; the formula stands", a.Workers.Reason)
+	}
+}
+
+func TestReportSaturation(t *testing.T) {
+	snaps := saturated(series(60, flat(2, 10, -1, 20)), 48, saturation.StateWaiting)
+	one := uint64(1)
+	snaps[30].Saturation.OOMKills = &one
+	snaps[30].Saturation.OOMVictims = []saturation.OOMVictim{{PID: 4242, Name: "python3"}}
+	r := ReportMarkdown(Session{Snaps: snaps, Rules: DefaultRules()})
+	for _, want := range []string{"## Saturation", "| queue | 48.0 |", "at most 48 connections waiting (13:00:00); gunicorn 127.0.0.1:8000 at the end",
+		"- OOM kills: 1: python3 (pid 4242)", "| fds |"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("report lacks %q:\n%s", want, r)
+		}
+	}
+	if r := ReportMarkdown(Session{Snaps: series(60, flat(2, 10, -1, 20)), Rules: DefaultRules()}); strings.Contains(r, "## Saturation") {
+		t.Error("a session without the counters has no Saturation section")
+	}
+}
+
+// A queue the summary calls saturation never gets more workers, even with
+// CPU % under its optimize line: the machine has no room for them.
+func TestSaturatedQueueKeepsTheFormula(t *testing.T) {
+	snaps := saturated(series(60, flat(50, 10, -1, 20)), 48, saturation.StateWaiting)
+	for i := range snaps {
+		snaps[i].PSI = &sampler.PSI{CPU: sampler.Pressure{Avg10: 60}}
+	}
+	a := Advise(snaps, DefaultRules())
+	if q, _ := a.Finding(KeyQueue); q.Level != Scale || a.Workers.Recommended != 5 || a.Workers.Reason != "" {
+		t.Errorf("queue %v, workers %+v; want SCALE and the formula's 5", q.Level, a.Workers)
+	}
+}
