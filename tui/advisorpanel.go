@@ -73,7 +73,7 @@ func (p *advisorPanel) render() string {
 	findings := a.Findings
 	// The summary is the one thing no other monitor shows: it gets the
 	// room it needs first, and only a small panel cuts it.
-	summaryMax := 2
+	summaryMax := 3
 	if h >= 14 {
 		summaryMax = max(3, h-1-len(workerLines)-min(len(findings), 3))
 	}
@@ -135,7 +135,12 @@ func levelTag(st *themes.Styles, l advisor.Level) string {
 // findingLine: "cpu     92% avg  91 ≥85  97% ■ SCALE". Every column keeps a
 // gap whatever the width of a number: the name gives way first.
 func findingLine(st *themes.Styles, f advisor.Finding, w int) string {
-	nums := fmt.Sprintf("%s avg %s ≥%s %3.0f%%", compactNum(f.Now, f.Unit), compactNum(f.Mean, ""),
+	// The mean carries a unit only where it can change scale (ms → s).
+	meanUnit := advisor.Unit("")
+	if f.Unit == advisor.Millis {
+		meanUnit = f.Unit
+	}
+	nums := fmt.Sprintf("%s avg %s ≥%-3s %3.0f%%", compactNum(f.Now, f.Unit), compactNum(f.Mean, meanUnit),
 		thresholdNum(f.Threshold), f.Above)
 	tag := levelTag(st, f.Level)
 	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2

@@ -127,11 +127,11 @@ func (p *chartsPanel) latencyLabel() []string {
 	if pr == nil {
 		return label
 	}
-	level := advisor.Monitor
+	level := advisor.Monitor // the newest request's level, as beside every chart
 	if f, ok := p.advice.Finding(advisor.KeyLatency); ok {
-		level = f.Level
+		level = f.NowLevel
 	}
-	label = []string{st.Label.Render("LAT") + fmt.Sprintf(" %4.0fms", pr.Last), levelTag(st, level),
+	label = []string{st.Label.Render("LAT") + " " + fit(millis(pr.Last), 6), levelTag(st, level),
 		st.Dim.Render("p95 " + millis(pr.P95))}
 	if level == advisor.Monitor {
 		label[1] = st.Dim.Render("p95 " + millis(pr.P95))

@@ -101,6 +101,13 @@ func wrap(s string, w, max int) []string {
 // compactNum prints a figure in at most four cells and its unit: 92%, 371ms, 1.2k.
 func compactNum(v float64, unit advisor.Unit) string {
 	var s string
+	if unit == advisor.Millis && math.Abs(v) >= 999.5 {
+		// A second and more reads in seconds: 1.3s, not 1.3kms.
+		if math.Abs(v) >= 99950 {
+			return fmt.Sprintf("%3.0fs", v/1000)
+		}
+		return fmt.Sprintf("%.1fs", v/1000)
+	}
 	switch a := math.Abs(v); {
 	case a >= 9999.5:
 		s = fmt.Sprintf("%.0fk", v/1000)

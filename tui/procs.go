@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/apps"
@@ -229,6 +230,14 @@ func (p *procsPanel) render() string {
 	// Emptying the rows leaves the cursor at -1, which hides a row.
 	if c := p.table.Cursor(); len(rows) > 0 && (c < 0 || c >= len(rows)) {
 		p.table.SetCursor(max(0, min(c, len(rows)-1)))
+	}
+	// Without colour (NO_COLOR, a dumb terminal) the selected row has no
+	// highlight: mark it with a character instead.
+	if c := p.table.Cursor(); lipgloss.ColorProfile() == termenv.Ascii && c >= 0 && c < len(rows) && len(rows[c]) > 0 {
+		marked := append(table.Row(nil), rows[c]...)
+		marked[0] = "›" + strings.TrimPrefix(marked[0], " ")
+		rows[c] = marked
+		p.table.SetRows(rows)
 	}
 	out := p.table.View()
 	if len(rows) == 0 {

@@ -138,7 +138,7 @@ func rowPIDs(v string) []string {
 	var out []string
 	started := false
 	for _, l := range strings.Split(v, "\n") {
-		f := strings.Fields(l)
+		f := strings.Fields(strings.TrimPrefix(l, "›")) // the selected row's mark without colour
 		if len(f) > 0 && f[0] == "PID" && !started {
 			started = true
 			continue
@@ -148,4 +148,24 @@ func rowPIDs(v string) []string {
 		}
 	}
 	return out
+}
+
+// Without colour the selected row is still marked, and it follows ↓.
+func TestSelectionVisibleWithoutColour(t *testing.T) {
+	m := model(t, 80, 24, load(t, "cpu-ramp.jsonl")[:100]) // the tests run in the Ascii profile
+	marked := func(v string) int {
+		for i, l := range strings.Split(v, "\n") {
+			if strings.HasPrefix(l, "›") {
+				return i
+			}
+		}
+		return -1
+	}
+	first := marked(plain(m))
+	if first < 0 {
+		t.Fatalf("no row marked:\n%s", plain(m))
+	}
+	if next := marked(plain(keys(m, "j"))); next != first+1 { // j is ↓
+		t.Errorf("after ↓ the mark is on line %d, want %d", next, first+1)
+	}
 }
