@@ -52,7 +52,14 @@ var fleetResources = []string{KeyCPU, KeyMemory}
 func AdviseFleet(windows map[string][]sampler.Snapshot, down map[string]bool, r Rules) FleetAdvice {
 	hosts := make([]HostAdvice, 0, len(windows))
 	for inst, w := range windows {
-		hosts = append(hosts, HostAdvice{Instance: inst, Up: !down[inst], Advice: Advise(w, r)})
+		a := Advise(w, r)
+		if down[inst] {
+			// One verdict for a host everywhere: its last numbers stay, but
+			// nobody can judge a host that does not answer.
+			a.Verdict, a.Focus = Down, []string{}
+			a.Summary = "Not scraped: Prometheus gets no answer from its node_exporter (up is 0); the numbers are its last."
+		}
+		hosts = append(hosts, HostAdvice{Instance: inst, Up: !down[inst], Advice: a})
 	}
 	return JudgeFleet(hosts, r)
 }
@@ -99,6 +106,7 @@ func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
 	if n == 0 {
 		fa.Summary = "No host has numbers yet."
 		if len(down) > 0 {
+			fa.Verdict = Down
 			fa.Summary += " Down: " + strings.Join(down, ", ") + "."
 		}
 		return fa
@@ -181,6 +189,8 @@ func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
 	}
 	if len(down) > 0 {
 		parts = append(parts, "Down: "+strings.Join(down, ", ")+".")
+		// Part of the fleet unwatched is never OK: at least a warning.
+		fa.Verdict = max(fa.Verdict, Optimize)
 	}
 	fa.Summary = strings.Join(parts, " ")
 	return fa

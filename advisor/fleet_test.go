@@ -59,9 +59,12 @@ func TestJudgeFleet(t *testing.T) {
 		{"memory at SCALE on most: scale out on memory",
 			map[string]host{"a": {20, 95, false}, "b": {20, 95, false}},
 			Scale, "scale out: 1 more host brings mean memory under the optimize line", 1, 0, 2, 0},
-		{"a host down is left out of the arithmetic and named",
+		{"a host down is left out of the arithmetic, named, and not OK",
 			map[string]host{"a": {20, 30, false}, "b": {20, 30, false}, "gone": {99, 99, true}},
-			Monitor, "Down: gone.", 0, 1, 0, 1},
+			Optimize, "Down: gone.", 0, 1, 0, 1},
+		{"every host down: the fleet is DOWN",
+			map[string]host{"gone": {99, 99, true}},
+			Down, "No host has numbers yet. Down: gone.", 0, 0, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,5 +148,13 @@ func BenchmarkAdviseFleet200(b *testing.B) {
 				AdviseFleet(windows, nil, r)
 			}
 		})
+	}
+}
+
+// A host Prometheus cannot scrape has one verdict everywhere: DOWN.
+func TestDownHostIsDown(t *testing.T) {
+	fa := AdviseFleet(map[string][]sampler.Snapshot{"gone": fleetWindow(99, 99)}, map[string]bool{"gone": true}, DefaultRules())
+	if h := fa.Hosts[0]; h.Verdict != Down || len(h.Focus) != 0 || !strings.HasPrefix(h.Summary, "Not scraped") {
+		t.Errorf("host %v %v %q, want DOWN, no focus, not scraped", h.Verdict, h.Focus, h.Summary)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/text"
 	"github.com/prometheus/common/model"
 )
 
@@ -87,7 +88,8 @@ func (c *collector) add(f field, m model.Metric, t model.Time, v float64) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return
 	}
-	inst := string(m[model.InstanceLabel])
+	// A label is text from outside: printable before it reaches any output.
+	inst := text.Printable(string(m[model.InstanceLabel]))
 	if inst == "" {
 		return
 	}
