@@ -75,6 +75,7 @@ func TestReadRecordingErrors(t *testing.T) {
 		{"wrong type", strings.Replace(goodLine, `"percent":43.2`, `"percent":"high"`, 1) + "\n", `field "cpu.percent"`, "", 0},
 		{"time goes back", strings.Replace(goodLine, "13:00:01", "13:00:05", 1) + "\n" + goodLine + "\n", "line 2: time", "", 0},
 		{"negative cores", strings.Replace(goodLine, `"cores":2`, `"cores":-4`, 1) + "\n", "x.jsonl line 1: cpu.cores = -4", "", 0},
+		{"no cores", strings.Replace(goodLine, `"cores":2`, `"cores":0`, 1) + "\n", "x.jsonl line 1: cpu.cores = 0: must be 1 or more", "", 0},
 		{"negative load", strings.Replace(goodLine, `"load":[1.2,`, `"load":[-1.2,`, 1) + "\n", "line 1: load[0] = -1.2", "", 0},
 		{"negative per-core", strings.Replace(goodLine, `[40.1,46.3]`, `[40.1,-46.3]`, 1) + "\n", "line 1: cpu.per_core[1] = -46.3", "", 0},
 		{"steal past 100", strings.Replace(goodLine, `"steal":0`, `"steal":101`, 1) + "\n", "line 1: cpu.steal = 101", "", 0},

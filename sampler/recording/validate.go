@@ -68,7 +68,10 @@ func validate(s sampler.Snapshot) error {
 			err = fmt.Errorf("%s = %v: must be a number, 0 or more", name, v)
 		}
 	}
-	nonNeg("cpu.cores", float64(s.CPU.Cores))
+	if s.CPU.Cores < 1 {
+		// Every machine has a core; 0 would size workers from nothing.
+		err = fmt.Errorf("cpu.cores = %d: must be 1 or more", s.CPU.Cores)
+	}
 	pct("cpu.percent", s.CPU.Percent)
 	for i, v := range s.CPU.PerCore {
 		pct(fmt.Sprintf("cpu.per_core[%d]", i), v)
