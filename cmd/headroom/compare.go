@@ -106,10 +106,25 @@ func compareHistories(before, after history, b plan.Bootstrap) (comparison, erro
 			continue // a metric with a single sample on one side: nothing to test
 		}
 		s := ch.Sentence(labelOf(p[0].Metric))
-		out.Metrics = append(out.Metrics, metricChange{Metric: p[0].Metric, Unit: unitOf(p[0].Metric),
+		unit := unitOf(p[0].Metric)
+		material := true
+		if unit == "%" {
+			// A share's change reads in points too: 2 % → 73 % is "+71
+			// points", which a relative +3555 % hides. Under a point is no
+			// practical difference, however certain.
+			pts := ch.After.Mean - ch.Before.Mean
+			s += fmt.Sprintf(" (%.1f %% → %.1f %%, %+.1f points)", ch.Before.Mean, ch.After.Mean, pts)
+			if math.Abs(pts) < 1 {
+				material = false
+				if ch.Significant {
+					s += "; under a point: no practical difference"
+				}
+			}
+		}
+		out.Metrics = append(out.Metrics, metricChange{Metric: p[0].Metric, Unit: unit,
 			Before: ch.Before, After: ch.After, ChangePct: ch.Pct, Significant: ch.Significant,
 			CILowPct: ch.CILow, CIHighPct: ch.CIHigh, Sentence: s})
-		if ch.Significant {
+		if ch.Significant && material {
 			real = append(real, s)
 		}
 	}
@@ -186,6 +201,9 @@ func writeComparison(w io.Writer, c comparison, before, after string) {
 		verdict := "noise"
 		if m.Significant {
 			verdict = "real"
+			if strings.Contains(m.Sentence, "no practical difference") {
+				verdict = "real, under a point"
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", plan.Clean(m.Metric), triple(m.Before, m.Unit), triple(m.After, m.Unit), change, ci, verdict)
 	}
