@@ -29,3 +29,25 @@ func evidenceLines(s sampler.Snapshot, a advisor.Advice) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// detailRows give a kind of evidence a few more rows on large screens
+// (from wideWidth x tallHeight): its panel. Each registers from its own file.
+var detailRows []func(s sampler.Snapshot, a advisor.Advice) []string
+
+// registerDetail adds a kind of evidence's large-screen rows (called from init).
+func registerDetail(f func(s sampler.Snapshot, a advisor.Advice) []string) {
+	detailRows = append(detailRows, f)
+}
+
+// maxDetailRows bounds each kind's panel, so the process list keeps its share.
+const maxDetailRows = 5
+
+// evidenceDetail is every registered panel's rows, joined.
+func evidenceDetail(s sampler.Snapshot, a advisor.Advice) string {
+	var out []string
+	for _, f := range detailRows {
+		rows := f(s, a)
+		out = append(out, rows[:min(len(rows), maxDetailRows)]...)
+	}
+	return strings.Join(out, "\n")
+}

@@ -11,7 +11,10 @@ import (
 	"github.com/headroom-dev/headroom/sampler/text"
 )
 
-func init() { registerInfoLine(saturationLine) }
+func init() {
+	registerInfoLine(saturationLine)
+	registerDetail(saturationDetail)
+}
 
 // saturationLine is the kernel's saturation counters in one row, at every
 // size: "queue 48/2048 · busy 2/2 · psi mem 0 io 3 · oom 0 · fds 2%". A

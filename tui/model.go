@@ -317,8 +317,8 @@ func (m *Model) render() {
 	evidence := ""
 	if m.hasAny {
 		evidence = evidenceLines(s, m.advice)
-		if d := saturationDetail(s, m.advice); len(d) > 0 && m.width >= wideWidth && m.height >= tallHeight {
-			evidence += "\n" + strings.Join(d, "\n") // the saturation panel of large screens
+		if d := evidenceDetail(s, m.advice); d != "" && m.width >= wideWidth && m.height >= tallHeight {
+			evidence = strings.TrimPrefix(evidence+"\n"+d, "\n") // the panels of large screens
 		}
 	}
 	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap(), m.opts.ProbeURL != "", strings.Count(evidence, "\n")+min(1, len(evidence)))

@@ -83,3 +83,26 @@ func TestServicesLine(t *testing.T) {
 		t.Errorf("a line without any limit: %q", l)
 	}
 }
+
+// Large screens get the services panel: one row per limited group,
+// closest to its limit first; 80x24 keeps to the one line.
+func TestServicesPanelOnLargeScreens(t *testing.T) {
+	u := func(v uint64) *uint64 { return &v }
+	f := func(v float64) *float64 { return &v }
+	s := load(t, "idle.jsonl")[0]
+	s.Services = []sampler.Service{
+		{Name: "db.service", MemoryBytes: u(400 << 20), MemoryMax: u(1 << 30)},
+		{Name: "web.service", MemoryBytes: u(500 << 20), MemoryMax: u(512 << 20), CPUMaxCores: f(1), CPUPct: f(80), OOMKills: u(3)},
+		{Name: "free.service", MemoryBytes: u(10 << 20)},
+	}
+	d := servicesDetail(s, advisor.Advice{})
+	if len(d) != 3 || !strings.HasPrefix(strings.TrimSpace(d[1]), "web.service  mem 98% of 512M  cpu 80% of 1") || !strings.Contains(d[1], "oom 3") ||
+		!strings.HasPrefix(strings.TrimSpace(d[2]), "db.service") {
+		t.Errorf("panel rows %q", d)
+	}
+	large := plain(update(feed(model(t, 200, 60, nil), []sampler.Snapshot{s}), tea.WindowSizeMsg{Width: 200, Height: 60}))
+	small := plain(update(feed(model(t, 80, 24, nil), []sampler.Snapshot{s}), tea.WindowSizeMsg{Width: 80, Height: 24}))
+	if !strings.Contains(large, "SERVICES (limits") || strings.Contains(small, "SERVICES (limits") || !strings.Contains(small, "svc web.service") {
+		t.Errorf("panel at 200x60 %v, at 80x24 %v; line at 80x24 %v", strings.Contains(large, "SERVICES"), strings.Contains(small, "SERVICES"), strings.Contains(small, "svc web.service"))
+	}
+}
