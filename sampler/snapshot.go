@@ -42,6 +42,8 @@ type Snapshot struct {
 	// Saturation holds the kernel's saturation counters (listen queues,
 	// OOM kills, disk busy, descriptors, worker states); nil where not read.
 	Saturation *saturation.Saturation `json:"saturation,omitempty"`
+	// AppEvidence is the app's own numbers (access logs, services, SQL log), where configured.
+	AppEvidence
 	// NProcs is the number of processes on the machine (Procs may hold fewer).
 	NProcs int       `json:"nprocs,omitempty"`
 	Procs  []Process `json:"procs"`

@@ -44,6 +44,7 @@ type fileConfig struct {
 		ErrorRate *float64 `toml:"error_rate"`
 	} `toml:"probe"`
 	Prometheus *prom.Options `toml:"prometheus"`
+	App *appConfig `toml:"app"`
 }
 
 // keyWants says what each key of the config file holds, for messages about a
@@ -87,6 +88,7 @@ type sharedFlags struct {
 	OnChange string           `name:"on-change" placeholder:"CMD" help:"Run CMD when the verdict changes (once: from the previous run's); the advice is in HEADROOM_* variables and JSON on stdin."`
 	probeFlags
 	textfileFlags
+	appFlags
 }
 
 // settings reads the config file and applies the flags over it.
@@ -113,6 +115,7 @@ func (f sharedFlags) settings(env *runEnv) (settings, []string, error) {
 	if err := f.textfileFlags.check(); err != nil {
 		return st, nil, err
 	}
+	f.appFlags.apply(&st, env.configPath, env.stderr)
 	argv, err := parseOnChange(f.OnChange)
 	return st, argv, err
 }
@@ -124,6 +127,7 @@ type settings struct {
 	Interval time.Duration
 	Theme    string
 	Fleet    *prom.Options // the [prometheus] table: where the fleet is, its credentials
+	App      appSettings // the app's own sources: access logs, services, SQL log
 }
 
 func defaultSettings() settings {
@@ -323,6 +327,7 @@ func parseConfig(b []byte, path string, s *settings) error {
 			s.Rules.Workers.MemoryFraction = *w.MemoryFraction
 		}
 	}
+	applyAppConfig(fc.App, s)
 	if p := fc.Probe; p != nil {
 		if p.SLA != nil {
 			if s.Rules.SLA, err = dur("probe.sla", p.SLA, time.Nanosecond); err != nil {
@@ -448,6 +453,9 @@ func thresholdKeys(v advisor.Vocabulary) []string {
 func (f sharedFlags) checkReplay(replay string) error {
 	if replay != "" && f.Probe != "" {
 		return usageError{errors.New("--probe requests a live URL; it cannot be used with --replay")}
+	}
+	if replay != "" && f.appFlags.configured() {
+		return usageError{errors.New("--access-log, --postgres, --pgbouncer, --redis, --memcached and --sql-log read live sources; they cannot be used with --replay")}
 	}
 	return nil
 }

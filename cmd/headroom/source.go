@@ -17,6 +17,7 @@ type collectorSet func(ctx context.Context, f sharedFlags, st settings) ([]sampl
 var collectorSets = []collectorSet{
 	cgroupCollectors,
 	saturationCollectors,
+	appCollectors, // access logs, Postgres, PgBouncer, Redis, memcached, SQL log (appflags.go)
 }
 
 // liveSource is this machine as a source for every command: /proc, the
