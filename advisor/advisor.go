@@ -150,6 +150,8 @@ type Advice struct {
 	Provisional bool `json:"provisional,omitempty"`
 	// Saturation names what the saturation findings are about; nil without them.
 	Saturation *SaturationStats `json:"saturation,omitempty"`
+	// AppAdvice is the app's own numbers over the window, where configured.
+	AppAdvice
 }
 
 // ProbeStats summarise the probe requests of a window.
@@ -222,6 +224,7 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 	a.NoSwap = !last.HasSwap() && !last.IsAbsent(KeySwap)
 	a.Services = servicesOver(window)
 	a.Provisional = a.CoveredS < a.WindowS/5
+	a.AppAdvice = appAdvice(window)
 	j := &judgement{window: window, rules: r, advice: &a}
 	for _, def := range r.Metrics {
 		if last.IsAbsent(def.Key) {

@@ -115,6 +115,9 @@ func probeStats(window []sampler.Snapshot, r Rules) (*ProbeStats, []float64) {
 // while the machine has room — and SCALE only when CPU or memory is at
 // SCALE too: the machine is saturated.
 func judgeLatency(j *judgement) (Finding, bool) {
+	if f, ok, used := trafficLatency(j); used {
+		return f, ok
+	}
 	ps, lat := probeStats(j.window, j.rules)
 	if ps == nil {
 		return Finding{}, false
@@ -161,6 +164,9 @@ func failureCause(p sampler.ProbeResult) string {
 // judgeErrors: failed probe requests above the error rate are OPTIMIZE;
 // the newest downAfter or more all failing is DOWN, whatever the machine.
 func judgeErrors(j *judgement) (Finding, bool) {
+	if f, ok, used := trafficErrors(j); used {
+		return f, ok
+	}
 	ps := j.advice.Probe
 	if ps == nil {
 		if ps, _ = probeStats(j.window, j.rules); ps == nil {

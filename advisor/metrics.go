@@ -79,6 +79,11 @@ func SplitMetric(name string) (key, instance string) {
 
 // Lookup finds the definition of a metric by its name or key.
 func (v Vocabulary) Lookup(name string) (MetricDef, bool) {
+	for _, d := range v {
+		if d.Key == name { // a key that names one instance itself ("db:slow")
+			return d, true
+		}
+	}
 	key, _ := SplitMetric(name)
 	for _, d := range v {
 		if d.Key == key {
@@ -177,10 +182,11 @@ func coreVocabulary() Vocabulary {
 	}
 }
 
-// probed: the latency and error metrics exist where a probe ran in the window.
+// probed: the latency and error metrics exist where a probe ran in the
+// window, or an access log showed requests.
 func probed(w []sampler.Snapshot) []string {
 	for _, s := range w {
-		if len(s.Probe) > 0 {
+		if len(s.Probe) > 0 || hasTraffic(s) {
 			return []string{""}
 		}
 	}

@@ -57,7 +57,11 @@ func summarize(a Advice) string {
 		}
 	}
 	if a.Probe != nil {
-		switch level(KeyLatency) {
+		lat := level(KeyLatency)
+		if a.latencyFromTraffic() {
+			lat = Monitor // judged from the access log: worded in summary_app.go
+		}
+		switch lat {
 		case Scale:
 			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA with the machine saturated: scale out.", a.Probe.P95, a.Probe.SLA))
 		case Optimize:
@@ -68,7 +72,7 @@ func summarize(a Advice) string {
 			// The outage comes first: nothing else matters until it answers.
 			parts = append([]string{fmt.Sprintf("The app does not answer: %s (the last %d requests failed): restart or fix it before judging capacity.",
 				a.Probe.LastError, a.Probe.Failing)}, parts...)
-		case e > Monitor:
+		case e > Monitor && !a.errorsFromTraffic():
 			parts = append(parts, fmt.Sprintf("%.1f%% of probe requests failed (%d timeouts; last: %s).", a.Probe.ErrorPercent(), a.Probe.Timeouts, a.Probe.LastError))
 		}
 	}

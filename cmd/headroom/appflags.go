@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/collect"
 	"github.com/headroom-dev/headroom/sampler/services"
@@ -159,4 +161,17 @@ func appCollectors(ctx context.Context, f sharedFlags, st settings) ([]sampler.C
 		cols = append(cols, collect.NewSQLLog(a.SQLLog))
 	}
 	return cols, nil
+}
+
+// lowerIsWorseLines checks the lines of a metric where lower is worse (a
+// hit rate): optimize a percentage, scale below it or 0 (never SCALE on it).
+func lowerIsWorseLines(name string, th advisor.Threshold, num func(key string, v, lo, hi float64, loOpen bool, what string) error) error {
+	if err := num("thresholds."+name+".optimize", th.Optimize, 0, 100, true, "a percentage above 0 and at most 100"); err != nil {
+		return err
+	}
+	if th.Scale == 0 {
+		return nil
+	}
+	// hi is just under optimize: the lines must differ.
+	return num("thresholds."+name+".scale", th.Scale, 0, math.Nextafter(th.Optimize, 0), true, "0 (never) or a percentage below optimize, since lower is worse")
 }

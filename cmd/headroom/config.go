@@ -299,6 +299,13 @@ func parseConfig(b []byte, path string, s *settings) error {
 		if th.Scale != nil {
 			merged.Scale = *th.Scale
 		}
+		if def.LowerIsWorse { // a hit rate: scale below optimize, 0 for never
+			if err := lowerIsWorseLines(name, merged, num); err != nil {
+				return err
+			}
+			s.Rules.SetThreshold(name, merged)
+			continue
+		}
 		for _, v := range []struct {
 			k string
 			x float64

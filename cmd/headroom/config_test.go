@@ -210,6 +210,12 @@ func FuzzParseConfig(f *testing.F) {
 		// The comparisons are written so that NaN fails each of them.
 		for _, key := range thresholdKeys(st.Rules.Metrics) {
 			th := st.Rules.Threshold(key)
+			if def, _ := st.Rules.Metrics.Lookup(key); def.LowerIsWorse {
+				if !(th.Optimize > 0 && th.Optimize <= 100 && th.Scale >= 0 && th.Scale < th.Optimize) {
+					t.Fatalf("accepted lower-is-worse thresholds %+v", th)
+				}
+				continue
+			}
 			if !(th.Optimize > 0 && th.Optimize < th.Scale && th.Scale <= 100) {
 				t.Fatalf("accepted thresholds %+v", th)
 			}
