@@ -1,0 +1,153 @@
+package advisor
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/accesslog"
+	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/sqllog"
+)
+
+func f64(v float64) *float64 { return &v }
+func i64(v int64) *int64     { return &v }
+
+// withTraffic adds one access-log interval per snapshot: rps requests, of
+// which errPct % answered 5xx, each taking ms (ms(i) for snapshot i).
+func withTraffic(snaps []sampler.Snapshot, rps func(i int) int, errPct float64, ms func(i int) float64) []sampler.Snapshot {
+	for i := range snaps {
+		agg := accesslog.NewAggregator(accesslog.Settings{})
+		n := rps(i)
+		bad := int(float64(n) * errPct / 100)
+		for k := 0; k < n; k++ {
+			st := 200
+			if k < bad {
+				st = 503
+			}
+			agg.Add(accesslog.Request{Status: st, Method: []byte("GET"), Target: []byte("/items/7"), Seconds: ms(i) / 1000, Timed: true})
+		}
+		iv := agg.Flush(1e9)
+		snaps[i].Traffic = &sampler.TrafficSample{Traffic: iv.Traffic, Seconds: iv.Seconds, Requests: iv.Requests,
+			Classes: iv.Classes, Latency: iv.Latency, State: services.StateOK}
+	}
+	return snaps
+}
+
+func constInt(n int) func(int) int         { return func(int) int { return n } }
+func constMS(v float64) func(int) float64 { return func(int) float64 { return v } }
+
+func TestAppFindings(t *testing.T) {
+	cache := func(hit float64, evict float64, used, maxb int64) func([]sampler.Snapshot) []sampler.Snapshot {
+		return func(s []sampler.Snapshot) []sampler.Snapshot {
+			for i := range s {
+				s[i].Cache = []services.CacheStats{{Kind: "redis", Addr: "redis://127.0.0.1:6379/0", HitRate: f64(hit),
+					EvictionsPerS: f64(evict), UsedBytes: used, MaxBytes: i64(maxb), State: "ok"}}
+			}
+			return s
+		}
+	}
+	pg := func(conns, maxc int) func([]sampler.Snapshot) []sampler.Snapshot {
+		return func(s []sampler.Snapshot) []sampler.Snapshot {
+			for i := range s {
+				s[i].Postgres = &services.PostgresStats{Connections: conns, MaxConnections: maxc, State: "ok",
+					TopStatements: []services.Statement{
+						{Query: "SELECT * FROM lab_category WHERE id = $1", Calls: 400, CallsPerS: 400, MeanMS: 0.5, TotalMS: 200, SharePct: 50},
+						{Query: "SELECT * FROM lab_item", Calls: 20, CallsPerS: 20, MeanMS: 5, TotalMS: 100, SharePct: 25}}}
+			}
+			return s
+		}
+	}
+	idle := func() []sampler.Snapshot { return series(60, flat(10, 20, -1, 40)) }
+	hot := func() []sampler.Snapshot { return series(60, flat(95, 20, -1, 40)) }
+	cases := []struct {
+		name    string
+		snaps   []sampler.Snapshot
+		metric  string
+		level   Level
+		verdict Level
+		summary string
+	}{
+		{"warm cache", cache(91, 0, 1, 100)(idle()), KeyCacheRedis, Monitor, Monitor, "Usage acceptable."},
+		{"cold cache", cache(40, 0, 1, 100)(idle()), KeyCacheRedis, Optimize, Optimize, "redis hit rate 40% (mean 40%) is under 70%: improve the cache strategy"},
+		// Never SCALE on a hit rate alone, even on a saturated machine.
+		{"cold cache, hot machine", cache(10, 0, 1, 100)(hot()), KeyCacheRedis, Optimize, Scale, "improve the cache strategy"},
+		{"cache full", cache(60, 5, 99, 100)(idle()), KeyCacheRedis, Optimize, Optimize, "cache full: give it memory or shorter TTLs"},
+		{"connections fine", pg(30, 100)(idle()), KeyDBConnections, Monitor, Optimize, "Statement"},
+		{"connections high", pg(85, 100)(idle()), KeyDBConnections, Optimize, Optimize, "pool connections: PgBouncer, CONN_MAX_AGE"},
+		{"connections high, hot machine", pg(85, 100)(hot()), KeyDBConnections, Scale, Scale, "scale the database host"},
+		{"slow statement", pg(10, 100)(idle()), KeyDBSlow, Optimize, Optimize, `"SELECT * FROM lab_category WHERE id = $1" takes 50% of DB time`},
+		{"N+1 with traffic", pg(10, 100)(withTraffic(idle(), constInt(20), 0, constMS(50))), KeyDBSlow, Optimize, Optimize, "runs 20 times per request"},
+		{"traffic slow", withTraffic(idle(), constInt(50), 0, constMS(450)), KeyLatency, Optimize, Optimize, "ms at 50 req/s is over the 300 ms SLA while the machine has room"},
+		{"traffic slow, hot", withTraffic(hot(), constInt(50), 0, constMS(450)), KeyLatency, Scale, Scale, "with the machine saturated: scale out"},
+		{"traffic fast", withTraffic(idle(), constInt(50), 0, constMS(20)), KeyLatency, Monitor, Monitor, "Usage acceptable."},
+		{"5xx", withTraffic(idle(), constInt(100), 5, constMS(20)), KeyErrors, Optimize, Optimize, "5.0% of requests answered 5xx"},
+		{"5xx, hot", withTraffic(hot(), constInt(100), 5, constMS(20)), KeyErrors, Scale, Scale, "5xx with the machine saturated"},
+		{"every request 5xx", withTraffic(idle(), constInt(10), 100, constMS(2)), KeyErrors, Down, Down, "answers every request with 5xx"},
+		{"capacity", withTraffic(hot(), func(i int) int { return min(100, 10+i*5) }, 0, func(i int) float64 { return 50 + float64(max(0, i-18))*20 }),
+			KeyLatency, Scale, Scale, "capacity reached at about 100 req/s"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := Advise(c.snaps, DefaultRules())
+			f, ok := a.Finding(c.metric)
+			if !ok {
+				t.Fatalf("no %s finding in %+v", c.metric, a.Findings)
+			}
+			if f.Level != c.level || a.Verdict != c.verdict {
+				t.Errorf("%s level %v verdict %v, want %v / %v (%+v)", c.metric, f.Level, a.Verdict, c.level, c.verdict, f)
+			}
+			if !strings.Contains(a.Summary, c.summary) {
+				t.Errorf("summary %q lacks %q", a.Summary, c.summary)
+			}
+		})
+	}
+}
+
+func TestAppPgBouncerWaiting(t *testing.T) {
+	s := series(30, flat(10, 20, -1, 40))
+	for i := range s {
+		s[i].PgBouncer = &services.PgBouncerStats{State: "ok", Pools: []services.Pool{{Database: "lab", User: "lab", ClWaiting: 3, ClActive: 10}}}
+	}
+	a := Advise(s, DefaultRules())
+	if f, _ := a.Finding(KeyDBConnections); f.Level != Optimize {
+		t.Errorf("db:connections %+v, want OPTIMIZE", f)
+	}
+	if !strings.Contains(a.Summary, "PgBouncer pool lab/lab has 3 clients waiting") {
+		t.Errorf("summary %q", a.Summary)
+	}
+}
+
+func TestAppSlowFromSQLLog(t *testing.T) {
+	s := withTraffic(series(30, flat(10, 20, -1, 40)), constInt(5), 0, constMS(40))
+	for i := range s {
+		s[i].SQL = &sampler.SQLSample{Seconds: 1, Count: 110, TotalMS: 60, State: "ok",
+			Statements: []sqllog.Stat{{Fingerprint: "SELECT ... FROM lab_category WHERE id = ?", Count: 100, TotalMS: 50}},
+			NPlusOne:   []sqllog.NPlusOne{{Fingerprint: "SELECT ... FROM lab_category WHERE id = ?", Fix: "select_related('category')"}}}
+	}
+	a := Advise(s, DefaultRules())
+	if a.TopStatement == nil || a.TopStatement.Source != "sql_log" || a.TopStatement.SharePct != 83.3 {
+		t.Fatalf("top statement %+v", a.TopStatement)
+	}
+	if !strings.Contains(a.Summary, "runs 20 times per request (83% of DB time): a likely N+1: select_related('category')") {
+		t.Errorf("summary %q", a.Summary)
+	}
+}
+
+// Unavailable services make no finding and no zero: they are states.
+func TestAppUnavailable(t *testing.T) {
+	s := series(10, flat(10, 20, -1, 40))
+	for i := range s {
+		s[i].Postgres = &services.PostgresStats{State: "unavailable", Reason: "connection refused"}
+		s[i].Cache = []services.CacheStats{{Kind: "redis", State: "unavailable", Reason: "timeout after 2 s"}}
+	}
+	a := Advise(s, DefaultRules())
+	for _, m := range []string{KeyDBConnections, KeyDBSlow, KeyCacheRedis} {
+		if f, ok := a.Finding(m); ok {
+			t.Errorf("finding %+v from an unavailable service", f)
+		}
+	}
+	if a.Postgres == nil || a.Postgres.Reason != "connection refused" || len(a.Cache) != 1 {
+		t.Errorf("advice lost the states: %+v %+v", a.Postgres, a.Cache)
+	}
+}
