@@ -1,0 +1,86 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/text"
+)
+
+// appSparkW is how many intervals the app panel's sparklines show.
+const appSparkW = 30
+
+// reqMetric and p95Metric read the access logs' interval figures.
+func reqMetric(s sampler.Snapshot) (float64, bool) {
+	if s.Traffic == nil || s.Traffic.State != "ok" {
+		return 0, false
+	}
+	return s.Traffic.RequestsPerS, true
+}
+
+func p95Metric(s sampler.Snapshot) (float64, bool) {
+	if s.Traffic == nil || s.Traffic.P95Ms == nil {
+		return 0, false
+	}
+	return *s.Traffic.P95Ms, true
+}
+
+// appPanel is the app's detail on large screens, under the APP line:
+// req/s and p95 sparklines, the costliest endpoints over the window and
+// the costliest statement. It is built once per sample (the render path
+// reads no file): a few dozen values from History.
+func appPanel(h *sampler.History, seq uint64, a advisor.Advice) []string {
+	if a.Traffic == nil && a.TopStatement == nil {
+		return nil
+	}
+	var out []string
+	if t := a.Traffic; t != nil {
+		l := fmt.Sprintf("    req/s %s %s", textSpark(h.Series(seq, appSparkW, reqMetric)), num(t.RequestsPerS))
+		if t.P95Ms != nil {
+			l += fmt.Sprintf("   p95 %s %.0fms", textSpark(h.Series(seq, appSparkW, p95Metric)), *t.P95Ms)
+		}
+		out = append(out, l)
+		for i, e := range t.TopEndpoints {
+			if i == 3 {
+				break
+			}
+			l := fmt.Sprintf("    %-28s %6d×", advisor.ShortStatement(text.Printable(e.Endpoint), 28), e.Count)
+			if e.MeanMs != nil && e.TotalMs != nil {
+				l += fmt.Sprintf(" %6.0fms %7.1fs", *e.MeanMs, *e.TotalMs/1000)
+			}
+			out = append(out, l)
+		}
+	}
+	if st := a.TopStatement; st != nil {
+		out = append(out, fmt.Sprintf("    sql %-34s %3.0f%% %s/s %.1fms", advisor.ShortStatement(st.Query, 34), st.SharePct, num(st.CallsPerS), st.MeanMS))
+	}
+	return out
+}
+
+// textSpark draws values as one row of block characters, scaled to their
+// own maximum; a missing interval is a space.
+func textSpark(vals []float64) string {
+	const blocks = "▁▂▃▄▅▆▇█"
+	top := 0.0
+	for _, v := range vals {
+		if !math.IsNaN(v) {
+			top = math.Max(top, v)
+		}
+	}
+	var b strings.Builder
+	for _, v := range vals {
+		switch {
+		case math.IsNaN(v):
+			b.WriteByte(' ')
+		case top <= 0:
+			b.WriteRune('▁')
+		default:
+			i := int(v / top * 7)
+			b.WriteRune([]rune(blocks)[min(7, max(0, i))])
+		}
+	}
+	return b.String()
+}
