@@ -125,6 +125,9 @@ type Finding struct {
 	// percent (0–100) like every share headroom prints.
 	Above   float64 `json:"above"`
 	Samples int     `json:"samples"`
+
+	// LowerIsWorse is the definition's: the finding's line is a floor.
+	LowerIsWorse bool `json:"-"`
 }
 
 // Advice is the advisor's answer for one moment.
@@ -241,6 +244,7 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 			}
 			if ok {
 				f.Label, f.Unit, f.Counts = r.Metrics.DisplayName(j.name), def.Unit, def.Counts
+				f.LowerIsWorse = def.LowerIsWorse
 				a.Findings = append(a.Findings, f)
 			}
 		}

@@ -56,7 +56,7 @@ func capacityReached(ivs []accesslog.Interval, cpu Level) (float64, bool) {
 
 // TopStatement is the window's costliest statement.
 type TopStatement struct {
-	Query     string  `json:"query"` // normalized, printable, shortened by its reader
+	Query     string  `json:"query"`  // normalized, printable, shortened by its reader
 	Source    string  `json:"source"` // "pg_stat_statements" or "sql_log"
 	Calls     int64   `json:"calls"`
 	CallsPerS float64 `json:"calls_per_s"`
@@ -196,4 +196,13 @@ func topStatement(w []sampler.Snapshot, traffic *accesslog.Traffic) (TopStatemen
 		}
 	}
 	return st, true
+}
+
+// Past is how a finding's line is crossed, for display: "≥" where higher
+// is worse, "≤" where lower is (a hit rate).
+func (f Finding) Past() string {
+	if f.LowerIsWorse {
+		return "≤"
+	}
+	return "≥"
 }

@@ -34,7 +34,7 @@ func withTraffic(snaps []sampler.Snapshot, rps func(i int) int, errPct float64, 
 	return snaps
 }
 
-func constInt(n int) func(int) int         { return func(int) int { return n } }
+func constInt(n int) func(int) int        { return func(int) int { return n } }
 func constMS(v float64) func(int) float64 { return func(int) float64 { return v } }
 
 func TestAppFindings(t *testing.T) {

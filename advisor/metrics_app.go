@@ -25,9 +25,9 @@ func init() { registerMetrics(appMetrics) }
 func appMetrics() Vocabulary {
 	return Vocabulary{
 		{Key: KeyCacheRedis, Label: "cache", Unit: Percent, LowerIsWorse: true, Default: Threshold{70, 0}, Counts: "samples",
-			Instances: cacheInstances(services.KindRedis), Read: plain(hitRate(services.KindRedis))},
+			Instances: cacheInstances(services.KindRedis), Read: plain(hitRate(services.KindRedis)), Judge: judgeCache},
 		{Key: KeyCacheMemcached, Label: "cache", Unit: Percent, LowerIsWorse: true, Default: Threshold{70, 0}, Counts: "samples",
-			Instances: cacheInstances(services.KindMemcached), Read: plain(hitRate(services.KindMemcached))},
+			Instances: cacheInstances(services.KindMemcached), Read: plain(hitRate(services.KindMemcached)), Judge: judgeCache},
 		{Key: KeyDBConnections, Label: "db", Unit: Percent, Default: Threshold{80, 100}, Counts: "samples",
 			Instances: dbInstances, Read: plain(DBConnectionsMetric), Judge: judgeDBConnections},
 		{Key: KeyDBSlow, Label: "db", Unit: Percent, Default: Threshold{30, 100}, Counts: "samples",
@@ -68,6 +68,13 @@ func cacheInstances(kind string) func([]sampler.Snapshot) []string {
 		}
 		return nil
 	}
+}
+
+// judgeCache is the sustained rule, lower being worse; as a Judge it keeps
+// hit rates out of the report's "time ≥ threshold" table, which reads
+// higher as worse (the report's App section has them).
+func judgeCache(j *judgement) (Finding, bool) {
+	return judge(j.window, j.name, j.def.Read(""), j.rules.Threshold(j.def.Key), j.rules.Sustain, true)
 }
 
 // DBConnectionsMetric is client backends in % of max_connections.

@@ -109,6 +109,7 @@ func ReportMarkdown(s Session) string {
 		fmt.Fprintf(&b, "| p50 | p95 | p99 | SLA |\n|---|---|---|---|\n| %.0f ms | %.0f ms | %.0f ms | %.0f ms |\n", ps.P50, ps.P95, ps.P99, ps.SLA)
 	}
 
+	b.WriteString(appReport(since, final))
 	b.WriteString("\n## Verdict timeline\n\n| time (UTC) | verdict | focus | why |\n|---|---|---|---|\n")
 	for _, c := range Timeline(Session{Snaps: since, Rules: s.Rules}) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.Time.UTC().Format("15:04:05"), c.Verdict, orNone(strings.Join(c.Focus, ", ")), c.Summary)

@@ -140,7 +140,7 @@ func findingLine(st *themes.Styles, f advisor.Finding, w int) string {
 	if f.Unit == advisor.Millis {
 		meanUnit = f.Unit
 	}
-	nums := fmt.Sprintf("%s avg %s ≥%-3s %3.0f%%", compactNum(f.Now, f.Unit), compactNum(f.Mean, meanUnit),
+	nums := fmt.Sprintf("%s avg %s %s%-3s %3.0f%%", compactNum(f.Now, f.Unit), compactNum(f.Mean, meanUnit), f.Past(),
 		thresholdNum(f.Threshold), f.Above)
 	tag := levelTag(st, f.Level)
 	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2

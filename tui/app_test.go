@@ -57,14 +57,19 @@ func TestAppLineAndPanel(t *testing.T) {
 	}
 }
 
-// A DSN's password never reaches the screen: services redact their
-// addresses and reasons; the line shows only what they give.
-func TestAppLineNoSecrets(t *testing.T) {
-	snaps := withApp(load(t, "cpu-ramp.jsonl")[:5])
-	for i := range snaps {
-		snaps[i].Cache[1].Addr = services.Redact("redis://:hunter2@127.0.0.1:1/0")
+// b: the change since the baseline names requests/s and p95 too, and the
+// session handed to --report carries the traffic.
+func TestAppBaseline(t *testing.T) {
+	snaps := withApp(load(t, "cpu-ramp.jsonl")[:60])
+	m := model(t, 160, 40, snaps[:10])
+	m = feed(keys(m, "b"), snaps[10:])
+	v := plain(m)
+	// 10+i%40 requests: 20 at the baseline, 49 at the peak, 29 at the end.
+	if !strings.Contains(v, "req +10 ↑49") {
+		t.Errorf("no req/p95 change since the baseline:\n%s", v)
 	}
-	if v := plain(model(t, 200, 60, snaps)); strings.Contains(v, "hunter2") {
-		t.Errorf("password on screen:\n%s", v)
+	sess := m.Session()
+	if last := sess.Snaps[len(sess.Snaps)-1]; last.Traffic == nil || last.Postgres == nil {
+		t.Errorf("session lost the app's numbers")
 	}
 }

@@ -392,6 +392,7 @@ func (m *Model) sinceBaseline(end uint64) string {
 	if m.opts.ProbeURL != "" {
 		s += " lat " + deltaPeak(m.hist, m.baselineAt, end, latencyMetric)
 	}
+	s += appBaseline(m.hist, m.baselineAt, end)
 	return s
 }
 

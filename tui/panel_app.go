@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
@@ -83,4 +84,18 @@ func textSpark(vals []float64) string {
 		}
 	}
 	return b.String()
+}
+
+// appBaseline is the traffic's change since the baseline for the `b` line
+// (" req +30 ↑52 p95 +120 ↑400"); "" without access-log traffic.
+func appBaseline(h *sampler.History, base time.Time, end uint64) string {
+	s, ok := h.Get(end)
+	if !ok || s.Traffic == nil {
+		return ""
+	}
+	out := " req " + deltaPeak(h, base, end, reqMetric)
+	if s.Traffic.P95Ms != nil {
+		out += " p95 " + deltaPeak(h, base, end, p95Metric)
+	}
+	return out
 }

@@ -15,7 +15,8 @@ import (
 // csvHeader is the --log file's first row: percentages 0–100, times
 // RFC 3339 UTC with milliseconds, an empty cell for what was not measured.
 var csvHeader = []string{"time", "cpu", "memory", "swap", "disk", "disk_mount", "load1", "verdict",
-	"p95_ms", "errors_pct", "workers_running", "workers_recommended", "queue", "psi_memory", "oom", "fds", "provisional"}
+	"p95_ms", "errors_pct", "workers_running", "workers_recommended", "queue", "psi_memory", "oom", "fds", "provisional",
+	"req_per_s", "req_p95_ms", "req_5xx_pct", "db_connections_pct", "redis_hit_pct", "memcached_hit_pct", "db_top_statement_pct"}
 
 // appendCSV appends one judgement to the --log file, with a header if the
 // file is new. A file started by an older headroom keeps its own columns:
@@ -53,6 +54,7 @@ func appendCSV(path string, a advisor.Advice, last sampler.Snapshot) error {
 	for k, v := range saturationCSV(a) {
 		cells[k] = v
 	}
+	appCSVCells(cells, a, num)
 	row := make([]string, len(header))
 	for i, col := range header {
 		row[i] = cells[col]

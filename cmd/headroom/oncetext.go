@@ -31,7 +31,7 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 	fmt.Fprintln(tw, "metric\t   now\t  mean\t   max\tlevel\tthreshold\tabove")
 	for _, f := range a.Findings {
 		unit, of := string(f.Unit), f.Counts
-		fmt.Fprintf(tw, "%s\t%5.1f%s\t%5.1f%s\t%5.1f%s\t%s\t≥%s%s\t%3.0f%% of %s\n", f.Metric, f.Now, unit, f.Mean, unit, f.Max, unit, f.Level,
+		fmt.Fprintf(tw, "%s\t%5.1f%s\t%5.1f%s\t%5.1f%s\t%s\t%s%s%s\t%3.0f%% of %s\n", f.Metric, f.Now, unit, f.Mean, unit, f.Max, unit, f.Level, f.Past(),
 			strconv.FormatFloat(f.Threshold, 'f', -1, 64), unit, f.Above, of)
 	}
 	tw.Flush()

@@ -107,6 +107,7 @@ func adviceEnv(a advisor.Advice, previous advisor.Level) []string {
 		"HEADROOM_HOST=" + host,
 		fmt.Sprintf("HEADROOM_WORKERS=%d", a.Workers.Recommended),
 	}
+	env = append(env, appEnv(a)...)
 	used := map[string]bool{}
 	for _, f := range a.Findings {
 		name := envName(f.Metric, used)
