@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"math"
 	"sort"
 
 	"github.com/headroom-dev/headroom/sampler"
@@ -25,12 +26,17 @@ type AppAdvice struct {
 	CapacityRPS *float64 `json:"capacity_req_per_s,omitempty"`
 }
 
-// capacityReached compares the newest third of the window's access-log
-// intervals with the third before it: requests/s up less than 10 % while
-// p95 rose 25 % or more, with CPU at SCALE, is the machine's capacity, at
-// the newest third's rate. A ramp still climbing is not.
+// minCapacityIntervals is how many access-log intervals a capacity claim
+// needs: a few seconds of noise must not name a capacity.
+const minCapacityIntervals = 15
+
+// capacityReached splits the window's access-log intervals in thirds:
+// requests/s that rose into the middle third and then stayed within 10 %
+// while p95 rose by a quarter (and 20 ms), with CPU at SCALE, is the
+// machine's capacity, at the newest third's rate. A ramp still climbing
+// is not, nor a load that fell away.
 func capacityReached(ivs []accesslog.Interval, cpu Level) (float64, bool) {
-	if cpu != Scale || len(ivs) < 6 {
+	if cpu != Scale || len(ivs) < minCapacityIntervals {
 		return 0, false
 	}
 	k := len(ivs) / 3
@@ -46,9 +52,13 @@ func capacityReached(ivs []accesslog.Interval, cpu Level) (float64, bool) {
 		p95, ok = accesslog.MergeHistograms(hs...).Quantile(0.95)
 		return float64(reqs) / max(secs, 1e-9), p95, ok && reqs > 0
 	}
+	r0, _, ok0 := rate(ivs[len(ivs)-3*k : len(ivs)-2*k])
 	r1, l1, ok1 := rate(ivs[len(ivs)-2*k : len(ivs)-k])
 	r2, l2, ok2 := rate(ivs[len(ivs)-k:])
-	if !ok1 || !ok2 || r2 >= r1*1.1 || l2 < l1*1.25 {
+	rising := r1 >= r0*1.1                 // it was still climbing
+	flat := r2 >= r1*0.9 && r2 < r1*1.1    // and stopped: not a load that ended
+	slower := l2 >= l1*1.25 && l2-l1 >= 20 // while requests took longer
+	if !ok0 || !ok1 || !ok2 || !rising || !flat || !slower {
 		return 0, false
 	}
 	return round1(r2), true
@@ -186,7 +196,7 @@ func topStatement(w []sampler.Snapshot, traffic *accesslog.Traffic) (TopStatemen
 	st := TopStatement{Query: keys[0], Source: source, Calls: top.calls, TotalMS: round1(top.totalMS),
 		SharePct: round1(min(100, top.totalMS/dbMS*100)), Fix: top.fix, Samples: n}
 	if top.calls > 0 {
-		st.MeanMS = round1(top.totalMS / float64(top.calls))
+		st.MeanMS = math.Round(top.totalMS/float64(top.calls)*1000) / 1000 // µs matter: an N+1's lookups take a few
 	}
 	if secs > 0 {
 		st.CallsPerS = round1(float64(top.calls) / secs)

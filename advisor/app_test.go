@@ -76,7 +76,7 @@ func TestAppFindings(t *testing.T) {
 		{"connections fine", pg(30, 100)(idle()), KeyDBConnections, Monitor, Optimize, "Statement"},
 		{"connections high", pg(85, 100)(idle()), KeyDBConnections, Optimize, Optimize, "pool connections: PgBouncer, CONN_MAX_AGE"},
 		{"connections high, hot machine", pg(85, 100)(hot()), KeyDBConnections, Scale, Scale, "scale the database host"},
-		{"slow statement", pg(10, 100)(idle()), KeyDBSlow, Optimize, Optimize, `"SELECT * FROM lab_category WHERE id = $1" takes 50% of DB time`},
+		{"slow statement", pg(10, 100)(idle()), KeyDBSlow, Optimize, Optimize, "“SELECT * FROM lab_category WHERE id = $1” takes 50% of DB time"},
 		{"N+1 with traffic", pg(10, 100)(withTraffic(idle(), constInt(20), 0, constMS(50))), KeyDBSlow, Optimize, Optimize, "runs 20 times per request"},
 		{"traffic slow", withTraffic(idle(), constInt(50), 0, constMS(450)), KeyLatency, Optimize, Optimize, "ms at 50 req/s is over the 300 ms SLA while the machine has room"},
 		{"traffic slow, hot", withTraffic(hot(), constInt(50), 0, constMS(450)), KeyLatency, Scale, Scale, "with the machine saturated: scale out"},

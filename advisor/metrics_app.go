@@ -165,11 +165,18 @@ func judgeDBSlow(j *judgement) (Finding, bool) {
 	j.advice.TopStatement = &st
 	line := j.rules.Threshold(j.def.Key).Optimize
 	f := Finding{Metric: j.name, Now: st.SharePct, Mean: st.SharePct, Max: st.SharePct, Threshold: line, Samples: st.Samples}
-	if st.SharePct >= line || (st.MeanMS >= slowMeanMS && st.CallsPerS >= 1) {
+	busy := st.CallsPerS*st.MeanMS >= minStatementMSPerS
+	nPlusOne := st.PerRequest != nil && *st.PerRequest >= nPlusOnePerRequest
+	if (st.SharePct >= line && (busy || nPlusOne)) || (st.MeanMS >= slowMeanMS && st.CallsPerS >= 1) {
 		f.Level, f.NowLevel, f.Above = Optimize, Optimize, 100
 	}
 	return f, true
 }
+
+// minStatementMSPerS is the database time a second (ms) under which a
+// statement's share says nothing: on an idle database one small query is
+// always "100 % of DB time".
+const minStatementMSPerS = 5
 
 // slowMeanMS is the mean time at which a statement run once a second or
 // more is slow whatever its share.

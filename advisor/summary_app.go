@@ -81,20 +81,21 @@ func slaOf(a Advice) string {
 // slowWording names the statement, shortened, with why it is slow.
 func slowWording(st TopStatement) string {
 	q := ShortStatement(st.Query, 60)
-	s := fmt.Sprintf("Statement %q takes %.0f%% of DB time (%.1f calls/s, mean %.1f ms): optimize it (an index, fewer calls).", q, st.SharePct, st.CallsPerS, st.MeanMS)
+	s := fmt.Sprintf("Statement “%s” takes %.0f%% of DB time (%.1f calls/s, mean %.1f ms): optimize it (an index, fewer calls).", q, st.SharePct, st.CallsPerS, st.MeanMS)
 	if st.PerRequest != nil && *st.PerRequest >= nPlusOnePerRequest {
 		fix := "select_related / prefetch_related"
 		if st.Fix != "" {
 			fix = text.Printable(st.Fix)
 		}
-		s = fmt.Sprintf("Statement %q runs %.0f times per request (%.0f%% of DB time): a likely N+1: %s.", q, *st.PerRequest, st.SharePct, fix)
+		s = fmt.Sprintf("Statement “%s” runs %.0f times per request (%.0f%% of DB time): a likely N+1: %s.", q, *st.PerRequest, st.SharePct, fix)
 	}
 	return s
 }
 
 // ShortStatement is a statement on one line, printable, cut to max runes.
 func ShortStatement(q string, max int) string {
-	q = strings.Join(strings.Fields(text.Printable(q)), " ")
+	// Postgres quotes every identifier ("lab_item"."id"): noise on one line.
+	q = strings.Join(strings.Fields(strings.ReplaceAll(text.Printable(q), `"`, "")), " ")
 	if r := []rune(q); len(r) > max {
 		q = string(r[:max-1]) + "…"
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler/services"
@@ -58,4 +60,23 @@ func appEnv(a advisor.Advice) []string {
 		env = append(env, "HEADROOM_DB_TOP_STATEMENT="+advisor.ShortStatement(st.Query, 200))
 	}
 	return env
+}
+
+// secretEnv are variables that carry a service's password; the
+// --on-change command does not inherit them.
+var secretEnv = []string{"PGPASSWORD=", "REDISCLI_AUTH="}
+
+// hookEnviron is headroom's environment without the secretEnv variables.
+func hookEnviron() []string {
+	var out []string
+outer:
+	for _, kv := range os.Environ() {
+		for _, p := range secretEnv {
+			if strings.HasPrefix(kv, p) {
+				continue outer
+			}
+		}
+		out = append(out, kv)
+	}
+	return out
 }

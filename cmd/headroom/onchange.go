@@ -78,7 +78,7 @@ func (h hookRunner) run(parent context.Context, argv []string, a advisor.Advice,
 	// it: a script's children must not outlive it holding anything open.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.Env = append(os.Environ(), adviceEnv(a, previous)...)
+	cmd.Env = append(hookEnviron(), adviceEnv(a, previous)...)
 	if err := cmd.Run(); err != nil {
 		select {
 		case <-timedOut:
