@@ -202,3 +202,24 @@ func freeClosedPort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// Without pg_stat_statements, a SQL log that grows during the run feeds
+// db:slow: the lab's app on SQLite writes Django's query log while its N+1
+// endpoint runs; gunicorn's access log gives the request rate.
+func TestSQLLogEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: starts gunicorn")
+	}
+	lab := labtest.New(t)
+	isolate(t)
+	app := lab.App(labtest.AppConfig{Workers: 2, SQLLog: true, AccessLog: true})
+	o := underLoad(t, 3, func(int) string { return app.URL + "/db/?n=20" }, "--sql-log", app.SQLLog, "--access-log", app.AccessLog)
+	t.Logf("sql log: %s", o.Summary)
+	st := o.TopStatement
+	if st == nil || st.Source != "sql_log" || !strings.Contains(st.Query, "lab_category") || st.PerRequest == nil || *st.PerRequest < 10 {
+		t.Fatalf("top statement from the SQL log: %+v", st)
+	}
+	if f, ok := o.finding(advisor.KeyDBSlow); !ok || f.Level != "OPTIMIZE" || !strings.Contains(o.Summary, "a likely N+1") {
+		t.Errorf("db:slow %+v; summary %s", f, o.Summary)
+	}
+}
