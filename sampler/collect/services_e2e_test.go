@@ -32,4 +32,3 @@ func TestServicesNeverBlock(t *testing.T) {
 		t.Errorf("caches: %+v", s.Cache)
 	}
 }
-
