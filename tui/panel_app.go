@@ -56,7 +56,7 @@ func appPanel(h *sampler.History, seq uint64, a advisor.Advice) []string {
 		}
 	}
 	if st := a.TopStatement; st != nil {
-		out = append(out, fmt.Sprintf("    sql %-34s %3.0f%% %s/s %.1fms", advisor.ShortStatement(st.Query, 34), st.SharePct, num(st.CallsPerS), st.MeanMS))
+		out = append(out, fmt.Sprintf("    sql %-34s %3.0f%% %s/s %.2fms", advisor.ShortStatement(st.Query, 34), st.SharePct, num(st.CallsPerS), st.MeanMS))
 	}
 	return out
 }
