@@ -30,6 +30,9 @@ func withTraffic(snaps []sampler.Snapshot, rps func(i int) int, errPct float64, 
 		iv := agg.Flush(1e9)
 		snaps[i].Traffic = &sampler.TrafficSample{Traffic: iv.Traffic, Seconds: iv.Seconds, Requests: iv.Requests,
 			Classes: iv.Classes, Latency: iv.Latency, State: services.StateOK}
+		for _, e := range iv.Endpoints {
+			snaps[i].Traffic.Endpoints = append(snaps[i].Traffic.Endpoints, sampler.EndpointSum{Endpoint: e.Endpoint, Count: e.Count, Timed: e.Timed, SumMs: e.SumMs})
+		}
 	}
 	return snaps
 }
@@ -149,5 +152,23 @@ func TestAppUnavailable(t *testing.T) {
 	}
 	if a.Postgres == nil || a.Postgres.Reason != "connection refused" || len(a.Cache) != 1 {
 		t.Errorf("advice lost the states: %+v %+v", a.Postgres, a.Cache)
+	}
+}
+
+func TestAppReport(t *testing.T) {
+	s := withTraffic(series(30, flat(10, 20, -1, 40)), constInt(20), 5, constMS(120))
+	for i := range s {
+		s[i].Cache = []services.CacheStats{{Kind: "redis", HitRate: f64(float64(60 + i)), State: "ok"}}
+		s[i].Postgres = &services.PostgresStats{State: "unavailable", Reason: "connection refused"}
+	}
+	r := ReportMarkdown(Session{Snaps: s, Rules: DefaultRules()})
+	for _, want := range []string{"## Traffic (access logs)", "20.0 requests/s; 2xx 95.0%", "5xx 5.0%", "| `GET /items/:id` | 600 |",
+		"| redis hit rate | 74% | lowest 60% |", "Postgres was unavailable at the end: connection refused."} {
+		if !strings.Contains(r, want) {
+			t.Errorf("report lacks %q:\n%s", want, r)
+		}
+	}
+	if strings.Contains(r, "| cache redis |") {
+		t.Errorf("a hit rate in the higher-is-worse table:\n%s", r)
 	}
 }
