@@ -24,6 +24,10 @@ type AppAdvice struct {
 	// CapacityRPS is the request rate at which throughput stopped rising
 	// while latency rose with CPU at SCALE: the load test's answer.
 	CapacityRPS *float64 `json:"capacity_req_per_s,omitempty"`
+
+	// intervals are the window's access-log intervals, read once for
+	// every judge that needs them.
+	intervals []accesslog.Interval
 }
 
 // minCapacityIntervals is how many access-log intervals a capacity claim
@@ -88,8 +92,8 @@ const nPlusOnePerRequest = 10
 // appAdvice gathers the app's side of a window.
 func appAdvice(w []sampler.Snapshot) AppAdvice {
 	var a AppAdvice
-	if ivs := trafficWindow(w); len(ivs) > 0 {
-		t := accesslog.Window(ivs, 5)
+	if a.intervals = trafficWindow(w); len(a.intervals) > 0 {
+		t := accesslog.Window(a.intervals, 5)
 		a.Traffic = &t
 	}
 	// Services as last read: a service seen once in the window and gone

@@ -172,3 +172,20 @@ func TestAppReport(t *testing.T) {
 		t.Errorf("a hit rate in the higher-is-worse table:\n%s", r)
 	}
 }
+
+// BenchmarkAdviseApp judges a full 5-minute window with traffic, Postgres
+// statements and a cache in every snapshot: the pipeline's work each second.
+func BenchmarkAdviseApp(b *testing.B) {
+	s := withTraffic(series(300, flat(50, 40, -1, 40)), constInt(200), 1, func(i int) float64 { return float64(20 + i%200) })
+	for i := range s {
+		s[i].Cache = []services.CacheStats{{Kind: "redis", HitRate: f64(90), State: "ok"}}
+		s[i].Postgres = &services.PostgresStats{Connections: 10, MaxConnections: 100, State: "ok", TopStatements: []services.Statement{
+			{Query: "SELECT 1", Calls: 10, CallsPerS: 10, MeanMS: 1, TotalMS: 10, SharePct: 50},
+			{Query: "SELECT 2", Calls: 5, CallsPerS: 5, MeanMS: 1, TotalMS: 5, SharePct: 25}}}
+	}
+	r := DefaultRules()
+	b.ResetTimer()
+	for range b.N {
+		Advise(s, r)
+	}
+}

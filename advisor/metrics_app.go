@@ -201,7 +201,7 @@ func trafficLatency(j *judgement) (f Finding, ok, used bool) {
 	if t == nil || t.P95Ms == nil {
 		return Finding{}, false, false
 	}
-	ivs := trafficWindow(j.window)
+	ivs := j.advice.intervals
 	hists := make([]accesslog.Histogram, 0, len(ivs))
 	var p95s []float64
 	for _, iv := range ivs {
@@ -261,7 +261,7 @@ func trafficErrors(j *judgement) (f Finding, ok, used bool) {
 	if t == nil || t.Status == nil {
 		return Finding{}, false, false
 	}
-	ivs := trafficWindow(j.window)
+	ivs := j.advice.intervals
 	var reqs, errs, failing int
 	for _, iv := range ivs {
 		reqs += iv.Requests
