@@ -44,7 +44,7 @@ type fileConfig struct {
 		ErrorRate *float64 `toml:"error_rate"`
 	} `toml:"probe"`
 	Prometheus *prom.Options `toml:"prometheus"`
-	App *appConfig `toml:"app"`
+	App        *appConfig    `toml:"app"`
 }
 
 // keyWants says what each key of the config file holds, for messages about a
@@ -127,7 +127,7 @@ type settings struct {
 	Interval time.Duration
 	Theme    string
 	Fleet    *prom.Options // the [prometheus] table: where the fleet is, its credentials
-	App      appSettings // the app's own sources: access logs, services, SQL log
+	App      appSettings   // the app's own sources: access logs, services, SQL log
 }
 
 func defaultSettings() settings {
