@@ -170,6 +170,16 @@ func TestAppEndToEnd(t *testing.T) {
 		t.Errorf("latency from the access log over the 300 ms SLA: %+v", f)
 	}
 
+	// Through PgBouncer with a pool of 2: clients queue for a server
+	// connection, and the finding names the pool.
+	pooled := labtest.New(t).App(labtest.AppConfig{ // a second lab dir: one app per lab
+		Workers: 2, Threads: 4, DatabaseURL: pg.PgBouncerDSN, PGPassword: "s3cret", Cache: caches.RedisURL})
+	queued := underLoad(t, 8, func(int) string { return pooled.URL + "/hold/?ms=300" }, flags...)
+	t.Logf("pgbouncer: %s", queued.Summary)
+	if f, ok := queued.finding(advisor.KeyDBConnections); !ok || f.Level != "OPTIMIZE" || !strings.Contains(queued.Summary, "PgBouncer pool lab/lab has") {
+		t.Errorf("clients waiting in pgbouncer: %+v; pools %+v", f, queued.PgBouncer)
+	}
+
 	// The password reaches no recording (header included) and no hook.
 	dir := t.TempDir()
 	rec := filepath.Join(dir, "rec.jsonl")
