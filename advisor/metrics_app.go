@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"math"
+	"strings"
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/accesslog"
@@ -25,9 +26,9 @@ func init() { registerMetrics(appMetrics) }
 func appMetrics() Vocabulary {
 	return Vocabulary{
 		{Key: KeyCacheRedis, Label: "cache", Unit: Percent, LowerIsWorse: true, Default: Threshold{70, 0}, Counts: "samples",
-			Instances: cacheInstances(services.KindRedis), Read: plain(hitRate(services.KindRedis)), Judge: judgeCache},
+			Instances: cacheInstances(services.KindRedis), Judge: judgeCache},
 		{Key: KeyCacheMemcached, Label: "cache", Unit: Percent, LowerIsWorse: true, Default: Threshold{70, 0}, Counts: "samples",
-			Instances: cacheInstances(services.KindMemcached), Read: plain(hitRate(services.KindMemcached)), Judge: judgeCache},
+			Instances: cacheInstances(services.KindMemcached), Judge: judgeCache},
 		{Key: KeyDBConnections, Label: "db", Unit: Percent, Default: Threshold{80, 100}, Counts: "samples",
 			Instances: dbInstances, Read: plain(DBConnectionsMetric), Judge: judgeDBConnections},
 		{Key: KeyDBSlow, Label: "db", Unit: Percent, Default: Threshold{30, 100}, Counts: "samples",
@@ -70,11 +71,13 @@ func cacheInstances(kind string) func([]sampler.Snapshot) []string {
 	}
 }
 
-// judgeCache is the sustained rule, lower being worse; as a Judge it keeps
-// hit rates out of the report's "time ≥ threshold" table, which reads
-// higher as worse (the report's App section has them).
+// judgeCache is the sustained rule, lower being worse. It reads the hit
+// rate itself (the definition has no Read), which keeps hit rates out of
+// the report's "time ≥ threshold" table, where higher reads as worse; the
+// report's Services section has them.
 func judgeCache(j *judgement) (Finding, bool) {
-	return judge(j.window, j.name, j.def.Read(""), j.rules.Threshold(j.def.Key), j.rules.Sustain, true)
+	kind := strings.TrimPrefix(j.def.Key, "cache:")
+	return judge(j.window, j.name, hitRate(kind), j.rules.Threshold(j.def.Key), j.rules.Sustain, true)
 }
 
 // DBConnectionsMetric is client backends in % of max_connections.
