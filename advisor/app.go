@@ -25,10 +25,18 @@ type AppAdvice struct {
 	// while latency rose with CPU at SCALE: the load test's answer.
 	CapacityRPS *float64 `json:"capacity_req_per_s,omitempty"`
 
+	// RequestsSeries and P95Series are the newest intervals' requests/s
+	// and p95 (ms; 0 where none was timed), oldest first, for sparklines.
+	RequestsSeries []float64 `json:"-"`
+	P95Series      []float64 `json:"-"`
+
 	// intervals are the window's access-log intervals, read once for
 	// every judge that needs them.
 	intervals []accesslog.Interval
 }
+
+// seriesLen is how many intervals RequestsSeries and P95Series keep.
+const seriesLen = 30
 
 // minCapacityIntervals is how many access-log intervals a capacity claim
 // needs: a few seconds of noise must not name a capacity.
@@ -95,6 +103,14 @@ func appAdvice(w []sampler.Snapshot) AppAdvice {
 	if a.intervals = trafficWindow(w); len(a.intervals) > 0 {
 		t := accesslog.Window(a.intervals, 5)
 		a.Traffic = &t
+		for _, iv := range a.intervals[max(0, len(a.intervals)-seriesLen):] {
+			p95 := 0.0
+			if iv.Traffic.P95Ms != nil {
+				p95 = *iv.Traffic.P95Ms
+			}
+			a.RequestsSeries = append(a.RequestsSeries, iv.Traffic.RequestsPerS)
+			a.P95Series = append(a.P95Series, p95)
+		}
 	}
 	// Services as last read: a service seen once in the window and gone
 	// since is still shown, with its state.

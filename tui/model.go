@@ -320,9 +320,6 @@ func (m *Model) render() {
 		if d := evidenceDetail(s, m.advice); d != "" && m.width >= wideWidth && m.height >= tallHeight {
 			evidence = strings.TrimPrefix(evidence+"\n"+d, "\n") // the panels of large screens
 		}
-		if d := appPanel(m.hist, seq, m.advice); len(d) > 0 && m.width >= wideWidth && m.height >= tallHeight {
-			evidence += "\n" + strings.Join(d, "\n") // the app panel of large screens
-		}
 	}
 	m.lay = computeLayout(m.width, m.height, m.hasAny && !m.live.HasSwap(), m.opts.ProbeURL != "", strings.Count(evidence, "\n")+min(1, len(evidence)))
 	m.lay = withLoad(m.lay, s.LoadTest != nil)

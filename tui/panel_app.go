@@ -11,9 +11,6 @@ import (
 	"github.com/headroom-dev/headroom/sampler/text"
 )
 
-// appSparkW is how many intervals the app panel's sparklines show.
-const appSparkW = 30
-
 // reqMetric and p95Metric read the access logs' interval figures.
 func reqMetric(s sampler.Snapshot) (float64, bool) {
 	if s.Traffic == nil || s.Traffic.State != "ok" {
@@ -29,19 +26,21 @@ func p95Metric(s sampler.Snapshot) (float64, bool) {
 	return *s.Traffic.P95Ms, true
 }
 
-// appPanel is the app's detail on large screens, under the APP line:
-// req/s and p95 sparklines, the costliest endpoints over the window and
-// the costliest statement. It is built once per sample (the render path
-// reads no file): a few dozen values from History.
-func appPanel(h *sampler.History, seq uint64, a advisor.Advice) []string {
+func init() { registerDetail(appPanel) }
+
+// appPanel is the app's panel on large screens, under the APP line: req/s
+// and p95 sparklines of the newest intervals, the costliest endpoints over
+// the window and the costliest statement. The advice carries the series,
+// so a scrubbed moment draws its own.
+func appPanel(_ sampler.Snapshot, a advisor.Advice) []string {
 	if a.Traffic == nil && a.TopStatement == nil {
 		return nil
 	}
 	var out []string
 	if t := a.Traffic; t != nil {
-		l := fmt.Sprintf("    req/s %s %s", textSpark(h.Series(seq, appSparkW, reqMetric)), num(t.RequestsPerS))
+		l := fmt.Sprintf("    req/s %s %s", textSpark(a.RequestsSeries), num(t.RequestsPerS))
 		if t.P95Ms != nil {
-			l += fmt.Sprintf("   p95 %s %.0fms", textSpark(h.Series(seq, appSparkW, p95Metric)), *t.P95Ms)
+			l += fmt.Sprintf("   p95 %s %.0fms", textSpark(a.P95Series), *t.P95Ms)
 		}
 		out = append(out, l)
 		for i, e := range t.TopEndpoints {
