@@ -6,7 +6,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/accesslog"
-	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/services/stats"
 )
 
 // AppAdvice is the app's side of the window, for once --json, the screen
@@ -15,9 +15,9 @@ type AppAdvice struct {
 	// Traffic is the access logs over the window: percentiles from the
 	// merged histograms, the costliest endpoints.
 	Traffic   *accesslog.Traffic       `json:"traffic,omitempty"`
-	Postgres  *services.PostgresStats  `json:"postgres,omitempty"`
-	PgBouncer *services.PgBouncerStats `json:"pgbouncer,omitempty"`
-	Cache     []services.CacheStats    `json:"cache,omitempty"`
+	Postgres  *stats.PostgresStats  `json:"postgres,omitempty"`
+	PgBouncer *stats.PgBouncerStats `json:"pgbouncer,omitempty"`
+	Cache     []stats.CacheStats    `json:"cache,omitempty"`
 	// TopStatement is the statement that cost the database the most time
 	// over the window (pg_stat_statements, else the SQL log).
 	TopStatement *TopStatement `json:"top_statement,omitempty"`
@@ -161,7 +161,7 @@ func topStatement(w []sampler.Snapshot, traffic *accesslog.Traffic) (TopStatemen
 	source := "pg_stat_statements"
 	for _, s := range w {
 		p := s.Postgres
-		if p == nil || p.State != services.StateOK || len(p.TopStatements) == 0 {
+		if p == nil || p.State != stats.StateOK || len(p.TopStatements) == 0 {
 			continue
 		}
 		n++
@@ -180,7 +180,7 @@ func topStatement(w []sampler.Snapshot, traffic *accesslog.Traffic) (TopStatemen
 		source = "sql_log"
 		for _, s := range w {
 			q := s.SQL
-			if q == nil || q.State != services.StateOK {
+			if q == nil || q.State != stats.StateOK {
 				continue
 			}
 			secs += q.Seconds

@@ -6,7 +6,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/accesslog"
-	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/services/stats"
 	"github.com/headroom-dev/headroom/sampler/sqllog"
 )
 
@@ -29,7 +29,7 @@ func withTraffic(snaps []sampler.Snapshot, rps func(i int) int, errPct float64, 
 		}
 		iv := agg.Flush(1e9)
 		snaps[i].Traffic = &sampler.TrafficSample{Traffic: iv.Traffic, Seconds: iv.Seconds, Requests: iv.Requests,
-			Classes: iv.Classes, Latency: iv.Latency, State: services.StateOK}
+			Classes: iv.Classes, Latency: iv.Latency, State: stats.StateOK}
 		for _, e := range iv.Endpoints {
 			snaps[i].Traffic.Endpoints = append(snaps[i].Traffic.Endpoints, sampler.EndpointSum{Endpoint: e.Endpoint, Count: e.Count, Timed: e.Timed, SumMs: e.SumMs})
 		}
@@ -44,7 +44,7 @@ func TestAppFindings(t *testing.T) {
 	cache := func(hit float64, evict float64, used, maxb int64) func([]sampler.Snapshot) []sampler.Snapshot {
 		return func(s []sampler.Snapshot) []sampler.Snapshot {
 			for i := range s {
-				s[i].Cache = []services.CacheStats{{Kind: "redis", Addr: "redis://127.0.0.1:6379/0", HitRate: f64(hit),
+				s[i].Cache = []stats.CacheStats{{Kind: "redis", Addr: "redis://127.0.0.1:6379/0", HitRate: f64(hit),
 					EvictionsPerS: f64(evict), UsedBytes: used, MaxBytes: i64(maxb), State: "ok"}}
 			}
 			return s
@@ -53,8 +53,8 @@ func TestAppFindings(t *testing.T) {
 	pg := func(conns, maxc int) func([]sampler.Snapshot) []sampler.Snapshot {
 		return func(s []sampler.Snapshot) []sampler.Snapshot {
 			for i := range s {
-				s[i].Postgres = &services.PostgresStats{Connections: conns, MaxConnections: maxc, State: "ok",
-					TopStatements: []services.Statement{
+				s[i].Postgres = &stats.PostgresStats{Connections: conns, MaxConnections: maxc, State: "ok",
+					TopStatements: []stats.Statement{
 						{Query: "SELECT * FROM lab_category WHERE id = $1", Calls: 400, CallsPerS: 400, MeanMS: 0.5, TotalMS: 200, SharePct: 50},
 						{Query: "SELECT * FROM lab_item", Calls: 20, CallsPerS: 20, MeanMS: 5, TotalMS: 100, SharePct: 25}}}
 			}
@@ -110,7 +110,7 @@ func TestAppFindings(t *testing.T) {
 func TestAppPgBouncerWaiting(t *testing.T) {
 	s := series(30, flat(10, 20, -1, 40))
 	for i := range s {
-		s[i].PgBouncer = &services.PgBouncerStats{State: "ok", Pools: []services.Pool{{Database: "lab", User: "lab", ClWaiting: 3, ClActive: 10}}}
+		s[i].PgBouncer = &stats.PgBouncerStats{State: "ok", Pools: []stats.Pool{{Database: "lab", User: "lab", ClWaiting: 3, ClActive: 10}}}
 	}
 	a := Advise(s, DefaultRules())
 	if f, _ := a.Finding(KeyDBConnections); f.Level != Optimize {
@@ -141,8 +141,8 @@ func TestAppSlowFromSQLLog(t *testing.T) {
 func TestAppUnavailable(t *testing.T) {
 	s := series(10, flat(10, 20, -1, 40))
 	for i := range s {
-		s[i].Postgres = &services.PostgresStats{State: "unavailable", Reason: "connection refused"}
-		s[i].Cache = []services.CacheStats{{Kind: "redis", State: "unavailable", Reason: "timeout after 2 s"}}
+		s[i].Postgres = &stats.PostgresStats{State: "unavailable", Reason: "connection refused"}
+		s[i].Cache = []stats.CacheStats{{Kind: "redis", State: "unavailable", Reason: "timeout after 2 s"}}
 	}
 	a := Advise(s, DefaultRules())
 	for _, m := range []string{KeyDBConnections, KeyDBSlow, KeyCacheRedis} {
@@ -158,8 +158,8 @@ func TestAppUnavailable(t *testing.T) {
 func TestAppReport(t *testing.T) {
 	s := withTraffic(series(30, flat(10, 20, -1, 40)), constInt(20), 5, constMS(120))
 	for i := range s {
-		s[i].Cache = []services.CacheStats{{Kind: "redis", HitRate: f64(float64(60 + i)), State: "ok"}}
-		s[i].Postgres = &services.PostgresStats{State: "unavailable", Reason: "connection refused"}
+		s[i].Cache = []stats.CacheStats{{Kind: "redis", HitRate: f64(float64(60 + i)), State: "ok"}}
+		s[i].Postgres = &stats.PostgresStats{State: "unavailable", Reason: "connection refused"}
 	}
 	r := ReportMarkdown(Session{Snaps: s, Rules: DefaultRules()})
 	for _, want := range []string{"## Traffic (access logs)", "20.0 requests/s; 2xx 95.0%", "5xx 5.0%", "| `GET /items/:id` | 600 |",
@@ -178,8 +178,8 @@ func TestAppReport(t *testing.T) {
 func BenchmarkAdviseApp(b *testing.B) {
 	s := withTraffic(series(300, flat(50, 40, -1, 40)), constInt(200), 1, func(i int) float64 { return float64(20 + i%200) })
 	for i := range s {
-		s[i].Cache = []services.CacheStats{{Kind: "redis", HitRate: f64(90), State: "ok"}}
-		s[i].Postgres = &services.PostgresStats{Connections: 10, MaxConnections: 100, State: "ok", TopStatements: []services.Statement{
+		s[i].Cache = []stats.CacheStats{{Kind: "redis", HitRate: f64(90), State: "ok"}}
+		s[i].Postgres = &stats.PostgresStats{Connections: 10, MaxConnections: 100, State: "ok", TopStatements: []stats.Statement{
 			{Query: "SELECT 1", Calls: 10, CallsPerS: 10, MeanMS: 1, TotalMS: 10, SharePct: 50},
 			{Query: "SELECT 2", Calls: 5, CallsPerS: 5, MeanMS: 1, TotalMS: 5, SharePct: 25}}}
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/accesslog"
-	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/services/stats"
 )
 
 // The keys of the app's own metrics. Each names one instance itself, so
@@ -26,9 +26,9 @@ func init() { registerMetrics(appMetrics) }
 func appMetrics() Vocabulary {
 	return Vocabulary{
 		{Key: KeyCacheRedis, Label: "cache", Unit: Percent, LowerIsWorse: true, Default: Threshold{70, 0}, Counts: "samples",
-			Instances: cacheInstances(services.KindRedis), Judge: judgeCache},
+			Instances: cacheInstances(stats.KindRedis), Judge: judgeCache},
 		{Key: KeyCacheMemcached, Label: "cache", Unit: Percent, LowerIsWorse: true, Default: Threshold{70, 0}, Counts: "samples",
-			Instances: cacheInstances(services.KindMemcached), Judge: judgeCache},
+			Instances: cacheInstances(stats.KindMemcached), Judge: judgeCache},
 		{Key: KeyDBConnections, Label: "db", Unit: Percent, Default: Threshold{80, 100}, Counts: "samples",
 			Instances: dbInstances, Read: plain(DBConnectionsMetric), Judge: judgeDBConnections},
 		{Key: KeyDBSlow, Label: "db", Unit: Percent, Default: Threshold{30, 100}, Counts: "samples",
@@ -40,13 +40,13 @@ func appMetrics() Vocabulary {
 func hasTraffic(s sampler.Snapshot) bool { return s.Traffic != nil && s.Traffic.Requests > 0 }
 
 // cacheOf is the snapshot's answering cache of a kind.
-func cacheOf(s sampler.Snapshot, kind string) (services.CacheStats, bool) {
+func cacheOf(s sampler.Snapshot, kind string) (stats.CacheStats, bool) {
 	for _, c := range s.Cache {
-		if c.Kind == kind && c.State == services.StateOK {
+		if c.Kind == kind && c.State == stats.StateOK {
 			return c, true
 		}
 	}
-	return services.CacheStats{}, false
+	return stats.CacheStats{}, false
 }
 
 // hitRate reads a cache's hit rate; absent without lookups in the interval.
@@ -83,7 +83,7 @@ func judgeCache(j *judgement) (Finding, bool) {
 // DBConnectionsMetric is client backends in % of max_connections.
 func DBConnectionsMetric(s sampler.Snapshot) (float64, bool) {
 	p := s.Postgres
-	if p == nil || p.State != services.StateOK || p.MaxConnections <= 0 {
+	if p == nil || p.State != stats.StateOK || p.MaxConnections <= 0 {
 		return 0, false
 	}
 	return float64(p.Connections) / float64(p.MaxConnections) * 100, true
@@ -102,7 +102,7 @@ func dbInstances(w []sampler.Snapshot) []string {
 // when PgBouncer was not read.
 func waiting(s sampler.Snapshot) int64 {
 	b := s.PgBouncer
-	if b == nil || b.State != services.StateOK {
+	if b == nil || b.State != stats.StateOK {
 		return -1
 	}
 	var n int64
@@ -189,7 +189,7 @@ const slowMeanMS = 30
 func trafficWindow(w []sampler.Snapshot) []accesslog.Interval {
 	var out []accesslog.Interval
 	for _, s := range w {
-		if s.Traffic != nil && s.Traffic.State == services.StateOK {
+		if s.Traffic != nil && s.Traffic.State == stats.StateOK {
 			out = append(out, s.Traffic.Interval())
 		}
 	}

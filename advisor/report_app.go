@@ -6,7 +6,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/accesslog"
-	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/services/stats"
 	"github.com/headroom-dev/headroom/sampler/text"
 )
 
@@ -41,7 +41,7 @@ func appReport(since []sampler.Snapshot, final Advice) string {
 	if st := sampler.StatsOf(sampler.Values(since, DBConnectionsMetric)); st.N > 0 {
 		rows = append(rows, fmt.Sprintf("| db connections | %.0f%% | %.0f%% of max_connections |", st.Mean, st.Max))
 	}
-	for _, kind := range []string{services.KindRedis, services.KindMemcached} {
+	for _, kind := range []string{stats.KindRedis, stats.KindMemcached} {
 		vals := sampler.Values(since, hitRate(kind))
 		if st := sampler.StatsOf(vals); st.N > 0 {
 			low := st.Max
@@ -58,12 +58,12 @@ func appReport(since []sampler.Snapshot, final Advice) string {
 		{"Postgres", stateOf(final.Postgres), reasonOf(final.Postgres)},
 		{"PgBouncer", stateOfB(final.PgBouncer), reasonOfB(final.PgBouncer)},
 	} {
-		if s.state == services.StateUnavailable {
+		if s.state == stats.StateUnavailable {
 			fmt.Fprintf(&b, "\n%s was unavailable at the end: %s.\n", s.name, text.Printable(s.reason))
 		}
 	}
 	for _, c := range final.Cache {
-		if c.State == services.StateUnavailable {
+		if c.State == stats.StateUnavailable {
 			fmt.Fprintf(&b, "\n%s %s was unavailable at the end: %s.\n", c.Kind, text.Printable(c.Addr), text.Printable(c.Reason))
 		}
 	}
@@ -78,28 +78,28 @@ func mdCell(s string) string {
 	return strings.NewReplacer("|", "\\|", "`", "'").Replace(text.Printable(s))
 }
 
-func stateOf(p *services.PostgresStats) string {
+func stateOf(p *stats.PostgresStats) string {
 	if p == nil {
 		return ""
 	}
 	return p.State
 }
 
-func reasonOf(p *services.PostgresStats) string {
+func reasonOf(p *stats.PostgresStats) string {
 	if p == nil {
 		return ""
 	}
 	return p.Reason
 }
 
-func stateOfB(p *services.PgBouncerStats) string {
+func stateOfB(p *stats.PgBouncerStats) string {
 	if p == nil {
 		return ""
 	}
 	return p.State
 }
 
-func reasonOfB(p *services.PgBouncerStats) string {
+func reasonOfB(p *stats.PgBouncerStats) string {
 	if p == nil {
 		return ""
 	}

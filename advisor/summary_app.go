@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/services/stats"
 	"github.com/headroom-dev/headroom/sampler/text"
 )
 
@@ -41,7 +41,7 @@ func appSummary(a Advice) []string {
 		if pool, n := waitingPool(a.PgBouncer); n > 0 {
 			parts = append(parts, fmt.Sprintf("PgBouncer pool %s has %d clients waiting for a server connection: raise its pool_size or shorten transactions.", pool, n))
 		}
-		if a.Postgres != nil && a.Postgres.State == services.StateOK && f.Mean >= f.Threshold {
+		if a.Postgres != nil && a.Postgres.State == stats.StateOK && f.Mean >= f.Threshold {
 			s := fmt.Sprintf("Database connections at %.0f%% of max_connections (%d/%d): pool connections: PgBouncer, CONN_MAX_AGE.", f.Now, a.Postgres.Connections, a.Postgres.MaxConnections)
 			if f.Level == Scale {
 				s = strings.TrimSuffix(s, ".") + "; the machine is saturated too: scale the database host."
@@ -52,9 +52,9 @@ func appSummary(a Advice) []string {
 	if f, ok := a.Finding(KeyDBSlow); ok && f.Level > Monitor && a.TopStatement != nil {
 		parts = append(parts, slowWording(*a.TopStatement))
 	}
-	for _, kind := range []string{services.KindRedis, services.KindMemcached} {
+	for _, kind := range []string{stats.KindRedis, stats.KindMemcached} {
 		key := KeyCacheRedis
-		if kind == services.KindMemcached {
+		if kind == stats.KindMemcached {
 			key = KeyCacheMemcached
 		}
 		if f, ok := a.Finding(key); ok && f.Level > Monitor {
@@ -103,8 +103,8 @@ func ShortStatement(q string, max int) string {
 }
 
 // waitingPool is the PgBouncer pool with the most clients waiting.
-func waitingPool(b *services.PgBouncerStats) (string, int64) {
-	if b == nil || b.State != services.StateOK {
+func waitingPool(b *stats.PgBouncerStats) (string, int64) {
+	if b == nil || b.State != stats.StateOK {
 		return "", 0
 	}
 	name, most := "", int64(0)
@@ -117,7 +117,7 @@ func waitingPool(b *services.PgBouncerStats) (string, int64) {
 }
 
 // cacheFull: evicting while the memory in use is at the limit (95 % or more).
-func cacheFull(c services.CacheStats) bool {
-	return c.State == services.StateOK && c.EvictionsPerS != nil && *c.EvictionsPerS > 0 &&
+func cacheFull(c stats.CacheStats) bool {
+	return c.State == stats.StateOK && c.EvictionsPerS != nil && *c.EvictionsPerS > 0 &&
 		c.MaxBytes != nil && *c.MaxBytes > 0 && float64(c.UsedBytes) >= 0.95*float64(*c.MaxBytes)
 }

@@ -2,7 +2,7 @@ package sampler
 
 import (
 	"github.com/headroom-dev/headroom/sampler/accesslog"
-	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/services/stats"
 	"github.com/headroom-dev/headroom/sampler/sqllog"
 )
 
@@ -12,11 +12,11 @@ import (
 // its field ("unavailable" with the reason), never an absent field. The
 // JSON keys are the snapshot's top-level keys of a recording line.
 type AppEvidence struct {
-	Traffic   *TrafficSample           `json:"traffic,omitempty"`
-	Postgres  *services.PostgresStats  `json:"postgres,omitempty"`
-	PgBouncer *services.PgBouncerStats `json:"pgbouncer,omitempty"`
-	Cache     []services.CacheStats    `json:"cache,omitempty"`
-	SQL       *SQLSample               `json:"sql_log,omitempty"`
+	Traffic   *TrafficSample        `json:"traffic,omitempty"`
+	Postgres  *stats.PostgresStats  `json:"postgres,omitempty"`
+	PgBouncer *stats.PgBouncerStats `json:"pgbouncer,omitempty"`
+	Cache     []stats.CacheStats    `json:"cache,omitempty"`
+	SQL       *SQLSample            `json:"sql_log,omitempty"`
 }
 
 // TrafficSample is one interval of the access logs: the Traffic to show,

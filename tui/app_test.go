@@ -6,7 +6,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/accesslog"
-	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/services/stats"
 )
 
 // withApp gives each snapshot traffic (rps climbing), Postgres and Redis.
@@ -23,14 +23,14 @@ func withApp(snaps []sampler.Snapshot) []sampler.Snapshot {
 		}
 		iv := agg.Flush(1e9)
 		s.Traffic = &sampler.TrafficSample{Traffic: iv.Traffic, Seconds: iv.Seconds, Requests: iv.Requests, Classes: iv.Classes,
-			Latency: iv.Latency, State: services.StateOK}
+			Latency: iv.Latency, State: stats.StateOK}
 		for _, e := range iv.Endpoints {
 			s.Traffic.Endpoints = append(s.Traffic.Endpoints, sampler.EndpointSum{Endpoint: e.Endpoint, Count: e.Count, Timed: e.Timed, SumMs: e.SumMs})
 		}
 		hit := 91.0
-		s.Postgres = &services.PostgresStats{Connections: 37, MaxConnections: 100, State: "ok", TopStatements: []services.Statement{
+		s.Postgres = &stats.PostgresStats{Connections: 37, MaxConnections: 100, State: "ok", TopStatements: []stats.Statement{
 			{Query: "SELECT id, name FROM lab_category WHERE id = $1", Calls: 200, CallsPerS: 200, MeanMS: 0.4, TotalMS: 80, SharePct: 60}}}
-		s.Cache = []services.CacheStats{{Kind: "redis", Addr: "redis://127.0.0.1:6379/0", HitRate: &hit, State: "ok"},
+		s.Cache = []stats.CacheStats{{Kind: "redis", Addr: "redis://127.0.0.1:6379/0", HitRate: &hit, State: "ok"},
 			{Kind: "memcached", Addr: "127.0.0.1:11211", State: "unavailable", Reason: "connection refused"}}
 		out[i] = s
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
-	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/services/stats"
 	"github.com/headroom-dev/headroom/sampler/text"
 )
 
@@ -21,7 +21,7 @@ func appLine(s sampler.Snapshot, a advisor.Advice) string {
 	var parts []string
 	if t := s.Traffic; t != nil {
 		switch {
-		case t.State != services.StateOK:
+		case t.State != stats.StateOK:
 			parts = append(parts, "req unavailable: "+text.Printable(t.Reason))
 		default:
 			p := fmt.Sprintf("req %s/s", num(t.RequestsPerS))
@@ -35,14 +35,14 @@ func appLine(s sampler.Snapshot, a advisor.Advice) string {
 		}
 	}
 	if p := s.Postgres; p != nil {
-		if p.State != services.StateOK {
+		if p.State != stats.StateOK {
 			parts = append(parts, "db unavailable: "+text.Printable(p.Reason))
 		} else {
 			parts = append(parts, fmt.Sprintf("db %d/%d", p.Connections, p.MaxConnections))
 		}
 	}
 	if b := s.PgBouncer; b != nil {
-		if b.State != services.StateOK {
+		if b.State != stats.StateOK {
 			parts = append(parts, "pgbouncer unavailable: "+text.Printable(b.Reason))
 		} else {
 			var w int64
@@ -54,7 +54,7 @@ func appLine(s sampler.Snapshot, a advisor.Advice) string {
 	}
 	for _, c := range s.Cache {
 		switch {
-		case c.State != services.StateOK:
+		case c.State != stats.StateOK:
 			parts = append(parts, c.Kind+" unavailable: "+text.Printable(c.Reason))
 		case c.HitRate != nil:
 			parts = append(parts, fmt.Sprintf("%s %.0f%% hit", c.Kind, *c.HitRate))
@@ -63,7 +63,7 @@ func appLine(s sampler.Snapshot, a advisor.Advice) string {
 		}
 	}
 	if q := s.SQL; q != nil && s.Postgres == nil {
-		if q.State != services.StateOK {
+		if q.State != stats.StateOK {
 			parts = append(parts, "sql log unavailable: "+text.Printable(q.Reason))
 		} else {
 			parts = append(parts, fmt.Sprintf("sql %s/s", num(float64(q.Count)/max(q.Seconds, 1e-9))))

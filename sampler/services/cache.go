@@ -1,51 +1,11 @@
 package services
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// Cache kinds.
-const (
-	KindRedis     = "redis"
-	KindMemcached = "memcached"
-)
-
-// CacheStats is one sample of a Redis or memcached server. When State is
-// "unavailable" only Kind, Addr, State and Reason are set. Rates and the
-// hit rate are absent until a second sample gives them an interval; the
-// hit rate also when the interval had no lookups.
-type CacheStats struct {
-	Kind           string   `json:"kind"` // "redis" or "memcached"
-	Addr           string   `json:"addr"` // without the password
-	HitRate        *float64 `json:"hit_rate,omitempty"`
-	EvictionsPerS  *float64 `json:"evictions_per_s,omitempty"`
-	UsedBytes      int64    `json:"used_bytes"`
-	MaxBytes       *int64   `json:"max_bytes,omitempty"`       // absent: no memory limit set
-	Clients        int64    `json:"clients"`                   // open client connections
-	BlockedClients *int64   `json:"blocked_clients,omitempty"` // Redis only
-	OpsPerS        *float64 `json:"ops_per_s,omitempty"`
-	State          string   `json:"state"`
-	Reason         string   `json:"reason,omitempty"`
-}
-
-// MarshalJSON writes only kind, addr, state and reason for an unavailable
-// server.
-func (s CacheStats) MarshalJSON() ([]byte, error) {
-	type plain CacheStats
-	if s.State == StateUnavailable {
-		return json.Marshal(struct {
-			Kind   string `json:"kind"`
-			Addr   string `json:"addr"`
-			State  string `json:"state"`
-			Reason string `json:"reason,omitempty"`
-		}{s.Kind, s.Addr, s.State, s.Reason})
-	}
-	return json.Marshal(plain(s))
-}
 
 // cacheCounters are a cache server's cumulative counters at one moment.
 type cacheCounters struct {

@@ -2,43 +2,12 @@ package services
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// PgBouncerStats is one sample of a PgBouncer's pools. When State is
-// "unavailable" only State and Reason are set.
-type PgBouncerStats struct {
-	Pools  []Pool `json:"pools"`
-	State  string `json:"state"`
-	Reason string `json:"reason,omitempty"`
-}
-
-// Pool is one line of SHOW POOLS: a database/user pair.
-type Pool struct {
-	Database  string  `json:"database"`
-	User      string  `json:"user"`
-	ClActive  int64   `json:"cl_active"`  // clients linked to a server connection
-	ClWaiting int64   `json:"cl_waiting"` // clients waiting for one
-	SvActive  int64   `json:"sv_active"`  // server connections in use
-	MaxWaitS  float64 `json:"maxwait_s"`  // how long the oldest waiting client has waited
-}
-
-// MarshalJSON writes only state and reason for an unavailable PgBouncer.
-func (s PgBouncerStats) MarshalJSON() ([]byte, error) {
-	type plain PgBouncerStats
-	if s.State == StateUnavailable {
-		return json.Marshal(struct {
-			State  string `json:"state"`
-			Reason string `json:"reason,omitempty"`
-		}{s.State, s.Reason})
-	}
-	return json.Marshal(plain(s))
-}
 
 // PgBouncerCollector reads SHOW POOLS from PgBouncer's admin console (the
 // DSN's database is "pgbouncer"; the user must be in admin_users or

@@ -1,58 +1,10 @@
 package services
 
 import (
-	"encoding/json"
 	"sort"
 	"strings"
 	"time"
 )
-
-// PostgresStats is one sample of a Postgres server. When State is
-// "unavailable" only State and Reason are set (and marshalled): nothing
-// else was measured. Rate fields are absent until a second sample gives
-// them an interval.
-type PostgresStats struct {
-	Connections       int            `json:"connections"`           // client backends in pg_stat_activity
-	MaxConnections    int            `json:"max_connections"`       // the server's max_connections
-	ByState           map[string]int `json:"by_state"`              // client backends per state ("active", "idle", …)
-	LongestQueryS     float64        `json:"longest_query_s"`       // age of the oldest running query
-	LongestXactS      float64        `json:"longest_xact_s"`        // age of the oldest open transaction
-	IdleInXact        int            `json:"idle_in_xact"`          // sessions idle inside a transaction
-	IdleInXactOldestS float64        `json:"idle_in_xact_oldest_s"` // longest such idle time
-	LockWaits         int            `json:"lock_waits"`            // sessions waiting on a lock
-	CacheHitPct       *float64       `json:"cache_hit_pct,omitempty"`
-	XactPerS          *float64       `json:"xact_per_s,omitempty"` // commits + rollbacks per second
-	Deadlocks         *int64         `json:"deadlocks,omitempty"`  // in the interval
-	TempFiles         *int64         `json:"temp_files,omitempty"` // in the interval
-	TopStatements     []Statement    `json:"top_statements,omitempty"`
-	// StatementsReason says why TopStatements is missing ("pg_stat_statements not installed").
-	StatementsReason string `json:"statements_reason,omitempty"`
-	State            string `json:"state"`
-	Reason           string `json:"reason,omitempty"`
-}
-
-// Statement is one pg_stat_statements entry over the last interval.
-type Statement struct {
-	Query     string  `json:"query"`       // normalized text, shortened and printable
-	Calls     int64   `json:"calls"`       // calls in the interval
-	CallsPerS float64 `json:"calls_per_s"` // the same per second
-	MeanMS    float64 `json:"mean_ms"`     // mean execution time in the interval
-	TotalMS   float64 `json:"total_ms"`    // execution time in the interval
-	SharePct  float64 `json:"share_pct"`   // of all statements' execution time in the interval
-}
-
-// MarshalJSON writes only state and reason for an unavailable server, so
-// nothing unmeasured reads as a zero.
-func (s PostgresStats) MarshalJSON() ([]byte, error) {
-	type plain PostgresStats
-	if s.State == StateUnavailable {
-		return json.Marshal(struct {
-			State  string `json:"state"`
-			Reason string `json:"reason,omitempty"`
-		}{s.State, s.Reason})
-	}
-	return json.Marshal(plain(s))
-}
 
 // activityRow is one client backend of pg_stat_activity; ages are in
 // seconds, negative when Postgres left them NULL.

@@ -19,12 +19,6 @@ import (
 	"unicode"
 )
 
-// State values of every result: a service answered, or it did not.
-const (
-	StateOK          = "ok"
-	StateUnavailable = "unavailable"
-)
-
 // DefaultTimeout bounds one Collect when Options.Timeout is zero.
 const DefaultTimeout = 2 * time.Second
 
