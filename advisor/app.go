@@ -14,7 +14,7 @@ import (
 type AppAdvice struct {
 	// Traffic is the access logs over the window: percentiles from the
 	// merged histograms, the costliest endpoints.
-	Traffic   *accesslog.Traffic       `json:"traffic,omitempty"`
+	Traffic   *accesslog.Traffic    `json:"traffic,omitempty"`
 	Postgres  *stats.PostgresStats  `json:"postgres,omitempty"`
 	PgBouncer *stats.PgBouncerStats `json:"pgbouncer,omitempty"`
 	Cache     []stats.CacheStats    `json:"cache,omitempty"`
