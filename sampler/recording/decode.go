@@ -30,7 +30,15 @@ type Decoder struct {
 	// cut mid-frame) end the file with a warning, as a cut last line does.
 	cutIsEnd bool
 	back     *sampler.Snapshot
+	blank    int
 }
+
+// maxBlankLines bounds a run of blank lines (see Next).
+const maxBlankLines = 4096
+
+// maxTail bounds what damagedTail reads to tell a damaged end from a bad
+// line: more than this after the bad line is not "the end".
+const maxTail = 64 << 20
 
 // NewDecoder reads JSON lines from r; name is used in errors ("file line N: …").
 func NewDecoder(r io.Reader, name string) *Decoder {
@@ -66,8 +74,15 @@ func (d *Decoder) Next() (sampler.Snapshot, error) {
 		}
 		text := bytes.TrimSpace(line)
 		if len(text) == 0 {
+			// A recording has no runs of blank lines; a compressed run of
+			// them (a few bytes making gigabytes) is not a recording.
+			if d.blank++; d.blank > maxBlankLines {
+				d.done = true
+				return sampler.Snapshot{}, fmt.Errorf("%s line %d: more than %d blank lines in a row; not a recording", d.name, d.lineNo, maxBlankLines)
+			}
 			continue
 		}
+		d.blank = 0
 		s, isSnap, perr := d.parseLine(text)
 		if perr != nil {
 			if !complete && rerr == io.EOF && cutShort(text) {
@@ -156,6 +171,6 @@ func (d *Decoder) pushBack(s sampler.Snapshot) { d.back = &s }
 // cut short), the bad line is part of a damaged end, skipped with a warning
 // like a cut last line; when the stream is sound, the line is an error.
 func (d *Decoder) damagedTail() bool {
-	_, err := io.Copy(io.Discard, d.br)
-	return err != nil
+	n, err := io.Copy(io.Discard, io.LimitReader(d.br, maxTail))
+	return err != nil && n < maxTail
 }
