@@ -117,7 +117,7 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Errorf("--help: %d\n%s", code, out)
 	}
 	code, out, _ = runCLI(t, "once", "--help")
-	if code != 0 || !strings.Contains(out, "--replay=FILE") || !strings.Contains(out, "--on-change=CMD") {
+	if code != 0 || !strings.Contains(out, "--replay=PATH") || !strings.Contains(out, "--on-change=CMD") {
 		t.Errorf("once --help: %d\n%s", code, out)
 	}
 }
