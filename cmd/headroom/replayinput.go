@@ -5,7 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/headroom-dev/headroom/advisor/pipeline"
+	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/recording"
+	"github.com/headroom-dev/headroom/tui"
 )
 
 // rangeFlags select part of a recording for --replay, once, compare and plan.
@@ -80,9 +83,9 @@ func openReplay(path string, rg recording.Range) (*recording.Stream, error) {
 }
 
 // openDashboardReplay opens --replay for the dashboard, with --since and
-// --until, and prints the warnings found on opening (a damaged first file)
-// before the screen takes the terminal.
-func (c *watchCmd) openDashboardReplay(env *runEnv) (*recording.Stream, error) {
+// --until, as a Seeker (G jumps to a time), and prints the warnings found
+// on opening (a damaged first file) before the screen takes the terminal.
+func (c *watchCmd) openDashboardReplay(env *runEnv, lead time.Duration) (*recording.Seeker, error) {
 	rg, err := c.recordingRange(time.Now())
 	if err != nil {
 		return nil, err
@@ -94,5 +97,28 @@ func (c *watchCmd) openDashboardReplay(env *runEnv) (*recording.Stream, error) {
 	for _, w := range st.Warnings() {
 		fmt.Fprintln(env.stderr, "headroom: warning:", w)
 	}
-	return st, nil
+	return recording.NewSeeker(st, c.Replay, rg, c.Speed, sampler.RealClock, lead), nil
+}
+
+// wireGoTo connects a replay's Seeker to the pipeline (a jump clears its
+// History; the end and a failed jump are said in the footer) and returns
+// the dashboard's go-to function; nil for a live dashboard.
+func wireGoTo(sk *recording.Seeker, p *pipeline.Pipeline) tui.GoToFunc {
+	if sk == nil {
+		return nil
+	}
+	sk.OnJump = func(time.Time) { p.History().Clear() }
+	sk.OnEnd = func() { p.Notify("end of the recording: G goes to a time, ←/→ scrub, q quits") }
+	sk.OnError = func(err error) { p.Notify(err.Error()) }
+	return func(when string, onScreen time.Time) (string, error) {
+		if onScreen.IsZero() {
+			onScreen = time.Now()
+		}
+		t, err := parseWhen("go to", when, onScreen.Local())
+		if err != nil {
+			return "", err
+		}
+		sk.Seek(t)
+		return "going to " + t.Local().Format("2006-01-02 15:04:05"), nil
+	}
 }

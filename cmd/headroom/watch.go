@@ -92,19 +92,21 @@ func (c *watchCmd) Run(env *runEnv) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var src sampler.Source
+	var seeker *recording.Seeker
 	host, probeURL := "", c.Probe
 	if c.Replay != "" {
-		stream, err := c.openDashboardReplay(env)
+		stream, err := c.openDashboardReplay(env, st.Rules.Window)
 		if err != nil {
 			return err
 		}
+		seeker = stream
 		if h := stream.Header(); h != nil {
 			host, probeURL = h.Host, h.ProbeURL
 			if h.IntervalMS > 0 {
 				st.Interval = time.Duration(h.IntervalMS) * time.Millisecond
 			}
 		}
-		src = recording.NewPaced(stream, c.Speed, sampler.RealClock)
+		src = stream
 		defer src.Close()
 	} else {
 		if src, host, err = c.liveSource(ctx, st); err != nil {
@@ -135,7 +137,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	go func() { done <- p.Run(ctx) }()
 
 	model := tui.New(tui.Options{Feed: feed, History: p.History(), Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
-		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL})
+		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL, GoTo: wireGoTo(seeker, p)})
 	// 20 frames a second at most: keys still answer within 50 ms, and the
 	// renderer wakes a third as often as at bubbletea's default 60.
 	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20), tea.WithoutSignalHandler())
