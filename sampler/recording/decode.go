@@ -31,6 +31,11 @@ type Decoder struct {
 	cutIsEnd bool
 	back     *sampler.Snapshot
 	blank    int
+	// skipBefore makes lines stamped before it skipped unparsed: a seek
+	// lands at the frame before the time asked for, and parsing a frame's
+	// lines whole would cost most of a jump. Lines not written the usual
+	// way (time first) are parsed as always.
+	skipBefore time.Time
 }
 
 // maxBlankLines bounds a run of blank lines (see Next).
@@ -83,6 +88,9 @@ func (d *Decoder) Next() (sampler.Snapshot, error) {
 			continue
 		}
 		d.blank = 0
+		if d.before(text) {
+			continue
+		}
 		s, isSnap, perr := d.parseLine(text)
 		if perr != nil {
 			if !complete && rerr == io.EOF && cutShort(text) {
@@ -173,4 +181,22 @@ func (d *Decoder) pushBack(s sampler.Snapshot) { d.back = &s }
 func (d *Decoder) damagedTail() bool {
 	n, err := io.Copy(io.Discard, io.LimitReader(d.br, maxTail))
 	return err != nil && n < maxTail
+}
+
+// timePrefix is how every snapshot line headroom writes begins.
+var timePrefix = []byte(`{"t":"`)
+
+// before reports whether a complete line is a snapshot stamped before
+// skipBefore, reading only its time.
+func (d *Decoder) before(line []byte) bool {
+	if d.skipBefore.IsZero() || !bytes.HasPrefix(line, timePrefix) || line[len(line)-1] != '}' {
+		return false
+	}
+	rest := line[len(timePrefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || end > 40 {
+		return false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(rest[:end]))
+	return err == nil && t.Before(d.skipBefore)
 }

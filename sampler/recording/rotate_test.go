@@ -126,9 +126,9 @@ func TestDirIndexSeeksToSince(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A frame a minute (the frame ends once a minute has passed: 61 samples each).
-	if len(idx) < 170 || len(idx) > 180 {
-		t.Fatalf("%d index entries for 3 hours, want a frame a minute", len(idx))
+	// A frame every five minutes (it ends once five have passed: 301 samples each).
+	if len(idx) != 3*3600/301+1 {
+		t.Fatalf("%d index entries for 3 hours, want a frame every five minutes", len(idx))
 	}
 	since := start.Add(90*time.Minute + 30*time.Second)
 	off := seekOffset(idx, since)
@@ -154,7 +154,7 @@ func TestDirIndexSeeksToSince(t *testing.T) {
 	}
 	got = drain(t, st)
 	st.Close()
-	if n := len(got); n < 300 || n > 400 || !got[n-1].Time.Equal(start.Add((3*3600-1)*time.Second)) {
+	if n := len(got); n < 300 || n > 300+301 || !got[n-1].Time.Equal(start.Add((3*3600-1)*time.Second)) {
 		t.Fatalf("tail: %d snapshots ending %v", n, got[n-1].Time)
 	}
 }

@@ -227,6 +227,7 @@ func (st *Stream) openFile(path string) error {
 	default:
 		st.cur = NewDecoder(f, path)
 	}
+	st.cur.skipBefore = st.rg.Since
 	return st.readHeader()
 }
 
@@ -288,6 +289,7 @@ func (st *Stream) openZstd(f *os.File, path string) error {
 	hadHeader := st.header != nil
 	st.cur = NewDecoder(st.zdec, name)
 	st.cur.cutIsEnd = true
+	st.cur.skipBefore = st.rg.Since
 	if off > 0 && hadHeader {
 		return nil
 	}
