@@ -21,7 +21,7 @@ type gotoPrompt struct {
 func newGotoPrompt() gotoPrompt {
 	in := textinput.New()
 	in.Prompt = "go to: "
-	in.Placeholder = "03:10, -2h or 2026-11-23T03:10:00Z"
+	in.Placeholder = "03:10, -2h, +30m or 2026-11-23T03:10:00Z"
 	in.CharLimit = 40
 	return gotoPrompt{input: in}
 }

@@ -114,11 +114,34 @@ func wireGoTo(sk *recording.Seeker, p *pipeline.Pipeline) tui.GoToFunc {
 		if onScreen.IsZero() {
 			onScreen = time.Now()
 		}
-		t, err := parseWhen("go to", when, onScreen.Local())
+		t, err := parseGoTo(when, onScreen.Local())
 		if err != nil {
 			return "", err
 		}
 		sk.Seek(t)
 		return "going to " + t.Local().Format("2006-01-02 15:04:05"), nil
 	}
+}
+
+// parseGoTo reads the dashboard's go-to prompt against the moment on
+// screen: a time of day is that time on the day shown (earlier or later),
+// "+30m" and "-2h" move from the moment shown, and the rest is parseWhen's.
+func parseGoTo(when string, onScreen time.Time) (time.Time, error) {
+	v := strings.TrimSpace(when)
+	if strings.HasPrefix(v, "+") {
+		if d, err := time.ParseDuration(v[1:]); err == nil && d > 0 {
+			return onScreen.Add(d), nil
+		}
+	}
+	for _, layout := range []string{"15:04:05", "15:04"} {
+		if c, err := time.Parse(layout, v); err == nil {
+			y, m, d := onScreen.Date()
+			return time.Date(y, m, d, c.Hour(), c.Minute(), c.Second(), 0, onScreen.Location()), nil
+		}
+	}
+	t, err := parseWhen("go to", v, onScreen)
+	if err != nil {
+		return t, fmt.Errorf("go to %q: use 03:10 (on the day shown), -2h or +30m (from the moment shown) or RFC 3339", when)
+	}
+	return t, nil
 }

@@ -34,3 +34,21 @@ func TestParseWhen(t *testing.T) {
 		t.Error("--until before --since accepted")
 	}
 }
+
+func TestParseGoTo(t *testing.T) {
+	shown := time.Date(2026, 11, 16, 1, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Time{
+		"12:00":                time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC), // later the same day
+		"00:30:15":             time.Date(2026, 11, 16, 0, 30, 15, 0, time.UTC),
+		"-2h":                  shown.Add(-2 * time.Hour),
+		"+30m":                 shown.Add(30 * time.Minute),
+		"2026-11-20T03:10:00Z": time.Date(2026, 11, 20, 3, 10, 0, 0, time.UTC),
+	} {
+		if got, err := parseGoTo(in, shown); err != nil || !got.Equal(want) {
+			t.Errorf("parseGoTo(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := parseGoTo("soon", shown); err == nil || !strings.Contains(err.Error(), "+30m") {
+		t.Errorf("bad input: %v", err)
+	}
+}
