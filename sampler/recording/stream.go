@@ -19,10 +19,6 @@ import (
 // Range limits what a Stream returns. Zero times are open ends.
 type Range struct {
 	Since, Until time.Time
-	// Tail, when Since is zero, starts about Tail before the recording's
-	// end (or Until): enough for a window, without reading days before it.
-	// It needs the index of compressed files; plain files are read through.
-	Tail time.Duration
 }
 
 // Stream is a Source over a recording read as it goes: a JSON Lines file,
@@ -71,11 +67,6 @@ func Open(path string, rg Range) (*Stream, error) {
 	} else {
 		st.files = []namedFile{{path: path}}
 	}
-	if st.rg.Since.IsZero() && st.rg.Tail > 0 {
-		if end, ok := st.indexedEnd(); ok {
-			st.rg.Since = end.Add(-st.rg.Tail)
-		}
-	}
 	// Whole files that end before Since (the next one starts before it) are skipped.
 	for st.next+1 < len(st.files) && !st.rg.Since.IsZero() && !st.files[st.next+1].start.IsZero() &&
 		!st.files[st.next+1].start.After(st.rg.Since) {
@@ -107,25 +98,6 @@ func (rg Range) describe() string {
 		return " until " + rg.Until.UTC().Format(time.RFC3339)
 	}
 	return " in the recording"
-}
-
-// indexedEnd is the start of the last frame of the last file (by its
-// index), or of Until if sooner.
-func (st *Stream) indexedEnd() (time.Time, bool) {
-	last := st.files[len(st.files)-1].path
-	info, err := os.Stat(last)
-	if err != nil {
-		return time.Time{}, false
-	}
-	idx, err := readIndex(last, info.Size())
-	if err != nil || len(idx) == 0 {
-		return time.Time{}, false
-	}
-	end := idx[len(idx)-1].t
-	if !st.rg.Until.IsZero() && st.rg.Until.Before(end) {
-		end = st.rg.Until
-	}
-	return end, true
 }
 
 // Header is the first file's header (nil when it has none).
