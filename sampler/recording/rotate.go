@@ -68,6 +68,7 @@ type countWriter struct {
 	n int64
 }
 
+// Write writes p to the file and counts it.
 func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.f.Write(p)
 	c.n += int64(n)
@@ -209,7 +210,9 @@ func (r *DirRecorder) openFile(now, period time.Time) error {
 		if err != nil {
 			return fmt.Errorf("create recording: %v", err)
 		}
-		idx, err := os.OpenFile(path+indexSuffix, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		// An index left from a file deleted by hand is replaced, never followed.
+		os.Remove(path + indexSuffix)
+		idx, err := os.OpenFile(path+indexSuffix, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			f.Close()
 			return fmt.Errorf("create recording index: %v", err)
@@ -253,6 +256,8 @@ func (r *DirRecorder) prune(now time.Time) {
 		r.o.Warn(fmt.Sprintf("retention: %v", err))
 		return
 	}
+	// Only the files a DirRecorder names; anything else in the directory is left alone.
+	files = slices.DeleteFunc(files, func(f namedFile) bool { return f.start.IsZero() })
 	cutoff := now.Add(-r.o.Keep)
 	for i := 0; i+1 < len(files); i++ {
 		if !files[i+1].start.Before(cutoff) || (r.cur != nil && files[i].path == r.cur.path) {
@@ -266,7 +271,7 @@ func (r *DirRecorder) prune(now time.Time) {
 	}
 }
 
-// dirFile is a recording found in a directory by its name.
+// namedFile is a recording found in a directory by its name.
 type namedFile struct {
 	path  string
 	start time.Time // from the name; zero for files not named by a DirRecorder

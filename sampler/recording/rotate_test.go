@@ -66,6 +66,9 @@ func TestDirRotationAndRetention(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "rec")
 	start := time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC)
 	// Five hours, a snapshot every 10 s, a file an hour, two hours kept.
+	os.MkdirAll(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "a-old-incident.jsonl"), []byte(goodLine+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "b-old-incident.jsonl"), []byte(goodLine+"\n"), 0o600)
 	r := recordDir(t, DirOptions{Dir: dir, Rotate: time.Hour, Keep: 2 * time.Hour, Header: Header{Host: "web1", IntervalMS: 10000}}, start, 1800, 10)
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
@@ -82,6 +85,7 @@ func TestDirRotationAndRetention(t *testing.T) {
 	sort.Strings(names)
 	// At 02:00 the 22:00 file ended (23:00) before the cutoff (00:00): deleted.
 	want := []string{
+		"a-old-incident.jsonl", "b-old-incident.jsonl", // not the recorder's: kept
 		"headroom-20261123T230000Z.jsonl.zst", "headroom-20261123T230000Z.jsonl.zst.idx",
 		"headroom-20261124T000000Z.jsonl.zst", "headroom-20261124T000000Z.jsonl.zst.idx",
 		"headroom-20261124T010000Z.jsonl.zst", "headroom-20261124T010000Z.jsonl.zst.idx",
@@ -104,8 +108,9 @@ func TestDirRotationAndRetention(t *testing.T) {
 	}
 	defer st.Close()
 	got := drain(t, st)
-	if len(got) != 4*360 || !got[0].Time.Equal(start.Add(time.Hour)) {
-		t.Fatalf("read %d snapshots from %v, want 1440 from 23:00", len(got), got[0].Time)
+	// The foreign files come first (oldest by name): their one line each, then the hours kept.
+	if len(got) != 2+4*360 || !got[2].Time.Equal(start.Add(time.Hour)) {
+		t.Fatalf("read %d snapshots from %v, want 2 + 1440 from 23:00", len(got), got[2].Time)
 	}
 	if h := st.Header(); h == nil || h.Host != "web1" {
 		t.Errorf("header = %+v", h)

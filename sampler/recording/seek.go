@@ -152,6 +152,7 @@ func (s *Seeker) jump(t time.Time) {
 // that ended the fill, then the stream.
 type afterFill struct{ s *Seeker }
 
+// Next returns the pending snapshot first.
 func (a afterFill) Next(ctx context.Context) (sampler.Snapshot, error) {
 	if p := a.s.pending; p != nil {
 		a.s.pending = nil
@@ -160,6 +161,7 @@ func (a afterFill) Next(ctx context.Context) (sampler.Snapshot, error) {
 	return a.s.cur.Next(ctx)
 }
 
+// Close does nothing: the Seeker closes the stream.
 func (a afterFill) Close() error { return nil }
 
 // Close closes the stream being read.
