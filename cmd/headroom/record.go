@@ -16,7 +16,7 @@ import (
 
 // recordCmd records headless: `headroom record -o FILE`.
 type recordCmd struct {
-	Output string `short:"o" xor:"out" required:"" placeholder:"FILE" help:"Recording to create (JSON Lines, mode 0600; never overwritten)."`
+	Output string `short:"o" xor:"out" placeholder:"FILE" help:"Recording to create (JSON Lines, mode 0600; never overwritten); or --dir."`
 	recordDirFlags
 	For positiveDuration `placeholder:"DUR" help:"Stop after this long (e.g. 10m). Default: until Ctrl+C or SIGTERM."`
 	sharedFlags

@@ -37,13 +37,16 @@ func warnTo(w io.Writer) func(string) {
 
 // recordDirFlags are `record --dir` and its rotation and retention.
 type recordDirFlags struct {
-	Dir    string        `xor:"out" required:"" placeholder:"DIR" type:"path" help:"Record into a directory (created 0700): zstd files of JSON lines (zstdcat FILE | jq), a new one a day (--rotate), each with an index for --since."`
+	Dir    string        `xor:"out" placeholder:"DIR" type:"path" help:"Record into a directory (created 0700): zstd files of JSON lines (zstdcat FILE | jq), a new one a day (--rotate), each with an index for --since."`
 	Rotate time.Duration `placeholder:"DUR" help:"With --dir: start a new file this often, aligned to UTC (default 24h; at least 1m)."`
 	Keep   time.Duration `placeholder:"DUR" help:"With --dir: delete files whose last sample is older than this (e.g. 168h for a week). Default: keep all."`
 }
 
 // create opens the recorder the flags name: -o FILE or --dir DIR.
 func (f recordDirFlags) create(output string, h recording.Header, stderr io.Writer) (recordingWriter, error) {
+	if f.Dir == "" && output == "" {
+		return nil, errors.New("record needs -o FILE (one JSON Lines file) or --dir DIR (daily compressed files)")
+	}
 	if f.Dir == "" {
 		if f.Rotate != 0 || f.Keep != 0 {
 			return nil, errors.New("--rotate and --keep apply to --dir recordings; use --dir DIR instead of -o")
