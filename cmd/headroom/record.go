@@ -30,6 +30,9 @@ func (c *recordCmd) Run(env *runEnv) error {
 	if c.Output == "-" {
 		return usageError{errors.New("-o -: recordings go to a file (mode 0600: command lines can carry secrets), not to standard output")}
 	}
+	if err := c.check(c.Output); err != nil {
+		return usageError{err}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.For > 0 {

@@ -42,19 +42,26 @@ type recordDirFlags struct {
 	Keep   time.Duration `placeholder:"DUR" help:"With --dir: delete files whose last sample is older than this (e.g. 168h for a week). Default: keep all."`
 }
 
+// check says what is wrong with the flags before anything starts.
+func (f recordDirFlags) check(output string) error {
+	switch {
+	case f.Dir == "" && output == "":
+		return errors.New("record needs -o FILE (one JSON Lines file) or --dir DIR (daily compressed files)")
+	case f.Dir == "" && (f.Rotate != 0 || f.Keep != 0):
+		return errors.New("--rotate and --keep apply to --dir recordings; use --dir DIR instead of -o")
+	case f.Rotate < 0 || f.Keep < 0:
+		return errors.New("--rotate and --keep must be positive, like 24h and 168h")
+	}
+	return nil
+}
+
 // create opens the recorder the flags name: -o FILE or --dir DIR.
 func (f recordDirFlags) create(output string, h recording.Header, stderr io.Writer) (recordingWriter, error) {
-	if f.Dir == "" && output == "" {
-		return nil, errors.New("record needs -o FILE (one JSON Lines file) or --dir DIR (daily compressed files)")
+	if err := f.check(output); err != nil {
+		return nil, err
 	}
 	if f.Dir == "" {
-		if f.Rotate != 0 || f.Keep != 0 {
-			return nil, errors.New("--rotate and --keep apply to --dir recordings; use --dir DIR instead of -o")
-		}
 		return recording.Create(output, h)
-	}
-	if f.Rotate < 0 || f.Keep < 0 {
-		return nil, errors.New("--rotate and --keep must be positive, like 24h and 168h")
 	}
 	return recording.CreateDir(recording.DirOptions{Dir: f.Dir, Rotate: f.Rotate, Keep: f.Keep, Header: h, Warn: warnTo(stderr)})
 }

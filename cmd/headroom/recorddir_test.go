@@ -116,3 +116,22 @@ func TestPlanReadsADirectory(t *testing.T) {
 		t.Errorf("compare of directories: %d %s", code, errs)
 	}
 }
+
+func TestRecordFlagsChecked(t *testing.T) {
+	isolate(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"record"}, "record needs -o FILE"},
+		{[]string{"record", "-o", "x.jsonl", "--keep", "1h"}, "apply to --dir recordings"},
+		{[]string{"record", "--dir", t.TempDir(), "--rotate=-1h"}, "must be positive"},
+		{[]string{"record", "--dir", t.TempDir(), "--rotate", "10s"}, "a minute or more"},
+		{[]string{"record", "-o", "x.jsonl", "--dir", t.TempDir()}, "can't be used together"},
+	} {
+		code, _, errs := runCLI(t, tc.args...)
+		if code != exitBadInput || !strings.Contains(errs, tc.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+			t.Errorf("%v: exit %d, %q; want exit 3 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+}
