@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +177,32 @@ func FuzzFrameReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestWrongIndexIsNotTrusted(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	recordDir(t, DirOptions{Dir: dir, FrameSpan: time.Minute}, start, 600, 1).Close()
+	idx := filepath.Join(dir, "headroom-20261123T000000Z.jsonl.zst.idx")
+	// Offsets one byte off every frame's start: in the file, not frames.
+	b, _ := os.ReadFile(idx)
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		ms, off, _ := strings.Cut(line, " ")
+		n, _ := strconv.Atoi(off)
+		out = append(out, ms+" "+strconv.Itoa(n+1))
+	}
+	os.WriteFile(idx, []byte(strings.Join(out, "\n")+"\n"), 0o600)
+	since := start.Add(5 * time.Minute)
+	st, err := Open(dir, Range{Since: since})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := drain(t, st)
+	if len(got) != 300 || !got[0].Time.Equal(since) {
+		t.Fatalf("%d snapshots from %v, want the 300 from %v", len(got), got[0].Time, since)
+	}
+	if w := st.Warnings(); len(w) != 1 || !strings.Contains(w[0], "does not match") {
+		t.Errorf("warnings = %q", w)
+	}
 }

@@ -235,6 +235,12 @@ func (st *Stream) openZstd(f *os.File, path string) error {
 			if idx, err := readIndex(path, info.Size()); err == nil {
 				off = seekOffset(idx, st.rg.Since)
 			}
+			// An offset that is not a frame's start: the index is not this file's.
+			magic := make([]byte, len(zstdMagic))
+			if _, err := f.ReadAt(magic, off); off > 0 && (err != nil || !bytes.Equal(magic, zstdMagic)) {
+				st.warnings = append(st.warnings, fmt.Sprintf("%s: its index does not match it; read from the start", path+indexSuffix))
+				off = 0
+			}
 		}
 	}
 	if off > 0 && st.header == nil {
