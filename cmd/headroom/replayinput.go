@@ -7,6 +7,7 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/apps"
 	"github.com/headroom-dev/headroom/sampler/recording"
 	"github.com/headroom-dev/headroom/tui"
 )
@@ -108,6 +109,10 @@ func wireGoTo(sk *recording.Seeker, p *pipeline.Pipeline) tui.GoToFunc {
 		return nil
 	}
 	sk.OnJump = func(time.Time) { p.History().Clear() }
+	sk.Fill = func(s sampler.Snapshot) { // as the pipeline keeps it, without judging each
+		s.Procs = apps.TopProcs(s.Procs, sampler.MaxRecordedProcs)
+		p.History().Add(s)
+	}
 	sk.OnEnd = func() { p.Notify("end of the recording: G goes to a time, ←/→ scrub, q quits") }
 	sk.OnError = func(err error) { p.Notify(err.Error()) }
 	return func(when string, onScreen time.Time) (string, error) {

@@ -30,6 +30,10 @@ type Seeker struct {
 	OnJump  func(t time.Time)
 	OnEnd   func()
 	OnError func(error)
+	// Fill, when set, takes the lead of a jump but its last snapshot
+	// straight into the reader's History (on the reading goroutine), so
+	// the window fills without a judgement and a screen update each.
+	Fill func(sampler.Snapshot)
 
 	mu     sync.Mutex
 	req    *time.Time
@@ -88,6 +92,16 @@ func (s *Seeker) Next(ctx context.Context) (sampler.Snapshot, error) {
 		}
 		if t, ok := s.takeRequest(); ok {
 			s.jump(t)
+		}
+		if !s.fillTo.IsZero() && s.Fill != nil {
+			last, err := s.fill(ctx)
+			if err != nil {
+				return sampler.Snapshot{}, err
+			}
+			if last != nil {
+				return *last, nil
+			}
+			continue
 		}
 		if !s.fillTo.IsZero() {
 			snap, err := s.cur.Next(ctx)
@@ -166,3 +180,28 @@ func (a afterFill) Close() error { return nil }
 
 // Close closes the stream being read.
 func (s *Seeker) Close() error { return s.cur.Close() }
+
+// fill hands the lead of a jump to Fill, all but its last snapshot, which
+// it returns (nil when the lead is empty) to be judged with the window.
+func (s *Seeker) fill(ctx context.Context) (*sampler.Snapshot, error) {
+	var last *sampler.Snapshot
+	for {
+		snap, err := s.cur.Next(ctx)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		if err != nil || !snap.Time.Before(s.fillTo) {
+			if err == nil {
+				s.pending = &snap
+			}
+			break
+		}
+		if last != nil {
+			s.Fill(*last)
+		}
+		last = &snap
+	}
+	s.fillTo = time.Time{}
+	s.paced = NewPaced(afterFill{s}, s.speed, s.clock)
+	return last, nil
+}

@@ -65,3 +65,37 @@ func TestSeekerJumpsWithItsLead(t *testing.T) {
 		t.Errorf("a jump past the end: play went to %v, error %v", s.Time, failed)
 	}
 }
+
+func TestSeekerFillsHistoryDirectly(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	recordDir(t, DirOptions{Dir: dir}, start, 3600, 1).Close()
+	st, err := Open(dir, Range{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := sampler.NewFakeClock(start)
+	sk := NewSeeker(st, dir, Range{}, 1, clock, 5*time.Minute)
+	defer sk.Close()
+	var filled []time.Time
+	sk.Fill = func(s sampler.Snapshot) { filled = append(filled, s.Time) }
+	to := start.Add(30 * time.Minute)
+	sk.Seek(to)
+	ctx := context.Background()
+	s, err := sk.Next(ctx)
+	if err != nil || !s.Time.Equal(to.Add(-time.Second)) {
+		t.Fatalf("first after the jump: %v %v; want the moment before %v", s.Time, err, to)
+	}
+	if len(filled) != 299 || !filled[0].Equal(to.Add(-5*time.Minute)) {
+		t.Fatalf("filled %d from %v", len(filled), filled[0])
+	}
+	if s, _ := sk.Next(ctx); !s.Time.Equal(to) {
+		t.Errorf("then %v, want %v", s.Time, to)
+	}
+	// Past the end: the lead is all there is; its last comes back, then the end waits for a jump.
+	filled = nil
+	sk.Seek(start.Add(62 * time.Minute)) // the lead starts at 57 min: three minutes are left
+	if s, _ := sk.Next(ctx); !s.Time.Equal(start.Add(3599*time.Second)) || len(filled) != 179 {
+		t.Errorf("past the end: %v after %d filled", s.Time, len(filled))
+	}
+}
