@@ -236,3 +236,13 @@ func Stats(snaps []Snapshot, m Metric) WindowStats {
 func FractionAtLeast(snaps []Snapshot, m Metric, threshold float64) float64 {
 	return ShareAtLeast(Values(snaps, m), threshold)
 }
+
+// Clear drops every snapshot held, as when a replay jumps to another time;
+// sequence numbers go on from where they were, so a reader holding one
+// sees it fall out rather than point at another moment.
+func (h *History) Clear() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	clear(h.buf)
+	h.start, h.n = 0, 0
+}

@@ -26,6 +26,7 @@ type KeyMap struct {
 	Back       key.Binding
 	Forward    key.Binding
 	Live       key.Binding
+	GoTo       key.Binding
 	Theme      key.Binding
 	Up         key.Binding
 	Down       key.Binding
@@ -50,6 +51,7 @@ func DefaultKeyMap() KeyMap {
 		Back:       key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "scrub history")),
 		Forward:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "later")),
 		Live:       key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "back to live")),
+		GoTo:       key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "go to time")),
 		Theme:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "theme")),
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "select process")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
@@ -66,7 +68,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Quit, k.Help, k.Theme, k.Filter, k.ClearOrEsc},
 		{k.SortCPU, k.SortMem, k.SortPID, k.SortName, k.Reverse, k.Group},
-		{k.Pause, k.Back, k.Live, k.Up, k.Baseline, k.Services},
+		{k.Pause, k.Back, k.Live, k.GoTo, k.Up, k.Baseline, k.Services},
 	}
 }
 

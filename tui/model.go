@@ -47,6 +47,7 @@ type Options struct {
 	Status      string // shown in the footer at start, e.g. "recording to x.jsonl"
 	ProbeURL    string // --probe: a latency chart is shown
 	Keys        KeyMap
+	GoTo        GoToFunc // a replay that can jump to a time (G); nil otherwise
 }
 
 type feedMsg FeedItem
@@ -82,6 +83,7 @@ type Model struct {
 	charts  chartsPanel
 	side    advisorPanel
 	procs   procsPanel
+	jump    gotoPrompt
 	footer  footerPanel
 	frame   string // View returns it
 	topView string // the charts and advisor block, joined
@@ -108,6 +110,7 @@ func New(o Options) Model {
 	m.charts.sla = int(o.Rules.SLA.Milliseconds())
 	m.procs = newProcsPanel(o.Keys)
 	m.footer = newFooterPanel(o.Keys)
+	m.jump = newGotoPrompt()
 	m.applyTheme()
 	return m
 }
@@ -192,6 +195,11 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.render()
 		return m, cmd
 	}
+	if m.jump.active {
+		cmd := m.onGotoKey(k)
+		m.render()
+		return m, cmd
+	}
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(k, m.keys.Quit):
@@ -221,6 +229,8 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.baselineAt = s.Time
 			m.status = "baseline marked at " + s.Time.Local().Format("15:04:05")
 		}
+	case key.Matches(k, m.keys.GoTo) && m.opts.GoTo != nil:
+		cmd = m.jump.open()
 	case key.Matches(k, m.keys.Theme):
 		m.themeIdx = (m.themeIdx + 1) % len(themes.Names())
 		m.applyTheme()
@@ -336,6 +346,8 @@ func (m *Model) render() {
 	editing := ""
 	if m.procs.Editing() {
 		editing = m.procs.FilterView()
+	} else if m.jump.active {
+		editing = m.jump.input.View()
 	}
 	status := m.status
 	if m.alert != "" {

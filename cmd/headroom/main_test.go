@@ -64,7 +64,7 @@ func TestExitStatusForBadInput(t *testing.T) {
 		{[]string{"once", "--replay", "/nonexistent.jsonl"}, "/nonexistent.jsonl: no such file"},
 		{[]string{"once", "--replay", "../../testdata/idle.jsonl", "--for", "5s"}, "cannot be used with --replay"},
 		{[]string{"once", "--config", "/nonexistent.toml"}, "config /nonexistent.toml: cannot read"},
-		{[]string{"record"}, `missing flags: --output`},
+		{[]string{"record"}, `record needs -o FILE`},
 		{[]string{"--theme", "neon"}, `unknown theme "neon"`},
 		{[]string{"--speed", "0"}, "--speed 0"},
 		{[]string{"--speed", "NaN"}, "--speed NaN"},
@@ -117,7 +117,7 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Errorf("--help: %d\n%s", code, out)
 	}
 	code, out, _ = runCLI(t, "once", "--help")
-	if code != 0 || !strings.Contains(out, "--replay=FILE") || !strings.Contains(out, "--on-change=CMD") {
+	if code != 0 || !strings.Contains(out, "--replay=PATH") || !strings.Contains(out, "--on-change=CMD") {
 		t.Errorf("once --help: %d\n%s", code, out)
 	}
 }

@@ -14,7 +14,7 @@ func TestManPage(t *testing.T) {
 	}
 	// Every command and flag --help lists is on the page.
 	for _, want := range []string{
-		`.SS "once [flags]"`, `.SS "record \-\-output=FILE [flags]"`, `.SS "completion <shell> [flags]"`,
+		`.SS "once [flags]"`, `.SS "record [flags]"`, `.SS "completion <shell> [flags]"`,
 		`\fB\-\-json\fR`, `\fB\-o, \-\-output=FILE\fR`, `\fB\-\-config=FILE\fR`,
 		".SH EXIT STATUS\n.TP\n.B 0\n", ".B 3\nbad input or could not judge: unknown flag, bad value, bad config file, unreadable recording, not a terminal\n",
 	} {

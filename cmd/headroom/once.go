@@ -14,16 +14,16 @@ import (
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
-	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
 // onceCmd judges once and exits with the verdict: `headroom once`.
 type onceCmd struct {
 	JSON   bool             `help:"Print the advice as one JSON object (its schema: testdata/schema/headroom.schema.json)."`
 	For    positiveDuration `placeholder:"DUR" help:"Live: sample for this long and judge over it (default 5s; a minute or more for a verdict that means something, see the README)."`
-	Replay string           `placeholder:"FILE" help:"Judge a recording, whole: the verdict at its end and the worst that held in it (the exit status is the worst)." type:"path"`
+	Replay string           `placeholder:"PATH" help:"Judge a recording (a file, a .zst/.gz file or a record --dir directory; --since/--until pick a stretch), whole: the verdict at its end and the worst that held in it (the exit status is the worst)." type:"path"`
 	Log    string           `placeholder:"FILE" help:"Append one CSV row per run (time, cpu, memory, swap, fullest disk and its mount, load, verdict, probe p95 and errors, workers, queue, psi_memory, oom, fds, provisional)."`
 	State  string           `placeholder:"FILE" help:"Keep the verdict here for the next run to compare with (default with --on-change: $XDG_STATE_HOME/headroom/last-verdict)."`
+	rangeFlags
 	sharedFlags
 	promFlags
 }
@@ -90,23 +90,33 @@ func (c *onceCmd) Run(env *runEnv) error {
 		if c.For > 0 {
 			return usageError{errors.New("--for samples this machine; it cannot be used with --replay")}
 		}
-		rec, err := recording.ReadFile(c.Replay)
+		rg, err := c.recordingRange(time.Now())
 		if err != nil {
-			return usageError{err}
+			return err
 		}
-		for _, w := range rec.Warnings {
-			fmt.Fprintln(env.stderr, "headroom: warning:", w)
+		stream, err := openReplay(c.Replay, rg)
+		if err != nil {
+			return err
 		}
+		defer stream.Close()
+		defer func() { // warnings found on the way: a cut or damaged end
+			for _, w := range stream.Warnings() {
+				fmt.Fprintln(env.stderr, "headroom: warning:", w)
+			}
+		}()
 		report.Source = "replay:" + c.Replay
-		if rec.Header != nil {
-			report.Host = rec.Header.Host
-			probeURL = rec.Header.ProbeURL
-			if rec.Header.IntervalMS > 0 {
-				interval = time.Duration(rec.Header.IntervalMS) * time.Millisecond
+		if h := stream.Header(); h != nil {
+			report.Host = h.Host
+			probeURL = h.ProbeURL
+			if h.IntervalMS > 0 {
+				interval = time.Duration(h.IntervalMS) * time.Millisecond
 			}
 		}
-		src = recording.NewReplay(rec)
+		src = stream
 	} else {
+		if c.rangeFlags.used() {
+			return usageError{errors.New("--since and --until select part of a recording; use them with --replay")}
+		}
 		var err error
 		if src, report.Host, err = c.liveSource(ctx, st); err != nil {
 			return err

@@ -35,6 +35,7 @@ type planCmd struct {
 	Gain            string        `placeholder:"PCT" help:"Share of resources the optimisation is expected to save, in %."`
 	SLA             time.Duration `placeholder:"DUR" help:"Latency target for the response-time rule (default 300ms)."`
 	AllowMixedHosts bool          `name:"allow-mixed-hosts" help:"Treat files from different hosts as one series."`
+	rangeFlags
 }
 
 // planReport is what plan prints; --json prints it as is.
@@ -184,7 +185,11 @@ func (c *planCmd) Run(env *runEnv) error {
 		r.CostBenefit = &cb
 	}
 	if len(files) > 0 {
-		merged, _, err := readHistories(files, c.AllowMixedHosts, env.stderr)
+		rg, err := c.recordingRange(time.Now())
+		if err != nil {
+			return err
+		}
+		merged, _, err := readHistories(files, c.AllowMixedHosts, env.stderr, rg)
 		if err != nil {
 			return usageError{err}
 		}

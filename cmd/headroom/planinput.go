@@ -30,6 +30,9 @@ type history struct {
 // readHistory reads a recording or a --log CSV, telling them apart by the
 // first byte: recordings are JSON objects, one a line.
 func readHistory(path string) (history, error) {
+	if h, ok, err := readStoredHistory(path, recording.Range{}); ok {
+		return h, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return history{}, fmt.Errorf("%s: %v", plan.Clean(path), unwrapPath(err))
@@ -151,11 +154,11 @@ func readLogCSV(r io.Reader, path string) (history, error) {
 }
 
 // readHistories reads every file and merges them into one series.
-func readHistories(paths []string, allowMixedHosts bool, stderr io.Writer) (plan.Input, []history, error) {
+func readHistories(paths []string, allowMixedHosts bool, stderr io.Writer, rg recording.Range) (plan.Input, []history, error) {
 	var hs []history
 	var ins []plan.Input
 	for _, p := range paths {
-		h, err := readHistory(p)
+		h, err := readHistoryIn(p, rg)
 		if err != nil {
 			return plan.Input{}, nil, err
 		}

@@ -16,8 +16,9 @@ import (
 
 // recordCmd records headless: `headroom record -o FILE`.
 type recordCmd struct {
-	Output string           `short:"o" required:"" placeholder:"FILE" help:"Recording to create (JSON Lines, mode 0600; never overwritten)."`
-	For    positiveDuration `placeholder:"DUR" help:"Stop after this long (e.g. 10m). Default: until Ctrl+C or SIGTERM."`
+	Output string `short:"o" xor:"out" placeholder:"FILE" help:"Recording to create (JSON Lines, mode 0600; never overwritten); or --dir."`
+	recordDirFlags
+	For positiveDuration `placeholder:"DUR" help:"Stop after this long (e.g. 10m). Default: until Ctrl+C or SIGTERM."`
 	sharedFlags
 }
 
@@ -28,6 +29,9 @@ func (c *recordCmd) Run(env *runEnv) error {
 	}
 	if c.Output == "-" {
 		return usageError{errors.New("-o -: recordings go to a file (mode 0600: command lines can carry secrets), not to standard output")}
+	}
+	if err := c.check(c.Output); err != nil {
+		return usageError{err}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -41,8 +45,8 @@ func (c *recordCmd) Run(env *runEnv) error {
 		return err
 	}
 	defer src.Close()
-	rec, err := recording.Create(c.Output, recording.Header{Host: host,
-		IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe})
+	h := recording.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe}
+	rec, err := c.create(c.Output, h, env.stderr)
 	if err != nil {
 		return usageError{err}
 	}
@@ -52,12 +56,12 @@ func (c *recordCmd) Run(env *runEnv) error {
 	p.Subscribe(watch.observe)
 	c.subscribeTextfile(p)
 	recDone := subscribeRecorder(p, rec)
-	fmt.Fprintf(env.stderr, "headroom: recording to %s every %v; Ctrl+C stops\n", c.Output, st.Interval)
+	fmt.Fprintf(env.stderr, "headroom: recording to %s every %v; Ctrl+C stops\n", rec.Path(), st.Interval)
 	werr := p.Run(ctx) // --for reached, or a signal: a clean stop
 	if err := <-recDone; err != nil {
 		werr = errors.Join(werr, err)
 	}
-	fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), c.Output)
+	fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), rec.Path())
 	if werr != nil {
 		return exitError{code: exitBadInput, err: werr}
 	}

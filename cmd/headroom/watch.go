@@ -28,10 +28,11 @@ import (
 // watchCmd is the live dashboard, the default command.
 type watchCmd struct {
 	Theme  string  `placeholder:"NAME" help:"Colour theme: dark, light, dracula or mono (t cycles). NO_COLOR=1 turns colour off."`
-	Replay string  `placeholder:"FILE" help:"Play a recording instead of watching this machine." type:"path"`
+	Replay string  `placeholder:"PATH" help:"Play a recording (file, .zst/.gz file or a record --dir directory) instead of watching this machine." type:"path"`
 	Speed  float64 `placeholder:"N" default:"1" help:"Replay speed (2 plays twice as fast)."`
-	Record string  `placeholder:"FILE" help:"Record while watching (JSON Lines, mode 0600; never overwritten)."`
+	Record string  `placeholder:"FILE|DIR/" help:"Record while watching (JSON Lines, mode 0600; never overwritten). A directory (an existing one, or a name ending in /) gets daily zstd files as record --dir writes."`
 	Report string  `placeholder:"FILE" help:"On quit, write a Markdown report of the session (baseline, means, peaks, time over thresholds, probe percentiles, verdict timeline, workers)."`
+	rangeFlags
 	sharedFlags
 	promFlags
 }
@@ -55,6 +56,9 @@ func (c *watchCmd) Run(env *runEnv) error {
 	}
 	if err := c.checkReplay(c.Replay); err != nil {
 		return err
+	}
+	if c.Replay == "" && c.rangeFlags.used() {
+		return usageError{errors.New("--since and --until select part of a recording; use them with --replay")}
 	}
 	// The report's file is made now, so a wrong path is said at start, not
 	// after an hour of load test.
@@ -88,22 +92,22 @@ func (c *watchCmd) Run(env *runEnv) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var src sampler.Source
+	var seeker *recording.Seeker
 	host, probeURL := "", c.Probe
 	if c.Replay != "" {
-		rec, err := recording.ReadFile(c.Replay)
+		stream, err := c.openDashboardReplay(env, st.Rules.Window)
 		if err != nil {
-			return usageError{err}
+			return err
 		}
-		for _, w := range rec.Warnings {
-			fmt.Fprintln(env.stderr, "headroom: warning:", w)
-		}
-		if rec.Header != nil {
-			host, probeURL = rec.Header.Host, rec.Header.ProbeURL
-			if rec.Header.IntervalMS > 0 {
-				st.Interval = time.Duration(rec.Header.IntervalMS) * time.Millisecond
+		seeker = stream
+		if h := stream.Header(); h != nil {
+			host, probeURL = h.Host, h.ProbeURL
+			if h.IntervalMS > 0 {
+				st.Interval = time.Duration(h.IntervalMS) * time.Millisecond
 			}
 		}
-		src = recording.NewPaced(recording.NewReplay(rec), c.Speed, sampler.RealClock)
+		src = stream
+		defer src.Close()
 	} else {
 		if src, host, err = c.liveSource(ctx, st); err != nil {
 			return err
@@ -111,10 +115,10 @@ func (c *watchCmd) Run(env *runEnv) error {
 		defer src.Close()
 	}
 
-	var rec *recording.Recorder
+	var rec recordingWriter
 	status := ""
 	if c.Record != "" {
-		rec, err = recording.Create(c.Record, recording.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe})
+		rec, err = createRecorder(c.Record, recording.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe}, env.stderr)
 		if err != nil {
 			return usageError{err}
 		}
@@ -133,7 +137,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	go func() { done <- p.Run(ctx) }()
 
 	model := tui.New(tui.Options{Feed: feed, History: p.History(), Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
-		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL})
+		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL, GoTo: wireGoTo(seeker, p)})
 	// 20 frames a second at most: keys still answer within 50 ms, and the
 	// renderer wakes a third as often as at bubbletea's default 60.
 	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20), tea.WithoutSignalHandler())

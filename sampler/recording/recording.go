@@ -1,7 +1,6 @@
 package recording
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -176,50 +175,25 @@ func ReadFile(path string) (*Recording, error) {
 // is an error naming the line, not all memory.
 const maxLine = 16 << 20
 
-// Read reads JSON Lines from r; name is used in errors ("file line N: …").
-// A last line cut short without its newline (a crash mid-write: its JSON ends
-// early) is skipped with a warning; any other bad line is an error. Every
-// string read is made printable (text.Printable).
+// Read reads JSON Lines from r whole; name is used in errors ("file line
+// N: …"). A last line cut short without its newline (a crash mid-write: its
+// JSON ends early) is skipped with a warning; any other bad line is an
+// error. Every string read is made printable (text.Printable). Streaming
+// readers use Decoder (or Open) instead.
 func Read(r io.Reader, name string) (*Recording, error) {
 	rec := &Recording{}
-	br := bufio.NewReaderSize(r, 64*1024)
-	lineNo := 0
+	d := NewDecoder(r, name)
 	for {
-		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			// A long line: gather it whole.
-			full := append([]byte(nil), line...)
-			for err == bufio.ErrBufferFull && len(full) <= maxLine {
-				line, err = br.ReadSlice('\n')
-				full = append(full, line...)
-			}
-			if len(full) > maxLine {
-				return nil, fmt.Errorf("%s line %d: longer than %d MiB; not a recording line", name, lineNo+1, maxLine>>20)
-			}
-			line = full
-		}
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s line %d: read: %w", name, lineNo+1, unwrapPath(err))
-		}
-		if len(line) == 0 && err == io.EOF {
-			break
-		}
-		lineNo++
-		complete := len(line) > 0 && line[len(line)-1] == '\n'
-		text := bytes.TrimSpace(line)
-		if len(text) > 0 {
-			if perr := rec.parseLine(text, lineNo); perr != nil {
-				if !complete && err == io.EOF && cutShort(text) {
-					rec.Warnings = append(rec.Warnings, fmt.Sprintf("%s line %d: truncated last line skipped (%v)", name, lineNo, perr))
-					break
-				}
-				return nil, fmt.Errorf("%s line %d: %w", name, lineNo, perr)
-			}
-		}
+		s, err := d.Next()
 		if err == io.EOF {
 			break
 		}
+		if err != nil {
+			return nil, err
+		}
+		rec.Snapshots = append(rec.Snapshots, s)
 	}
+	rec.Header, rec.Warnings = d.Header(), d.Warnings
 	if len(rec.Snapshots) == 0 {
 		if len(rec.Warnings) > 0 { // a header and a line cut short: say so, not only "none"
 			return nil, fmt.Errorf("%s, and no snapshots are left in the recording", rec.Warnings[0])
@@ -235,39 +209,6 @@ func cutShort(line []byte) bool {
 	var v json.RawMessage
 	err := json.NewDecoder(bytes.NewReader(line)).Decode(&v)
 	return errors.Is(err, io.ErrUnexpectedEOF)
-}
-
-func (rec *Recording) parseLine(b []byte, lineNo int) error {
-	if b[0] != '{' {
-		return errors.New("not a JSON object")
-	}
-	if lineNo == 1 && bytes.Contains(b, []byte(`"headroom"`)) {
-		var h headerJSON
-		if err := json.Unmarshal(b, &h); err == nil && h.Headroom != 0 {
-			if h.Headroom > FormatVersion {
-				return fmt.Errorf("recording format %d is newer than this headroom reads (%d)", h.Headroom, FormatVersion)
-			}
-			if h.Started != "" {
-				h.Header.Started, _ = time.Parse(time.RFC3339Nano, h.Started)
-			}
-			cleanHeader(&h.Header)
-			rec.Header = &h.Header
-			return nil
-		}
-	}
-	var s sampler.Snapshot
-	if err := json.Unmarshal(b, &s); err != nil {
-		return cleanJSONError(err)
-	}
-	if err := validate(s); err != nil {
-		return err
-	}
-	clean(&s)
-	if n := len(rec.Snapshots); n > 0 && s.Time.Before(rec.Snapshots[n-1].Time) {
-		return fmt.Errorf("time %s is before the previous line's (snapshots must be oldest first)", s.Time.Format(sampler.TimeFormat))
-	}
-	rec.Snapshots = append(rec.Snapshots, s)
-	return nil
 }
 
 // Replay is a Source over a recording: Next returns its snapshots in order,
