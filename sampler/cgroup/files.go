@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // v1Unlimited is the smallest v1 limit treated as "no limit": the kernel
@@ -193,13 +195,6 @@ func readPressure(dir, name string) *float64 {
 	return &v
 }
 
-// Sanitize replaces control characters in text from outside (paths, container
-// names) with U+FFFD, so it can be printed on a terminal as is.
-func Sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
+// Sanitize makes text from outside (paths, container names) printable on
+// a terminal: text.Printable.
+func Sanitize(s string) string { return text.Printable(s) }

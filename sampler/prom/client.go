@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/headroom-dev/headroom/sampler/text"
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 )
@@ -191,15 +192,5 @@ func (c *Client) wrap(what string, err error) error {
 	if c.opts.BearerToken != "" {
 		msg = strings.ReplaceAll(msg, c.opts.BearerToken, "xxxxx")
 	}
-	return fmt.Errorf("prometheus %s: %s: %s", c.shown, what, sanitize(msg))
-}
-
-// sanitize replaces control characters so an error is safe on a terminal.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
+	return fmt.Errorf("prometheus %s: %s: %s", c.shown, what, text.Printable(msg))
 }

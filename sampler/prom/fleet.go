@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/text"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 )
@@ -178,7 +179,7 @@ func (c *Client) run(ctx context.Context, kind string, do func(context.Context, 
 		col.addValue(q.field, vals[i])
 	}
 	if len(col.at) == 0 {
-		return nil, fmt.Errorf("prometheus %s: selector %s matches no target (no series of up or node_exporter)", c.shown, sanitize(c.opts.Selector))
+		return nil, fmt.Errorf("prometheus %s: selector %s matches no target (no series of up or node_exporter)", c.shown, text.Printable(c.opts.Selector))
 	}
 	return col, nil
 }

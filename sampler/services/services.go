@@ -16,7 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unicode"
+
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // DefaultTimeout bounds one Collect when Options.Timeout is zero.
@@ -131,24 +132,9 @@ func scrub(s string, secrets ...string) string {
 	return s
 }
 
-// Printable replaces control characters (escape sequences included) with
-// U+FFFD and collapses newlines and tabs to spaces, so text from a service
-// (statements, error messages) is safe to put on a terminal.
-func Printable(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			b.WriteByte(' ')
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' ||
-			unicode.Is(unicode.Bidi_Control, r):
-			b.WriteRune('\uFFFD')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// Printable makes text from a service (statements, error messages) one
+// safe line for a terminal: text.Fold without a length limit.
+func Printable(s string) string { return text.Fold(s, 0) }
 
 // shorten makes s printable, folds runs of spaces and cuts it to at most n
 // runes, marking a cut with "…".

@@ -2,10 +2,9 @@ package sqllog
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	sqllexer "github.com/DataDog/go-sqllexer"
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // fingerprinter folds literals, numbers and IN-lists out of statements with
@@ -54,34 +53,6 @@ func (f *fingerprinter) of(sql string) fingerprint {
 	return fp
 }
 
-// Printable makes text from a log safe and short for a terminal: runs of
-// whitespace become one space, other control characters and invalid UTF-8
-// become U+FFFD, and it is cut to max runes with "…".
-func Printable(s string, max int) string {
-	var b strings.Builder
-	space, n := false, 0
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
-			space = true
-			continue
-		case r == utf8.RuneError && size == 1, unicode.IsControl(r), r == '\u2028', r == '\u2029',
-			unicode.Is(unicode.Bidi_Control, r):
-			r = utf8.RuneError
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-			n++
-		}
-		space = false
-		if n >= max {
-			b.WriteString("…")
-			return b.String()
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
-}
+// Printable makes text from a log safe and short for a terminal: one line,
+// cut to max runes with "…" (text.Fold).
+func Printable(s string, max int) string { return text.Fold(s, max) }

@@ -82,7 +82,25 @@ func firstUnprintable(s string) int {
 	return -1
 }
 
-// isControl reports whether r is in Unicode category Cc: C0, DEL or C1.
+// isControl reports whether r is in Unicode category Cc (C0, DEL, C1), a
+// line or paragraph separator, or a bidirectional control: those reorder
+// what a terminal shows (text that reads other than it is).
 func isControl(r rune) bool {
-	return r < 0x20 || (r >= 0x7f && r <= 0x9f)
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == '\u2028' || r == '\u2029' ||
+		(r >= 0x200e && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x061c
+}
+
+// Fold is Printable for text that is one line on screen however it was
+// written (a statement, an error from a service): runs of spaces, tabs and
+// newlines become one space, the ends are trimmed, and with max > 0 it is
+// cut to max runes, the cut marked "…".
+func Fold(s string, max int) string {
+	s = Printable(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r'
+	}), " "))
+	if max <= 0 || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max]) + "…"
 }

@@ -81,3 +81,29 @@ func FuzzPrintable(f *testing.F) {
 		}
 	})
 }
+
+// Bidirectional controls reorder what a terminal shows: replaced too.
+func TestBidiControls(t *testing.T) {
+	if got := Printable("rm\u202e-rf /\u2066x\u2069"); got != "rm\uFFFD-rf /\uFFFDx\uFFFD" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// Fold makes any text one line, and cuts it where asked.
+func TestFold(t *testing.T) {
+	cases := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"SELECT *\n  FROM\tlab_item\r\n", 0, "SELECT * FROM lab_item"},
+		{"a\x1b[5mb", 0, "a\uFFFD[5mb"},
+		{"SELECT id FROM t WHERE x = 1", 10, "SELECT id …"},
+		{"short", 10, "short"},
+	}
+	for _, c := range cases {
+		if got := Fold(c.in, c.max); got != c.want {
+			t.Errorf("Fold(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}
