@@ -172,6 +172,9 @@ type ProbeStats struct {
 	// LastError is why the newest failed request failed, in words
 	// ("connection refused", "timeout after 5s", "HTTP 503").
 	LastError string `json:"last_error,omitempty"`
+	// Answered counts the requests with a latency (an answer, or a
+	// timeout); with none, the percentiles are not measured and read 0.
+	Answered int `json:"answered"`
 	// Failing counts the newest requests that failed in a row.
 	Failing int `json:"failing"`
 }

@@ -105,6 +105,7 @@ func probeStats(window []sampler.Snapshot, r Rules) (*ProbeStats, []float64) {
 	if ps.Requests == 0 {
 		return nil, nil
 	}
+	ps.Answered = len(lat)
 	sorted := append([]float64(nil), lat...)
 	sort.Float64s(sorted)
 	ps.P50, ps.P95, ps.P99 = round1(sampler.Percentile(sorted, 50)), round1(sampler.Percentile(sorted, 95)), round1(sampler.Percentile(sorted, 99))
@@ -123,6 +124,9 @@ func judgeLatency(j *judgement) (Finding, bool) {
 		return Finding{}, false
 	}
 	j.advice.Probe = ps
+	if len(lat) == 0 {
+		return Finding{}, false // nothing answered: no latency, never a 0 ms one
+	}
 	st := sampler.StatsOf(lat)
 	f := Finding{Metric: j.name, Now: ps.Last, Mean: round1(st.Mean), Max: round1(st.Max), Threshold: ps.SLA, Samples: len(lat)}
 	if len(lat) > 0 {

@@ -129,3 +129,15 @@ func TestAppDown(t *testing.T) {
 		})
 	}
 }
+
+// An app that answers nothing has no latency, never a 0 ms one.
+func TestNoAnswerNoLatency(t *testing.T) {
+	snaps := series(10, flat(10, 20, -1, 40))
+	for i := range snaps {
+		snaps[i].Probe = []sampler.ProbeResult{{MS: 0.2, Err: "refused"}}
+	}
+	a := Advise(snaps, DefaultRules())
+	if _, ok := a.Finding(KeyLatency); ok || a.Probe == nil || a.Probe.Answered != 0 || a.Verdict != Down {
+		t.Errorf("latency finding present %v, probe %+v, verdict %v; want no latency, 0 answered, DOWN", ok, a.Probe, a.Verdict)
+	}
+}

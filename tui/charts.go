@@ -127,6 +127,9 @@ func (p *chartsPanel) latencyLabel() []string {
 	if pr == nil {
 		return label
 	}
+	if pr.Answered == 0 {
+		return []string{st.Label.Render("LAT") + "  none", st.Dim.Render("no answer")}
+	}
 	level := advisor.Monitor // the newest request's level, as beside every chart
 	if f, ok := p.advice.Finding(advisor.KeyLatency); ok {
 		level = f.NowLevel

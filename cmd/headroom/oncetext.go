@@ -39,8 +39,15 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 		fmt.Fprintln(w, "swap: none configured")
 	}
 	if p := a.Probe; p != nil {
-		fmt.Fprintf(w, "\nprobe %s: %d requests, %d errors (%d timeouts); p50 %.0f ms, p95 %.0f ms, p99 %.0f ms; SLA %.0f ms\n",
-			orDash(p.URL), p.Requests, p.Errors, p.Timeouts, p.P50, p.P95, p.P99, p.SLA)
+		lat := fmt.Sprintf("p50 %.0f ms, p95 %.0f ms, p99 %.0f ms", p.P50, p.P95, p.P99)
+		if p.Answered == 0 {
+			lat = "no request answered: no latency" // not a 0 ms one
+		}
+		fmt.Fprintf(w, "\nprobe %s: %d requests, %d errors (%d timeouts); %s; SLA %.0f ms\n",
+			orDash(p.URL), p.Requests, p.Errors, p.Timeouts, lat, p.SLA)
+		if p.LastError != "" {
+			fmt.Fprintf(w, "last error: %s\n", p.LastError)
+		}
 	}
 	if len(a.Apps) > 0 {
 		fmt.Fprintln(w)
