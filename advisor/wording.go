@@ -24,8 +24,8 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 	}
 	running = limitedBy(ws) + running
 	if short {
-		s := fmt.Sprintf("suggest %d workers (cpu %d / memory %d, %.0f MiB each)",
-			ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
+		s := fmt.Sprintf("suggest %d %s (cpu %d / memory %d, %.0f MiB each)",
+			ws.Recommended, workersWord(ws.Recommended), ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
 		if running != "" {
 			s = fmt.Sprintf("%ssuggest %d (cpu %d / memory %d, %.0f MiB each)",
 				running, ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
@@ -35,8 +35,8 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 		}
 		return s
 	}
-	s := fmt.Sprintf("workers: %ssuggest %d %s workers (cpu %d / memory %d, %.0f MiB each, %s)",
-		running, ws.Recommended, server, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
+	s := fmt.Sprintf("workers: %ssuggest %d %s %s (cpu %d / memory %d, %.0f MiB each, %s)",
+		running, ws.Recommended, server, workersWord(ws.Recommended), ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
 	if ws.Reason != "" {
 		s += " — " + ws.Reason
 	}
@@ -90,4 +90,12 @@ func AppLine(a apps.App, short bool) string {
 		s += fmt.Sprintf(" (active %d, idle %d, idle in transaction %d)", a.States["active"], a.States["idle"], a.States["idle in transaction"])
 	}
 	return s
+}
+
+// workersWord is "worker" for one, "workers" for the rest.
+func workersWord(n int) string {
+	if n == 1 {
+		return "worker"
+	}
+	return "workers"
 }
