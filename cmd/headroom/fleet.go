@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler/prom"
 	"github.com/headroom-dev/headroom/sampler/text"
 )
@@ -74,22 +75,6 @@ func (f promFlags) fleetOptions(env *runEnv, st settings, sf sharedFlags) (prom.
 	return o, true, nil
 }
 
-// judgeFleet advises every host of the fleet and the fleet as a whole.
-func judgeFleet(f *prom.Fleet, r advisor.Rules) advisor.FleetAdvice {
-	return advisor.AdviseFleet(f.Snapshots(), downHosts(f), r)
-}
-
-// downHosts are the instances whose last scrape failed (up is 0 or absent).
-func downHosts(f *prom.Fleet) map[string]bool {
-	down := map[string]bool{}
-	for inst, h := range f.Hosts {
-		if p, ok := h.Last(); !ok || !p.Up {
-			down[inst] = true
-		}
-	}
-	return down
-}
-
 // fleetReport is what `once --prometheus --json` prints.
 type fleetReport struct {
 	advisor.FleetAdvice
@@ -104,11 +89,15 @@ func runFleetOnce(ctx context.Context, env *runEnv, st settings, o prom.Options,
 	if err != nil {
 		return usageError{err}
 	}
-	f, err := c.Start(ctx)
-	if err != nil {
-		return exitError{code: exitBadInput, err: err}
+	u := pipeline.NewFleet(c, st.Rules).Step(ctx)
+	if u.Err != nil {
+		return exitError{code: exitBadInput, err: u.Err}
 	}
-	rep := fleetReport{FleetAdvice: judgeFleet(f, st.Rules), Source: "prometheus:" + c.URL(), Selector: f.Selector}
+	sel := o.Selector
+	if sel == "" {
+		sel = prom.DefaultSelector
+	}
+	rep := fleetReport{FleetAdvice: u.Advice, Source: "prometheus:" + c.URL(), Selector: sel}
 	if jsonOut {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")

@@ -7,6 +7,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/advisor/pipeline"
+	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/prom"
 	"github.com/headroom-dev/headroom/tui"
 )
@@ -30,38 +32,18 @@ func runFleetWatch(env *runEnv, st settings, o prom.Options) error {
 	return nil
 }
 
-// fleetFeed reads the window once (query_range), then refreshes it every
-// step with instant queries, on its own goroutine: the screen only ever
-// receives finished refreshes as messages, so a slow or failing Prometheus
-// shows as such and never holds a key back. Until the first window is read
-// every attempt is a query_range again.
+// fleetFeed runs the fleet's pipeline on its own goroutine: the screen
+// only ever receives finished refreshes as messages, so a slow or failing
+// Prometheus shows as such and never holds a key back.
 func fleetFeed(ctx context.Context, c *prom.Client, rules advisor.Rules, step time.Duration) <-chan tui.FleetUpdate {
 	ch := make(chan tui.FleetUpdate)
-	go func() {
-		var f *prom.Fleet
-		for {
-			var err error
-			if f == nil {
-				f, err = c.Start(ctx)
-			} else {
-				err = f.Refresh(ctx)
-			}
-			u := tui.FleetUpdate{Err: err}
-			if err == nil {
-				u.Windows, u.Updated = f.Snapshots(), f.Updated
-				u.Advice = advisor.AdviseFleet(u.Windows, downHosts(f), rules)
-			}
-			select {
-			case ch <- u:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case <-time.After(step):
-			case <-ctx.Done():
-				return
-			}
+	go pipeline.NewFleet(c, rules).Run(ctx, step, sampler.RealClock, func(u pipeline.FleetUpdate) bool {
+		select {
+		case ch <- tui.FleetUpdate{Advice: u.Advice, Windows: u.Windows, Updated: u.Updated, Err: u.Err}:
+			return true
+		case <-ctx.Done():
+			return false
 		}
-	}()
+	})
 	return ch
 }
