@@ -124,17 +124,7 @@ func (m FleetModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.render()
 		return m, waitFleet(m.opts.Feed)
 	case tea.KeyMsg:
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
-			var cmds []tea.Cmd
-			var next tea.Model = m
-			for _, r := range msg.Runes {
-				var cmd tea.Cmd
-				next, cmd = next.(FleetModel).onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-				cmds = append(cmds, cmd)
-			}
-			return next, tea.Batch(cmds...)
-		}
-		return m.onKey(msg)
+		return keyByKey(m, msg, func(m FleetModel, k tea.KeyMsg) (tea.Model, tea.Cmd) { return m.onKey(k) })
 	}
 	return m, nil
 }

@@ -142,22 +142,26 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.render()
 		return m, waitFeed(m.opts.Feed)
 	case tea.KeyMsg:
-		// Keys typed faster than a read (or sent by tmux send-keys) arrive
-		// as one message with several runes: take them one at a time, so
-		// "/gun" is the filter key followed by "gun".
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
-			var cmds []tea.Cmd
-			var next tea.Model = m
-			for _, r := range msg.Runes {
-				var cmd tea.Cmd
-				next, cmd = next.(Model).onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-				cmds = append(cmds, cmd)
-			}
-			return next, tea.Batch(cmds...)
-		}
-		return m.onKey(msg)
+		return keyByKey(m, msg, func(m Model, k tea.KeyMsg) (tea.Model, tea.Cmd) { return m.onKey(k) })
 	}
 	return m, nil
+}
+
+// keyByKey hands k to onKey one key at a time: keys typed faster than a
+// read (or sent by tmux send-keys) arrive as one message with several
+// runes, and "/gun" is the filter key followed by "gun".
+func keyByKey[M tea.Model](m M, k tea.KeyMsg, onKey func(M, tea.KeyMsg) (tea.Model, tea.Cmd)) (tea.Model, tea.Cmd) {
+	if k.Type != tea.KeyRunes || len(k.Runes) < 2 || k.Paste {
+		return onKey(m, k)
+	}
+	var cmds []tea.Cmd
+	var next tea.Model = m
+	for _, r := range k.Runes {
+		var cmd tea.Cmd
+		next, cmd = onKey(next.(M), tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		cmds = append(cmds, cmd)
+	}
+	return next, tea.Batch(cmds...)
 }
 
 func (m *Model) onFeed(it FeedItem) {
