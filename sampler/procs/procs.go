@@ -50,6 +50,12 @@ type Table struct {
 // fullEvery is how often (in samples) an idle process's stat is re-read anyway.
 const fullEvery = 10
 
+// pssEvery is how often (in samples) an app server's PSS is re-read. The
+// kernel walks every page table of the process to produce smaps_rollup:
+// with a few busy workers it was half of a sample's CPU, and worker sizing
+// needs PSS to the megabyte, not to the second.
+const pssEvery = 5
+
 type procEntry struct {
 	fd      int    // open /proc/<pid>/stat, or -1
 	sfd     int    // open /proc/<pid>/schedstat, or -1
@@ -68,6 +74,7 @@ type procEntry struct {
 	cpu     float64
 	seen    bool
 	appSrv  bool // part of an application family (apps.go): its PSS is read
+	pssAge  int  // samples since PSS was last read
 }
 
 // clockTicks is USER_HZ. It is 100 on every Linux architecture Go supports;
@@ -261,9 +268,7 @@ func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 		if ok && ran == e.ran && e.age < fullEvery {
 			e.cpu = 0
 			e.age++
-			if e.appSrv {
-				e.pss = t.pss(pid)
-			}
+			t.refreshPSS(pid, e)
 			return true
 		}
 		e.ran = ran
@@ -294,10 +299,9 @@ func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 		e.setName(f.comm)
 		e.cmd = t.cmdline(pid, e.name)
 		e.appSrv = apps.FamilyOf(e.name, e.cmd) != ""
+		e.pssAge = 0
 	}
-	if e.appSrv {
-		e.pss = t.pss(pid)
-	}
+	t.refreshPSS(pid, e)
 	return true
 }
 
@@ -363,9 +367,7 @@ func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 	}
 	e.cmd = t.cmdline(pid, e.name)
 	e.appSrv = apps.FamilyOf(e.name, e.cmd) != ""
-	if e.appSrv {
-		e.pss = t.pss(pid)
-	}
+	t.refreshPSS(pid, e)
 	t.entries[pid] = e
 	return e
 }
@@ -402,6 +404,18 @@ func (t *Table) cmdline(pid int32, name string) string {
 		n = 0
 	}
 	return cmdlineString(t.buf[:n], name)
+}
+
+// refreshPSS re-reads an app server's PSS every pssEvery samples (at once
+// after it appears or execs).
+func (t *Table) refreshPSS(pid int32, e *procEntry) {
+	if !e.appSrv {
+		return
+	}
+	if e.pssAge%pssEvery == 0 {
+		e.pss = t.pss(pid)
+	}
+	e.pssAge++
 }
 
 // pss is the process's proportional set size from smaps_rollup, 0 when it

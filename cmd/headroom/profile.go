@@ -1,0 +1,35 @@
+package main
+
+import (
+	"os"
+	"runtime/pprof"
+	"time"
+)
+
+// A CPU profile of a real run, for the README's Performance section:
+// HEADROOM_CPUPROFILE=FILE profiles the first HEADROOM_PROFILE_FOR (default
+// 60s) of any command. A benchmark cannot show what a terminal, a real
+// /proc and the scheduler cost together; this can, with no flag to document
+// in --help for a tool only developers need.
+func init() {
+	path := os.Getenv("HEADROOM_CPUPROFILE")
+	if path == "" {
+		return
+	}
+	d, err := time.ParseDuration(os.Getenv("HEADROOM_PROFILE_FOR"))
+	if err != nil || d <= 0 {
+		d = time.Minute
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	if pprof.StartCPUProfile(f) != nil {
+		f.Close()
+		return
+	}
+	time.AfterFunc(d, func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	})
+}
