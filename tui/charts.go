@@ -83,7 +83,11 @@ func (p *chartsPanel) render() string {
 		return label
 	}
 	var rows []string
-	cpuLabel := since([]string{lab.Render("CPU") + fmt.Sprintf(" %5.1f%%", s.CPU.Percent), nowLevel(advisor.KeyCPU),
+	cpuLevel := nowLevel(advisor.KeyCPU)
+	if s.Short > 0 { // a first figure over a few clock ticks: say so until a full interval
+		cpuLevel = st.Dim.Render(fmt.Sprintf("over %.0f ms", s.Short*1000))
+	}
+	cpuLabel := since([]string{lab.Render("CPU") + fmt.Sprintf(" %5.1f%%", s.CPU.Percent), cpuLevel,
 		st.Dim.Render(fmt.Sprintf("iowait %.0f%%", s.CPU.IOWait)), st.Dim.Render(fmt.Sprintf("steal %.0f%%", s.CPU.Steal))}, sampler.CPUMetric)
 	rows = append(rows, p.chartRow(cpuLabel, series(sampler.CPUMetric), 100, st.CPU))
 	memLabel := since([]string{lab.Render("MEM") + fmt.Sprintf(" %5.1f%%", s.MemPercent()), nowLevel(advisor.KeyMemory),
