@@ -8,8 +8,8 @@ import (
 
 // History is a bounded ring of snapshots, oldest first. System metrics are
 // kept for the whole capacity (an hour at 1 Hz by default); process lists
-// and unlimited control groups only for the newest procKeep snapshots, so
-// memory stays flat over hours.
+// and control groups only for the newest procKeep snapshots, so memory
+// stays flat over hours.
 //
 // One goroutine adds (the pipeline); others may read at any time. Each
 // snapshot has a sequence number (the first added is 1), so a reader can

@@ -1,12 +1,15 @@
 package sampler
 
+import "slices"
+
 // Snapshots older than the process window are thinned, so that an hour of
-// history costs about half a kilobyte a second instead of nine (measured
-// by BenchmarkHistoryHour): the process list goes (as it always did), and
-// so do the control groups without a limit, which no finding judges and
-// no chart draws; the strings that repeat from one second to the next
-// (disk mounts and devices, group names and paths) share the previous
-// snapshot's copy instead of each holding its own.
+// history costs a few hundred bytes a second instead of nine kilobytes
+// (BenchmarkHistoryHour): the process list goes (as it always did), and
+// so do the control groups, which no chart draws and the advisor reads
+// only within its window (the pipeline keeps the process window at least
+// that long); what repeats from one second to the next (disk names, an
+// unchanged disk list, per-core figures, pressure, rates, limits) shares
+// the previous snapshot's copy instead of each holding its own.
 
 // thin drops what the hour-long part of the history does not need from
 // s, sharing repeated strings with prev (the snapshot before it, already
@@ -14,10 +17,10 @@ package sampler
 func thin(s, prev *Snapshot) {
 	s.Procs = nil
 	s.ProcLimits = nil
+	s.Services = nil
 	var pd []Disk
-	var ps []Service
 	if prev != nil {
-		pd, ps = prev.Disks, prev.Services
+		pd = prev.Disks
 	}
 	for i := range s.Disks {
 		d := &s.Disks[i]
@@ -25,31 +28,24 @@ func thin(s, prev *Snapshot) {
 			d.Mount, d.Device, d.FSType = pd[i].Mount, share(d.Device, pd[i].Device), share(d.FSType, pd[i].FSType)
 		}
 	}
-	if len(s.Services) == 0 {
-		return
-	}
-	kept := make([]Service, 0, len(ps))
-	for _, g := range s.Services {
-		if g.MemoryMax == nil && g.CPUMaxCores == nil {
-			continue
+	if prev != nil {
+		if slices.Equal(s.Disks, prev.Disks) {
+			s.Disks = prev.Disks
 		}
-		// What the screen alone reads (service.go) goes; what the advisor
-		// judges stays, sharing an unchanged value with the second before.
-		g.Kind, g.Procs, g.PIDsMax, g.SwapBytes, g.MemPSI, g.CPUPSI, g.MemMaxHits = "", 0, nil, nil, nil, nil, nil
-		for _, p := range ps {
-			if p.Name == g.Name {
-				g.Name, g.Path = p.Name, share(g.Path, p.Path)
-				g.MemoryMax, g.CPUMaxCores = samePtr(g.MemoryMax, p.MemoryMax), samePtr(g.CPUMaxCores, p.CPUMaxCores)
-				g.OOMKills, g.ThrottledPct, g.PIDs = samePtr(g.OOMKills, p.OOMKills), samePtr(g.ThrottledPct, p.ThrottledPct), samePtr(g.PIDs, p.PIDs)
-				break
-			}
+		if slices.Equal(s.CPU.PerCore, prev.CPU.PerCore) {
+			s.CPU.PerCore = prev.CPU.PerCore
 		}
-		kept = append(kept, g)
+		if s.PSI != nil && prev.PSI != nil && samePSI(*s.PSI, *prev.PSI) {
+			s.PSI = prev.PSI
+		}
+		s.IO, s.Net, s.Limits = samePtr(s.IO, prev.IO), samePtr(s.Net, prev.Net), samePtr(s.Limits, prev.Limits)
 	}
-	if len(kept) == 0 {
-		kept = nil
-	}
-	s.Services = kept
+}
+
+// samePSI compares two PSI readings by value.
+func samePSI(a, b PSI) bool {
+	return a.CPU == b.CPU && a.Memory == b.Memory && a.IO == b.IO &&
+		samePtr(a.MemFull, b.MemFull) == b.MemFull && samePtr(a.IOFull, b.IOFull) == b.IOFull
 }
 
 // samePtr is old when it points to the same value as v.

@@ -28,11 +28,9 @@ func hourSnapshot(base sampler.Snapshot, i int) sampler.Snapshot {
 		s.PSI = &p
 	}
 	s.IO, s.Net = &sampler.Rates{In: float64(i)}, &sampler.Rates{Out: float64(i)}
-	s.Procs = make([]sampler.Process, len(base.Procs))
-	for j, p := range base.Procs {
-		p.Name, p.User, p.Cmd = string([]byte(p.Name)), string([]byte(p.User)), string([]byte(p.Cmd))
-		s.Procs[j] = p
-	}
+	// The process table hands out the same name, user and command strings
+	// each second: only the list is new.
+	s.Procs = append([]sampler.Process(nil), base.Procs...)
 	s.Services = make([]sampler.Service, 25)
 	for j := range s.Services {
 		f, u := float64(i+j), uint64(i*j)
