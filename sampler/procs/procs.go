@@ -45,6 +45,7 @@ type Table struct {
 	last     time.Time
 	lastPid  int64 // the newest pid at the last listing, from /proc/loadavg
 	noKeep   bool  // EMFILE seen: stop keeping files open
+	round    int   // samples taken
 }
 
 // fullEvery is how often (in samples) an idle process's stat is re-read anyway.
@@ -61,7 +62,9 @@ type procEntry struct {
 	sfd     int    // open /proc/<pid>/schedstat, or -1
 	ran     uint64 // schedstat CPU time at the last read
 	threads int64
-	age     int // samples since stat was last read
+	age     int       // samples since stat was last read
+	idle    int       // checks in a row that found it had not run
+	checked time.Time // when it was last read: its CPU % is over the time since
 	start   uint64
 	ticks   uint64
 	comm    string // the name as the kernel has it, to notice an exec
@@ -208,17 +211,22 @@ func (t *Table) Sample(now time.Time) ([]sampler.Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	dt := now.Sub(t.last).Seconds()
 	first := t.last.IsZero()
 	t.last = now
+	t.round++
 	for _, e := range t.entries {
 		e.seen = false
 	}
 	count := 0
 	for _, pid := range pids {
 		e := t.entries[pid]
+		if e != nil && t.skip(pid, e) {
+			e.seen = true
+			count++
+			continue
+		}
 		if e != nil {
-			if !t.refresh(pid, e, dt) {
+			if !t.refresh(pid, e, now.Sub(e.checked).Seconds()) {
 				t.drop(pid, e)
 				e = nil
 			}
@@ -254,6 +262,29 @@ func (t *Table) drop(pid int32, e *procEntry) {
 	delete(t.entries, pid)
 }
 
+// A process found asleep idleAfter checks in a row is checked every
+// second sample, and after longIdleAfter every fourth (staggered by pid):
+// on a host with a thousand idle workers, most of a sample was asking
+// each of them whether it had run. One that wakes shows its CPU at its
+// next check, over the time since the one before; one that exits leaves
+// the list as late.
+const (
+	idleAfter     = 10
+	longIdleAfter = 60
+)
+
+// skip is true when e is not to be checked this sample.
+func (t *Table) skip(pid int32, e *procEntry) bool {
+	if e.sfd < 0 || e.threads != 1 || e.idle < idleAfter {
+		return false
+	}
+	every := 2
+	if e.idle >= longIdleAfter {
+		every = 4
+	}
+	return (t.round+int(pid))%every != 0
+}
+
 // refresh re-reads a known process; false means it is gone or its pid now
 // belongs to another process.
 func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
@@ -265,15 +296,17 @@ func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 			return false // exited: the fd belongs to the old task
 		}
 		ran, ok := parseSchedstat(t.buf[:n])
+		e.checked = t.last
 		if ok && ran == e.ran && e.age < fullEvery {
 			e.cpu = 0
 			e.age++
+			e.idle++
 			t.refreshPSS(pid, e)
 			return true
 		}
 		e.ran = ran
 	}
-	e.age = 0
+	e.age, e.idle, e.checked = 0, 0, t.last
 	if e.fd >= 0 {
 		n, err = syscall.Pread(e.fd, t.buf, 0)
 	} else {
@@ -352,7 +385,7 @@ func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 		}
 		return nil
 	}
-	e := &procEntry{fd: fd, sfd: -1, start: f.start, ticks: f.ticks, ppid: f.ppid, threads: f.threads,
+	e := &procEntry{fd: fd, sfd: -1, start: f.start, ticks: f.ticks, ppid: f.ppid, threads: f.threads, checked: now,
 		rss: f.rss * t.pageSize, user: t.userName(st.Uid)}
 	e.setName(f.comm)
 	if fd >= 0 {
