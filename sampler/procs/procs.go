@@ -51,12 +51,6 @@ type Table struct {
 // fullEvery is how often (in samples) an idle process's stat is re-read anyway.
 const fullEvery = 10
 
-// pssEvery is how often (in samples) an app server's PSS is re-read. The
-// kernel walks every page table of the process to produce smaps_rollup:
-// with a few busy workers it was half of a sample's CPU, and worker sizing
-// needs PSS to the megabyte, not to the second.
-const pssEvery = 5
-
 type procEntry struct {
 	fd      int    // open /proc/<pid>/stat, or -1
 	sfd     int    // open /proc/<pid>/schedstat, or -1
@@ -262,29 +256,6 @@ func (t *Table) drop(pid int32, e *procEntry) {
 	delete(t.entries, pid)
 }
 
-// A process found asleep idleAfter checks in a row is checked every
-// second sample, and after longIdleAfter every fourth (staggered by pid):
-// on a host with a thousand idle workers, most of a sample was asking
-// each of them whether it had run. One that wakes shows its CPU at its
-// next check, over the time since the one before; one that exits leaves
-// the list as late.
-const (
-	idleAfter     = 10
-	longIdleAfter = 60
-)
-
-// skip is true when e is not to be checked this sample.
-func (t *Table) skip(pid int32, e *procEntry) bool {
-	if e.sfd < 0 || e.threads != 1 || e.idle < idleAfter {
-		return false
-	}
-	every := 2
-	if e.idle >= longIdleAfter {
-		every = 4
-	}
-	return (t.round+int(pid))%every != 0
-}
-
 // refresh re-reads a known process; false means it is gone or its pid now
 // belongs to another process.
 func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
@@ -437,18 +408,6 @@ func (t *Table) cmdline(pid int32, name string) string {
 		n = 0
 	}
 	return cmdlineString(t.buf[:n], name)
-}
-
-// refreshPSS re-reads an app server's PSS every pssEvery samples (at once
-// after it appears or execs).
-func (t *Table) refreshPSS(pid int32, e *procEntry) {
-	if !e.appSrv {
-		return
-	}
-	if e.pssAge%pssEvery == 0 {
-		e.pss = t.pss(pid)
-	}
-	e.pssAge++
 }
 
 // pss is the process's proportional set size from smaps_rollup, 0 when it
