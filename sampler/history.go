@@ -8,7 +8,8 @@ import (
 
 // History is a bounded ring of snapshots, oldest first. System metrics are
 // kept for the whole capacity (an hour at 1 Hz by default); process lists
-// only for the newest procKeep snapshots, so memory stays flat over hours.
+// and control groups only for the newest procKeep snapshots, so memory
+// stays flat over hours.
 //
 // One goroutine adds (the pipeline); others may read at any time. Each
 // snapshot has a sequence number (the first added is 1), so a reader can
@@ -58,9 +59,15 @@ func (h *History) Add(s Snapshot) uint64 {
 		h.buf[(h.start+h.n)%len(h.buf)] = s
 		h.n++
 	}
-	// The snapshot that just fell out of the process window loses its list.
+	// The snapshot that just fell out of the process window loses its
+	// list and is thinned (history_compact.go).
 	if h.procKeep >= 0 && h.n > h.procKeep {
-		h.buf[(h.start+h.n-1-h.procKeep)%len(h.buf)].Procs = nil
+		i := h.n - 1 - h.procKeep
+		var prev *Snapshot
+		if i > 0 {
+			prev = &h.buf[(h.start+i-1)%len(h.buf)]
+		}
+		thin(&h.buf[(h.start+i)%len(h.buf)], prev)
 	}
 	h.seq++
 	return h.seq

@@ -44,6 +44,10 @@ type Snapshot struct {
 	Saturation *saturation.Saturation `json:"saturation,omitempty"`
 	// AppEvidence is the app's own numbers (access logs, services, SQL log), where configured.
 	AppEvidence
+	// Short is how many seconds the CPU and rate figures cover when that is
+	// well under the interval (a live source's first sample, taken early so
+	// the first frame comes fast); 0 for a full interval.
+	Short float64 `json:"short,omitempty"`
 	// NProcs is the number of processes on the machine (Procs may hold fewer).
 	NProcs int       `json:"nprocs,omitempty"`
 	Procs  []Process `json:"procs"`

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/headroom-dev/headroom/advisor"
@@ -26,7 +25,7 @@ type chartsInput struct {
 }
 
 // chartsPanel is the CPU, memory, swap, disk (and latency, network, disk
-// I/O, per-core) sparklines with their labels. ntcharts draws every cell,
+// I/O, per-core) sparklines with their labels. Drawing every cell costs,
 // so the panel is redrawn only when its input or size changes.
 type chartsPanel struct {
 	styles *themes.Styles
@@ -83,7 +82,11 @@ func (p *chartsPanel) render() string {
 		return label
 	}
 	var rows []string
-	cpuLabel := since([]string{lab.Render("CPU") + fmt.Sprintf(" %5.1f%%", s.CPU.Percent), nowLevel(advisor.KeyCPU),
+	cpuLevel := nowLevel(advisor.KeyCPU)
+	if s.Short > 0 { // a first figure over a few clock ticks: say so until a full interval
+		cpuLevel = st.Dim.Render(fmt.Sprintf("over %.0f ms", s.Short*1000))
+	}
+	cpuLabel := since([]string{lab.Render("CPU") + fmt.Sprintf(" %5.1f%%", s.CPU.Percent), cpuLevel,
 		st.Dim.Render(fmt.Sprintf("iowait %.0f%%", s.CPU.IOWait)), st.Dim.Render(fmt.Sprintf("steal %.0f%%", s.CPU.Steal))}, sampler.CPUMetric)
 	rows = append(rows, p.chartRow(cpuLabel, series(sampler.CPUMetric), 100, st.CPU))
 	memLabel := since([]string{lab.Render("MEM") + fmt.Sprintf(" %5.1f%%", s.MemPercent()), nowLevel(advisor.KeyMemory),
@@ -159,15 +162,10 @@ func (p *chartsPanel) chartRow(label []string, data []float64, maxV float64, st 
 }
 
 // spark draws a sparkline of data (newest at the right), scaled to max (0: auto).
-// ntcharts styles every cell on its own, which costs an escape sequence per
-// cell on the wire and a lipgloss render per cell in CPU; so the chart is
-// drawn unstyled and each line gets one style run, blanks left plain.
+// Styling every cell on its own costs an escape sequence per cell on the
+// wire and a lipgloss render per cell in CPU; so the chart is drawn
+// unstyled (sparkLines) and each line gets one style run, blanks left plain.
 func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) string {
-	opts := []sparkline.Option{sparkline.WithStyle(lipgloss.NewStyle())}
-	if maxV > 0 {
-		opts = append(opts, sparkline.WithMaxValue(maxV), sparkline.WithNoAutoMaxValue())
-	}
-	sl := sparkline.New(w, h, opts...)
 	// A small non-zero value still gets the lowest block: memory at 3 %
 	// drawn as nothing reads as a broken chart.
 	if maxV > 0 {
@@ -178,13 +176,7 @@ func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) string {
 			}
 		}
 	}
-	// Left-pad with zeros so the newest sample is always at the right edge.
-	for i := len(data); i < w; i++ {
-		sl.Push(0)
-	}
-	sl.PushAll(data)
-	sl.Draw()
-	lines := strings.Split(sl.View(), "\n")
+	lines := sparkLines(data, w, h, maxV) // the newest sample at the right edge
 	for i, l := range lines {
 		body := strings.TrimLeft(l, " ")
 		if body == "" {

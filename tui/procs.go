@@ -49,7 +49,7 @@ type procsPanel struct {
 	keys    KeyMap
 	w, h    int
 	in      procsInput
-	table   table.Model
+	table   procTable
 	filter  textinput.Model
 	editing bool // the filter has the keyboard
 	sortBy  sortKey
@@ -66,7 +66,7 @@ func newProcsPanel(keys KeyMap) procsPanel {
 	p.filter.Prompt = "/"
 	p.filter.Placeholder = "filter processes"
 	p.filter.CharLimit = 64
-	p.table = table.New(table.WithFocused(true), table.WithKeyMap(table.KeyMap{
+	p.table = newProcTable(table.KeyMap{
 		LineUp:       keys.Up,
 		LineDown:     keys.Down,
 		PageUp:       key.NewBinding(key.WithKeys("pgup")),
@@ -75,7 +75,7 @@ func newProcsPanel(keys KeyMap) procsPanel {
 		GotoBottom:   key.NewBinding(key.WithKeys("G")),
 		HalfPageUp:   key.NewBinding(key.WithDisabled()),
 		HalfPageDown: key.NewBinding(key.WithDisabled()),
-	}))
+	})
 	return p
 }
 
@@ -239,7 +239,7 @@ func (p *procsPanel) render() string {
 		rows[c] = marked
 		p.table.SetRows(rows)
 	}
-	out := p.table.View()
+	out := p.table.View(w)
 	if len(rows) == 0 {
 		msg := "no processes"
 		switch {
@@ -256,7 +256,7 @@ func (p *procsPanel) render() string {
 		}
 		out = strings.Join(lines, "\n")
 	}
-	return lipgloss.NewStyle().Width(w).Height(p.h).MaxHeight(p.h).MaxWidth(w).Render(out)
+	return fitLines(out, w, p.h) // the table's lines are w wide already
 }
 
 // groupRows turns each application family into one row (master pid, summed

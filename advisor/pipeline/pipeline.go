@@ -59,7 +59,9 @@ func New(src sampler.Source, rules advisor.Rules, interval time.Duration) *Pipel
 		interval = time.Second
 	}
 	span := max(sampler.DefaultHistorySpan, rules.Window)
-	h := sampler.NewHistory(int(span/interval)+1, int(sampler.DefaultProcsSpan/interval))
+	// Process lists and control groups are kept over the whole window the
+	// advisor judges: History thins the snapshots older than that.
+	h := sampler.NewHistory(int(span/interval)+1, int(max(sampler.DefaultProcsSpan, rules.Window)/interval))
 	return &Pipeline{src: src, rules: rules, hist: h}
 }
 

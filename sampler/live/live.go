@@ -22,9 +22,10 @@ import (
 )
 
 // FirstSampleDelay is how long after start the first live snapshot is taken:
-// long enough for CPU deltas to mean something (15 clock ticks per core),
-// short enough that the first frame comes within htop's 100–200 ms.
-const FirstSampleDelay = 150 * time.Millisecond
+// short enough that the first frame, with real figures, comes within 100 ms
+// of launch (htop's is 100–200 ms); long enough for 5 clock ticks per core,
+// coarse figures that the snapshot marks as Short until the next sample.
+const FirstSampleDelay = 50 * time.Millisecond
 
 // Live samples this machine.
 type Live struct {
@@ -174,6 +175,9 @@ func (l *Live) Sample() (sampler.Snapshot, error) {
 	}
 	s.Procs = procs
 	s.NProcs = len(procs)
+	if dt > 0 && dt < 0.8*l.interval.Seconds() {
+		s.Short = round2(dt)
+	}
 	l.lastT = now
 	return s, nil
 }

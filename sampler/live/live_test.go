@@ -94,6 +94,9 @@ func TestLiveFirstSnapshot(t *testing.T) {
 	if s.CPU.Percent <= 0 || len(s.CPU.PerCore) != s.CPU.Cores {
 		t.Errorf("first snapshot CPU = %+v; want real figures", s.CPU)
 	}
+	if s.Short < FirstSampleDelay.Seconds() || s.Short > 0.5 {
+		t.Errorf("first snapshot Short = %v, want about %v: its figures cover a short delta", s.Short, FirstSampleDelay.Seconds())
+	}
 	if s.CPU.Cores != runtime.NumCPU() && (s.Limits == nil || s.Limits.Cores == 0) {
 		t.Errorf("cores = %d, runtime.NumCPU() = %d", s.CPU.Cores, runtime.NumCPU())
 	}
@@ -128,6 +131,9 @@ func TestLiveFirstSnapshot(t *testing.T) {
 	}
 	if s2.IO == nil || s2.Net == nil {
 		t.Errorf("no rates: io %v net %v", s2.IO, s2.Net)
+	}
+	if s2.Short != 0 {
+		t.Errorf("second snapshot Short = %v, want 0 (a full interval)", s2.Short)
 	}
 }
 

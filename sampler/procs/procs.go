@@ -45,6 +45,7 @@ type Table struct {
 	last     time.Time
 	lastPid  int64 // the newest pid at the last listing, from /proc/loadavg
 	noKeep   bool  // EMFILE seen: stop keeping files open
+	round    int   // samples taken
 }
 
 // fullEvery is how often (in samples) an idle process's stat is re-read anyway.
@@ -55,7 +56,9 @@ type procEntry struct {
 	sfd     int    // open /proc/<pid>/schedstat, or -1
 	ran     uint64 // schedstat CPU time at the last read
 	threads int64
-	age     int // samples since stat was last read
+	age     int       // samples since stat was last read
+	idle    int       // checks in a row that found it had not run
+	checked time.Time // when it was last read: its CPU % is over the time since
 	start   uint64
 	ticks   uint64
 	comm    string // the name as the kernel has it, to notice an exec
@@ -68,6 +71,7 @@ type procEntry struct {
 	cpu     float64
 	seen    bool
 	appSrv  bool // part of an application family (apps.go): its PSS is read
+	pssAge  int  // samples since PSS was last read
 }
 
 // clockTicks is USER_HZ. It is 100 on every Linux architecture Go supports;
@@ -201,17 +205,22 @@ func (t *Table) Sample(now time.Time) ([]sampler.Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	dt := now.Sub(t.last).Seconds()
 	first := t.last.IsZero()
 	t.last = now
+	t.round++
 	for _, e := range t.entries {
 		e.seen = false
 	}
 	count := 0
 	for _, pid := range pids {
 		e := t.entries[pid]
+		if e != nil && t.skip(pid, e) {
+			e.seen = true
+			count++
+			continue
+		}
 		if e != nil {
-			if !t.refresh(pid, e, dt) {
+			if !t.refresh(pid, e, now.Sub(e.checked).Seconds()) {
 				t.drop(pid, e)
 				e = nil
 			}
@@ -258,17 +267,17 @@ func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 			return false // exited: the fd belongs to the old task
 		}
 		ran, ok := parseSchedstat(t.buf[:n])
+		e.checked = t.last
 		if ok && ran == e.ran && e.age < fullEvery {
 			e.cpu = 0
 			e.age++
-			if e.appSrv {
-				e.pss = t.pss(pid)
-			}
+			e.idle++
+			t.refreshPSS(pid, e)
 			return true
 		}
 		e.ran = ran
 	}
-	e.age = 0
+	e.age, e.idle, e.checked = 0, 0, t.last
 	if e.fd >= 0 {
 		n, err = syscall.Pread(e.fd, t.buf, 0)
 	} else {
@@ -294,10 +303,9 @@ func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 		e.setName(f.comm)
 		e.cmd = t.cmdline(pid, e.name)
 		e.appSrv = apps.FamilyOf(e.name, e.cmd) != ""
+		e.pssAge = 0
 	}
-	if e.appSrv {
-		e.pss = t.pss(pid)
-	}
+	t.refreshPSS(pid, e)
 	return true
 }
 
@@ -348,7 +356,7 @@ func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 		}
 		return nil
 	}
-	e := &procEntry{fd: fd, sfd: -1, start: f.start, ticks: f.ticks, ppid: f.ppid, threads: f.threads,
+	e := &procEntry{fd: fd, sfd: -1, start: f.start, ticks: f.ticks, ppid: f.ppid, threads: f.threads, checked: now,
 		rss: f.rss * t.pageSize, user: t.userName(st.Uid)}
 	e.setName(f.comm)
 	if fd >= 0 {
@@ -363,9 +371,7 @@ func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 	}
 	e.cmd = t.cmdline(pid, e.name)
 	e.appSrv = apps.FamilyOf(e.name, e.cmd) != ""
-	if e.appSrv {
-		e.pss = t.pss(pid)
-	}
+	t.refreshPSS(pid, e)
 	t.entries[pid] = e
 	return e
 }

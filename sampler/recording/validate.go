@@ -83,6 +83,7 @@ func validate(s sampler.Snapshot) error {
 	}
 	nonNeg("uptime", s.Uptime)
 	nonNeg("nprocs", float64(s.NProcs))
+	nonNeg("short", s.Short)
 	if p := s.PSI; p != nil {
 		for _, x := range []struct {
 			name string
