@@ -139,6 +139,14 @@ func TestMemcachedE2E(t *testing.T) {
 		return err
 	})
 	t.Cleanup(func() { app.Close() })
+	// One round trip: the server has taken the connection when it answers,
+	// so the stats below count it.
+	if _, err := app.Write([]byte("version\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bufio.NewReader(app).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
 	clock := newStepClock()
 	c, err := NewMemcached(addr, Options{Now: clock.Now})
 	if err != nil {
