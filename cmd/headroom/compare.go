@@ -18,10 +18,11 @@ import (
 
 // compareCmd says whether a change between two periods is real: `headroom compare BEFORE AFTER`.
 type compareCmd struct {
-	Before          string `arg:"" placeholder:"BEFORE" help:"Recording (or --log CSV) from before the change." type:"path"`
-	After           string `arg:"" placeholder:"AFTER" help:"Recording (or --log CSV) from after it." type:"path"`
+	Before          string `arg:"" optional:"" placeholder:"BEFORE" help:"Recording (or --log CSV) from before the change." type:"path"`
+	After           string `arg:"" optional:"" placeholder:"AFTER" help:"Recording (or --log CSV) from after it." type:"path"`
 	JSON            bool   `help:"Print the comparison as one JSON object."`
 	AllowMixedHosts bool   `name:"allow-mixed-hosts" help:"Compare files that come from different hosts."`
+	promCompareFlags
 }
 
 // metricChange is one metric's row of the comparison.
@@ -49,6 +50,12 @@ type comparison struct {
 
 // Run reads both files, refuses different hosts, and prints the comparison.
 func (c *compareCmd) Run(env *runEnv) error {
+	if c.wanted() {
+		return c.runProm(env)
+	}
+	if c.Before == "" || c.After == "" {
+		return usageError{errors.New("compare needs two files, BEFORE AFTER, or --prometheus URL --before RANGE --after RANGE")}
+	}
 	before, err := readHistory(c.Before)
 	if err != nil {
 		return usageError{err}

@@ -36,12 +36,14 @@ type planCmd struct {
 	SLA             time.Duration `placeholder:"DUR" help:"Latency target for the response-time rule (default 300ms)."`
 	AllowMixedHosts bool          `name:"allow-mixed-hosts" help:"Treat files from different hosts as one series."`
 	rangeFlags
+	promPlanFlags
 }
 
 // planReport is what plan prints; --json prints it as is.
 type planReport struct {
 	Host         string             `json:"host"`
 	Files        []string           `json:"files"`
+	Source       string             `json:"source,omitempty"` // where Prometheus history came from
 	From         *time.Time         `json:"from"`
 	To           *time.Time         `json:"to"`
 	Samples      int                `json:"samples"`
@@ -176,7 +178,7 @@ func (c *planCmd) Run(env *runEnv) error {
 		return err
 	}
 	files := append(append([]string(nil), c.From...), c.Files...)
-	if len(files) == 0 && !in.costs {
+	if len(files) == 0 && !in.costs && !c.wanted() {
 		return usageError{errors.New("plan needs history (--from FILE, recordings or --log CSV files) or the cost-benefit flags")}
 	}
 	r := planReport{Files: []string{}, Gaps: []plan.Gap{}, Trends: []trendRow{}, Notes: []string{}}
@@ -184,7 +186,11 @@ func (c *planCmd) Run(env *runEnv) error {
 		cb, _ := plan.Costs(*c.CostNow, *c.CostNext, *c.OptimizeCost, in.gain) // checked above
 		r.CostBenefit = &cb
 	}
-	if len(files) > 0 {
+	if c.wanted() {
+		if err := c.fillProm(env, &r, in); err != nil {
+			return err
+		}
+	} else if len(files) > 0 {
 		rg, err := c.recordingRange(time.Now())
 		if err != nil {
 			return err
