@@ -164,7 +164,7 @@ func readPromHistory(ctx context.Context, o prom.Options, sp promSpan, points in
 	}
 	f, err := c.Start(ctx)
 	if err != nil {
-		return history{}, "", usageError{fmt.Errorf("%s to %s: %w", spanStamp(sp.Start), spanStamp(sp.End), err)}
+		return history{}, "", usageError{fmt.Errorf("%w (reading %s to %s)", err, spanStamp(sp.Start), spanStamp(sp.End))}
 	}
 	insts := f.Instances()
 	where := fmt.Sprintf("prometheus %s %s, %s to %s at %s steps", c.URL(), text.Printable(f.Selector), spanStamp(sp.Start), spanStamp(sp.End), o.Step)

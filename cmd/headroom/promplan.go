@@ -54,11 +54,11 @@ func (c *compareCmd) runProm(env *runEnv) error {
 			return err
 		}
 	}
-	fmt.Fprintln(env.stderr, "headroom: note:", noLatencyNote)
 	cmp, err := compareHistories(sides[0], sides[1], plan.DefaultBootstrap)
 	if err != nil {
 		return usageError{fmt.Errorf("prometheus %s: %w", shown, err)}
 	}
+	fmt.Fprintln(env.stderr, "headroom: note:", noLatencyNote)
 	if c.JSON {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")
