@@ -110,6 +110,7 @@ func TestComparePrometheusOneHost(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
+	conforms(t, schemaFor(t, "compare"), "compare --prometheus --json", []byte(out))
 	var cmp comparison
 	if err := json.Unmarshal([]byte(out), &cmp); err != nil {
 		t.Fatal(err)
