@@ -14,8 +14,8 @@ import (
 
 // planCommands are the commands that read history instead of the machine.
 type planCommands struct {
-	Compare compareCmd `cmd:"" help:"Compare two recordings: did a change make a real difference, or is it noise?"`
-	Plan    planCmd    `cmd:"" help:"Trends, capacity and cost-benefit from recordings and --log CSV files (Markdown, or --json)."`
+	Compare compareCmd `cmd:"" help:"Compare two recordings (or two periods in Prometheus): did a change make a real difference, or is it noise?"`
+	Plan    planCmd    `cmd:"" help:"Trends, capacity and cost-benefit from recordings, --log CSV files or Prometheus (Markdown, or --json)."`
 }
 
 // planCmd is `headroom plan`: trends, the response-time rule, capacity and cost-benefit.
