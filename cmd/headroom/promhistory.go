@@ -11,7 +11,9 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/advisor/plan"
+	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/prom"
 	"github.com/headroom-dev/headroom/sampler/text"
 )
@@ -162,28 +164,36 @@ func readPromHistory(ctx context.Context, o prom.Options, sp promSpan, points in
 	if err != nil {
 		return history{}, "", usageError{err}
 	}
-	f, err := c.Start(ctx)
-	if err != nil {
-		return history{}, "", usageError{fmt.Errorf("%w (reading %s to %s)", err, spanStamp(sp.Start), spanStamp(sp.End))}
+	// The fleet pipeline reads the period once (query_range) and judges it,
+	// so the verdict of a pool is the fleet's, as once --prometheus gives it.
+	u := pipeline.NewFleet(c, advisor.DefaultRules()).Step(ctx)
+	if u.Err != nil {
+		return history{}, "", usageError{fmt.Errorf("%w (reading %s to %s)", u.Err, spanStamp(sp.Start), spanStamp(sp.End))}
 	}
-	insts := f.Instances()
-	where := fmt.Sprintf("prometheus %s %s, %s to %s at %s steps", c.URL(), text.Printable(f.Selector), spanStamp(sp.Start), spanStamp(sp.End), o.Step)
+	insts := make([]string, 0, len(u.Windows))
+	for inst := range u.Windows {
+		insts = append(insts, inst)
+	}
+	sort.Strings(insts)
+	sel := o.Selector
+	if sel == "" {
+		sel = prom.DefaultSelector
+	}
+	where := fmt.Sprintf("prometheus %s %s, %s to %s at %s steps", c.URL(), text.Printable(sel), spanStamp(sp.Start), spanStamp(sp.End), o.Step)
 	if instance == "" && len(insts) == 1 {
 		instance = insts[0]
 	}
 	if instance != "" {
-		host, ok := f.Hosts[instance]
+		snaps, ok := u.Windows[instance]
 		if !ok {
 			return history{}, "", usageError{fmt.Errorf("prometheus %s: --instance %q is not among the %d hosts of %s in that period: %s",
-				c.URL(), text.Printable(instance), len(insts), text.Printable(f.Selector), text.Printable(strings.Join(insts, ", ")))}
+				c.URL(), text.Printable(instance), len(insts), text.Printable(sel), text.Printable(strings.Join(insts, ", ")))}
 		}
-		snaps := host.Snapshots()
 		h := history{snaps: snaps, input: plan.FromSnapshots(c.URL(), instance, snaps)}
 		h.input.Interval = o.Step
 		return h, where + ", host " + text.Printable(instance), nil
 	}
-	h := history{input: poolInput(f, o.Step)}
-	h.verdicts = []string{advisor.AdviseFleet(f.Snapshots(), downHosts(f), advisor.DefaultRules()).Verdict.String()}
+	h := history{input: poolInput(c.URL(), insts, u.Windows, o.Step), verdicts: []string{u.Advice.Verdict.String()}}
 	return h, fmt.Sprintf("%s, %d hosts as one pool", where, len(insts)), nil
 }
 
@@ -192,13 +202,13 @@ func readPromHistory(ctx context.Context, o prom.Options, sp promSpan, points in
 // counts for its size), swap and each disk the fullest host's, since a
 // full disk on one host is not relieved by space on another. Cores and
 // memory are the pool's totals, for the capacity arithmetic.
-func poolInput(f *prom.Fleet, step time.Duration) plan.Input {
+func poolInput(url string, insts []string, windows map[string][]sampler.Snapshot, step time.Duration) plan.Input {
 	type acc struct{ sum, weight, max float64 }
 	at := map[string]map[time.Time]*acc{}
 	times := map[time.Time]bool{}
-	out := plan.Input{Name: f.URL, Host: fmt.Sprintf("%d hosts", len(f.Hosts)), Interval: step}
-	for _, inst := range f.Instances() {
-		in := plan.FromSnapshots(f.URL, inst, f.Hosts[inst].Snapshots())
+	out := plan.Input{Name: url, Host: fmt.Sprintf("%d hosts", len(insts)), Interval: step}
+	for _, inst := range insts {
+		in := plan.FromSnapshots(url, inst, windows[inst])
 		out.Cores += in.Cores
 		out.MemTotal += in.MemTotal
 		for _, t := range in.Times {
