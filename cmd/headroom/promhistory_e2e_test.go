@@ -42,7 +42,7 @@ func TestPlanComparePrometheusE2E(t *testing.T) {
 		t.Fatal(err)
 	}
 	notes := strings.Join(r.Notes, "\n")
-	tooLittle := regexp.MustCompile(`cpu: too little data for a trend: (\d+) points over (\d+) seconds; a trend needs at least 10 points over 7\.0 days`)
+	tooLittle := regexp.MustCompile(`cpu: too little data for a trend: (\d+) points over [\d.]+ (seconds|minutes?); a trend needs at least 10 points over 7\.0 days`)
 	m := tooLittle.FindStringSubmatch(notes)
 	if m == nil || len(r.Trends) != 0 || !strings.Contains(notes, "no response times") {
 		t.Fatalf("plan over 2 minutes: trends %+v, notes:\n%s\nwant too little data for a trend, with the numbers, and no latency", r.Trends, notes)
