@@ -204,6 +204,9 @@ const ChurnWindow = 5 * time.Minute
 // churn counts the master's children that were seen in the last
 // ChurnWindow and are gone now (told apart by pid and start time).
 func churn(snaps []sampler.Snapshot, a *App) int {
+	if len(snaps) < 2 {
+		return 0 // nothing seen before: no index of the living needed
+	}
 	last := snaps[len(snaps)-1]
 	alive := map[[2]uint64]bool{}
 	for _, p := range last.Procs {

@@ -81,8 +81,11 @@ type Reader struct {
 	now      func() time.Time
 	prev     map[string]counters
 	prevAt   time.Time
-	cache    map[int]cached // memberships by pid, for ReadProcs (cache.go)
-	reads    uint64
+	cache    map[int]*cached // memberships by pid, for ReadProcs (cache.go)
+	// byContent and buf are groupOf's memo of resolved cgroup files and its read buffer (procfile.go).
+	byContent map[string]resolved
+	buf       []byte
+	reads     uint64
 }
 
 // counters are a group's cumulative counters at one read.
@@ -237,16 +240,14 @@ func (r *Reader) read(procs []Proc) ([]Service, error) {
 	defer r.mu.Unlock()
 	r.names.podsListed = false
 	groups := map[string]*group{}
-	seen := make(map[int]cached, len(r.cache))
+	if r.cache == nil {
+		r.cache = map[int]*cached{}
+	}
 	r.reads++
 	for _, p := range procs {
 		pid := p.PID
-		m, err := r.cachedMembership(p, seen)
-		if err != nil {
-			continue
-		}
-		g, key := r.resolve(m)
-		if key == "" {
+		g, key, err := r.cachedGroup(p)
+		if err != nil || key == "" {
 			continue
 		}
 		if have, ok := groups[key]; ok {
@@ -268,7 +269,8 @@ func (r *Reader) read(procs []Proc) ([]Service, error) {
 		next[key] = c
 		out = append(out, s)
 	}
-	r.prev, r.prevAt, r.cache = next, now, seen
+	r.prev, r.prevAt = next, now
+	r.prune()
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
 }

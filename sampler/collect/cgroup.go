@@ -36,7 +36,16 @@ func (c *Cgroups) Close() error { return nil }
 // Collect reads the groups of the snapshot's processes. Reading only those
 // pids (not /proc again), with their memberships cached by pid and start
 // time, keeps the cost low; a process gone since the snapshot is left out.
+//
+// A short first sample (the one taken 50 ms after launch for a prompt first
+// frame) gets the limits but not the services: grouping every process is a
+// read of each one's /proc/PID/cgroup, 12 ms at 1000 processes, which the
+// first frame would wait for. The services come with the first full interval.
 func (c *Cgroups) Collect(s *sampler.Snapshot) {
+	c.limits(s)
+	if s.Short > 0 {
+		return
+	}
 	procs := make([]cgroup.Proc, 0, len(s.Procs))
 	for _, p := range s.Procs {
 		procs = append(procs, cgroup.Proc{PID: int(p.PID), Start: p.Start})
@@ -49,6 +58,10 @@ func (c *Cgroups) Collect(s *sampler.Snapshot) {
 	for _, g := range groups {
 		s.Services = append(s.Services, service(g))
 	}
+}
+
+// limits fills Snapshot.ProcLimits for the app-server masters.
+func (c *Cgroups) limits(s *sampler.Snapshot) {
 	s.ProcLimits = map[int32]sampler.GroupLimits{}
 	for _, a := range apps.Apps(s.Procs) {
 		if !apps.IsAppServer(a.Kind) {
