@@ -47,7 +47,8 @@ type Options struct {
 	Status      string // shown in the footer at start, e.g. "recording to x.jsonl"
 	ProbeURL    string // --probe: a latency chart is shown
 	Keys        KeyMap
-	GoTo        GoToFunc // a replay that can jump to a time (G); nil otherwise
+	GoTo        GoToFunc   // a replay that can jump to a time (G); nil otherwise
+	Rewind      RewindFunc // a replay that can refill History before its oldest (←); nil otherwise
 }
 
 type feedMsg FeedItem
@@ -71,6 +72,7 @@ type Model struct {
 
 	paused bool
 	cursor uint64         // the sequence number paused at
+	rw     rewind         // a refill of History asked for by ←
 	advice advisor.Advice // the advice on screen: live, or of the moment paused at
 
 	baselineAt time.Time // b: the moment load-test figures are compared with
@@ -179,9 +181,13 @@ func (m *Model) onFeed(it FeedItem) {
 		m.status = "sampling stopped: " + it.Err.Error()
 	}
 	if it.Snapshot == nil || it.Advice == nil {
+		m.rw.want = time.Time{} // a failed refill is said, and scrubbing goes on
 		return
 	}
 	m.live, m.liveSeq, m.liveAdvice, m.hasAny = *it.Snapshot, it.Seq, *it.Advice, true
+	if m.settleRewind(it) {
+		return
+	}
 	if !m.paused {
 		m.advice = m.liveAdvice
 	} else if oldest, _ := m.hist.Span(); m.cursor < oldest {
@@ -270,9 +276,16 @@ func (m *Model) scrub(step int) {
 		}
 		m.togglePause()
 	}
+	if !m.rw.want.IsZero() {
+		return // a refill is on its way: its moment is the next shown
+	}
 	oldest, newest := m.hist.Span()
 	next := int64(m.cursor) + int64(step)
 	m.cursor = uint64(max(int64(oldest), min(int64(newest), next)))
+	if t, ok := m.wantRewind(m.cursor); ok && step < 0 {
+		m.askRewind(t)
+		return
+	}
 	m.adviseAt(m.cursor)
 }
 

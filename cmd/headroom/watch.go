@@ -137,7 +137,8 @@ func (c *watchCmd) Run(env *runEnv) error {
 	go func() { done <- p.Run(ctx) }()
 
 	model := tui.New(tui.Options{Feed: feed, History: p.History(), Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
-		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL, GoTo: wireGoTo(seeker, p)})
+		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL, GoTo: wireGoTo(seeker, p),
+		Rewind: wireRewind(seeker, st.Rules.Window)})
 	// 15 frames a second at most: keys still answer within 67 ms, the
 	// renderer wakes a quarter as often as at bubbletea's default 60, and
 	// its first tick (67 ms in) comes after the first sample (50 ms in, a

@@ -35,10 +35,11 @@ type Seeker struct {
 	// the window fills without a judgement and a screen update each.
 	Fill func(sampler.Snapshot)
 
-	mu     sync.Mutex
-	req    *time.Time
-	wake   chan struct{}
-	cancel context.CancelFunc
+	mu      sync.Mutex
+	req     *time.Time
+	reqLead time.Duration // the lead of the jump asked for; 0: lead
+	wake    chan struct{}
+	cancel  context.CancelFunc
 
 	cur     *Stream
 	paced   *Paced
@@ -60,9 +61,14 @@ func NewSeeker(st *Stream, path string, rg Range, speed float64, clock sampler.C
 
 // Seek asks for a jump to t; the latest request wins. It does not block:
 // the jump happens on the reading goroutine, cutting short a paced wait.
-func (s *Seeker) Seek(t time.Time) {
+func (s *Seeker) Seek(t time.Time) { s.SeekLead(t, 0) }
+
+// SeekLead is Seek with another lead (0: the Seeker's): the dashboard
+// scrubbing back asks for more than the advisor's window, so that it can
+// step back through that much before the next refill.
+func (s *Seeker) SeekLead(t time.Time, lead time.Duration) {
 	s.mu.Lock()
-	s.req = &t
+	s.req, s.reqLead = &t, lead
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -73,15 +79,18 @@ func (s *Seeker) Seek(t time.Time) {
 	}
 }
 
-func (s *Seeker) takeRequest() (time.Time, bool) {
+func (s *Seeker) takeRequest() (time.Time, time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.req == nil {
-		return time.Time{}, false
+		return time.Time{}, 0, false
 	}
-	t := *s.req
+	t, lead := *s.req, s.reqLead
 	s.req = nil
-	return t, true
+	if lead <= 0 {
+		lead = s.lead
+	}
+	return t, lead, true
 }
 
 // Next returns the next snapshot: the lead of a jump at once, then paced.
@@ -90,8 +99,8 @@ func (s *Seeker) Next(ctx context.Context) (sampler.Snapshot, error) {
 		if err := ctx.Err(); err != nil {
 			return sampler.Snapshot{}, err
 		}
-		if t, ok := s.takeRequest(); ok {
-			s.jump(t)
+		if t, lead, ok := s.takeRequest(); ok {
+			s.jump(t, lead)
 		}
 		if !s.fillTo.IsZero() && s.Fill != nil {
 			last, err := s.fill(ctx)
@@ -143,8 +152,8 @@ func (s *Seeker) Next(ctx context.Context) (sampler.Snapshot, error) {
 }
 
 // jump reopens the recording at t - lead; on failure the play goes on.
-func (s *Seeker) jump(t time.Time) {
-	rg := Range{Since: t.Add(-s.lead), Until: s.rg.Until}
+func (s *Seeker) jump(t time.Time, lead time.Duration) {
+	rg := Range{Since: t.Add(-lead), Until: s.rg.Until}
 	if !s.rg.Since.IsZero() && rg.Since.Before(s.rg.Since) {
 		rg.Since = s.rg.Since
 	}
