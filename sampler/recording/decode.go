@@ -36,6 +36,8 @@ type Decoder struct {
 	// lines whole would cost most of a jump. Lines not written the usual
 	// way (time first) are parsed as always.
 	skipBefore time.Time
+	// frame is what later lines of a frame leave out (compact.go).
+	frame frameRead
 }
 
 // maxBlankLines bounds a run of blank lines (see Next).
@@ -89,6 +91,9 @@ func (d *Decoder) Next() (sampler.Snapshot, error) {
 		}
 		d.blank = 0
 		if d.before(text) {
+			if isFrameStart(text) {
+				d.parseLine(text) // what the frame's later lines leave out
+			}
 			continue
 		}
 		s, isSnap, perr := d.parseLine(text)
@@ -164,6 +169,7 @@ func (d *Decoder) parseLine(b []byte) (sampler.Snapshot, bool, error) {
 		return s, false, err
 	}
 	clean(&s)
+	d.expand(&s, isFrameStart(b))
 	if !d.prev.IsZero() && s.Time.Before(d.prev) {
 		return s, false, fmt.Errorf("time %s is before the previous line's (snapshots must be oldest first)", s.Time.Format(sampler.TimeFormat))
 	}

@@ -50,6 +50,7 @@ type DirRecorder struct {
 	line      bytes.Buffer
 	enc       *zstd.Encoder
 	lastPrune time.Time
+	frame     frameProcs // the frame being written's processes (compact.go)
 }
 
 // dirFile is the file being written.
@@ -134,7 +135,8 @@ func (r *DirRecorder) Write(s sampler.Snapshot) error {
 		r.prune(now)
 	}
 	c := r.cur
-	if c.frameStart.IsZero() {
+	first := c.frameStart.IsZero()
+	if first {
 		if err := appendIndex(c.idx, s.Time, c.w.n); err != nil {
 			return fmt.Errorf("write %s: %w", c.path+indexSuffix, unwrapPath(err))
 		}
@@ -154,7 +156,7 @@ func (r *DirRecorder) Write(s sampler.Snapshot) error {
 	// zstd then stores as a few changed numbers (by CPU the order churns).
 	s.Procs = slices.Clone(s.Procs)
 	slices.SortFunc(s.Procs, func(a, b sampler.Process) int { return cmp.Compare(a.PID, b.PID) })
-	if err := r.encodeLine(s); err != nil {
+	if err := r.encodeFrameLine(s, first); err != nil {
 		return err
 	}
 	// A block a snapshot: what a crash can lose is the snapshot being written.
