@@ -211,4 +211,3 @@ func TestCompactLineWithoutItsFrame(t *testing.T) {
 		t.Errorf("read %+v", p)
 	}
 }
-
