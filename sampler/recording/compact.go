@@ -22,10 +22,11 @@ import (
 //     in the frame, or changed (an exec), is written in full on every line.
 //   - A later line leaves out its uptime when it is the frame's first
 //     line's plus the seconds since, as it is while the machine runs.
-//   - Percentages of CPU are rounded to the tenth the screens show.
+//   - Percentages of CPU (of the machine, a core, a process or a service)
+//     are rounded to the tenth the screens show.
 //   - Byte counts that change every second below what any screen, report or
 //     judgement shows are rounded: disk used/free and available memory to
-//     a MiB, process RSS and PSS to 64 KiB.
+//     a MiB (a service's memory too), process RSS and PSS to 64 KiB.
 //
 // A frame is where a seek starts (the index), so every frame stands alone.
 // The lines read with any JSON tool (`zstdcat FILE | jq`); the processes
@@ -125,6 +126,20 @@ func (r *DirRecorder) encodeFrameLine(s sampler.Snapshot, first bool) error {
 		s.Disks = append([]sampler.Disk(nil), s.Disks...)
 		for i := range s.Disks {
 			s.Disks[i].Used, s.Disks[i].Free = roundTo(s.Disks[i].Used, mib), roundTo(s.Disks[i].Free, mib)
+		}
+	}
+	if len(s.Services) > 0 {
+		s.Services = slices.Clone(s.Services)
+		for i := range s.Services {
+			v := &s.Services[i]
+			if v.MemoryBytes != nil {
+				m := roundTo(*v.MemoryBytes, mib)
+				v.MemoryBytes = &m
+			}
+			if v.CPUPct != nil {
+				c := tenth(*v.CPUPct)
+				v.CPUPct = &c
+			}
 		}
 	}
 	for i := range s.Procs { // s.Procs is the caller's copy
