@@ -119,7 +119,10 @@ func appAdvice(w []sampler.Snapshot) AppAdvice {
 		if a.Postgres == nil && s.Postgres != nil {
 			a.Postgres = s.Postgres
 		}
-		if a.PgBouncer == nil && s.PgBouncer != nil {
+		// PgBouncer: the newest reading, unless an older one in the window
+		// had clients waiting and the newest has none: a queue that came
+		// and went between two readings is still the window's finding.
+		if s.PgBouncer != nil && (a.PgBouncer == nil || waitingOf(s.PgBouncer) > waitingOf(a.PgBouncer)) {
 			a.PgBouncer = s.PgBouncer
 		}
 		if a.Cache == nil && len(s.Cache) > 0 {
@@ -235,4 +238,10 @@ func (f Finding) Past() string {
 		return "≤"
 	}
 	return "≥"
+}
+
+// waitingOf is the clients waiting in a PgBouncer reading's busiest pool.
+func waitingOf(b *stats.PgBouncerStats) int64 {
+	_, n := waitingPool(b)
+	return n
 }
