@@ -59,7 +59,7 @@ func (p *footerPanel) View(editing, status string) string {
 // HelpView is the help screen's body, h rows tall.
 func (p *footerPanel) HelpView(rules advisor.Rules, h int) string {
 	body := p.styles.Title.Render("Keys") + "\n\n" + p.help.FullHelpView(p.keys.FullHelp()) + "\n\n" +
-		p.styles.Dim.Render(wrapText("Levels: ok = MONITOR, ▲ = OPTIMIZE, ■ = SCALE. Beside each chart: the level of its newest value; in the advisor panel: each finding's level over the window. "+
+		p.styles.Dim.Render(wrapText("Levels: ok = MONITOR, ▲ = OPTIMIZE, ■ = SCALE, ✖ = DOWN (the app does not answer). Beside each chart: the level of its newest value; in the advisor panel: each finding's level over the window. "+
 			"The verdict rests on sustained levels ("+fmt.Sprintf("%.0f%% of a %s window", rules.Sustain*100, shortDur(rules.Window.Seconds()))+
 			"), never on one spike. A finding reads: metric, now, mean over the window, threshold, share of the window's samples at or above it, level.", p.width))
 	return lipgloss.Place(p.width, h, lipgloss.Left, lipgloss.Top, body)
