@@ -4,22 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // PgBouncerCollector reads SHOW POOLS from PgBouncer's admin console (the
 // DSN's database is "pgbouncer"; the user must be in admin_users or
 // stats_users).
 type PgBouncerCollector struct {
-	cfg     *pgx.ConnConfig
-	addr    string
-	secrets []string
-	opt     Options
-
-	mu   sync.Mutex
-	conn *pgx.Conn
+	pgSession
 }
 
 // NewPgBouncer checks the admin-console DSN without connecting.
@@ -28,7 +19,7 @@ func NewPgBouncer(dsn string, opt Options) (*PgBouncerCollector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgbouncer: %w", err)
 	}
-	return &PgBouncerCollector{cfg: cfg, addr: Redact(dsn), secrets: secretsOf(cfg.Password), opt: opt}, nil
+	return &PgBouncerCollector{newPGSession(dsn, cfg, opt)}, nil
 }
 
 // Addr is the console the collector reads, without the password.
@@ -43,24 +34,17 @@ func (c *PgBouncerCollector) Collect(ctx context.Context) PgBouncerStats {
 	defer cancel()
 	pools, err := c.collect(ctx)
 	if err != nil {
-		if c.conn != nil {
-			c.conn.Close(ctx)
-			c.conn = nil
-		}
-		return PgBouncerStats{State: StateUnavailable, Reason: reason(err, c.opt.timeout(), c.secrets...)}
+		return PgBouncerStats{State: StateUnavailable, Reason: c.failed(ctx, err)}
 	}
 	return PgBouncerStats{Pools: pools, State: StateOK}
 }
 
 func (c *PgBouncerCollector) collect(ctx context.Context) ([]Pool, error) {
-	if c.conn == nil || c.conn.IsClosed() {
-		conn, err := pgx.ConnectConfig(ctx, c.cfg)
-		if err != nil {
-			return nil, err
-		}
-		c.conn = conn
+	conn, err := c.open(ctx)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := c.conn.Query(ctx, "SHOW POOLS")
+	rows, err := conn.Query(ctx, "SHOW POOLS")
 	if err != nil {
 		return nil, err
 	}
@@ -107,18 +91,4 @@ func poolOf(rec map[string]string) (Pool, bool) {
 		SvActive:  num("sv_active"),
 		MaxWaitS:  float64(num("maxwait")) + float64(num("maxwait_us"))/1e6,
 	}, true
-}
-
-// Close ends the connection, waiting at most the timeout.
-func (c *PgBouncerCollector) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.conn == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.opt.timeout())
-	defer cancel()
-	err := c.conn.Close(ctx)
-	c.conn = nil
-	return err
 }

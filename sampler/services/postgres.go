@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,14 +21,9 @@ const DefaultTopStatements = 5
 // PostgresCollector samples one Postgres server over one kept-open
 // connection (reopened after a failure). It only reads statistics views.
 type PostgresCollector struct {
-	cfg     *pgx.ConnConfig
-	addr    string
-	secrets []string
-	opt     Options
-	top     int
+	pgSession
+	top int
 
-	mu        sync.Mutex
-	conn      *pgx.Conn
 	prevDB    *dbCounters
 	prevStmts map[stmtKey]stmtCounter
 	prevAt    time.Time
@@ -46,8 +40,8 @@ func NewPostgres(dsn string, opt Options) (*PostgresCollector, error) {
 		return nil, err
 	}
 	cfg.RuntimeParams["application_name"] = "headroom"
-	return &PostgresCollector{cfg: cfg, addr: Redact(dsn), secrets: secretsOf(cfg.Password),
-		opt: opt, top: DefaultTopStatements, texts: map[stmtKey]string{}, own: map[stmtKey]bool{}}, nil
+	return &PostgresCollector{pgSession: newPGSession(dsn, cfg, opt), top: DefaultTopStatements,
+		texts: map[stmtKey]string{}, own: map[stmtKey]bool{}}, nil
 }
 
 // pgConfig parses a DSN for Postgres or PgBouncer; the simple protocol
@@ -87,11 +81,7 @@ func (c *PostgresCollector) Collect(ctx context.Context) PostgresStats {
 	defer cancel()
 	st, err := c.collect(ctx)
 	if err != nil {
-		if c.conn != nil {
-			c.conn.Close(ctx) // ctx may be over: then it just drops the socket
-			c.conn = nil
-		}
-		return PostgresStats{State: StateUnavailable, Reason: reason(err, c.opt.timeout(), c.secrets...)}
+		return PostgresStats{State: StateUnavailable, Reason: c.failed(ctx, err)}
 	}
 	st.State = StateOK
 	return st
@@ -99,12 +89,8 @@ func (c *PostgresCollector) Collect(ctx context.Context) PostgresStats {
 
 func (c *PostgresCollector) collect(ctx context.Context) (PostgresStats, error) {
 	var st PostgresStats
-	if c.conn == nil || c.conn.IsClosed() {
-		conn, err := pgx.ConnectConfig(ctx, c.cfg)
-		if err != nil {
-			return st, err
-		}
-		c.conn = conn
+	if _, err := c.open(ctx); err != nil {
+		return st, err
 	}
 	if err := c.conn.QueryRow(ctx, ownMarker+" SELECT current_setting('max_connections')::int").Scan(&st.MaxConnections); err != nil {
 		return st, err
@@ -245,18 +231,4 @@ func (c *PostgresCollector) fetchTexts(ctx context.Context, fn string, ranked []
 		return err
 	}
 	return nil // texts are a nicety: any other failure leaves them empty
-}
-
-// Close ends the connection, waiting at most the timeout.
-func (c *PostgresCollector) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.conn == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.opt.timeout())
-	defer cancel()
-	err := c.conn.Close(ctx)
-	c.conn = nil
-	return err
 }
