@@ -105,7 +105,7 @@ func configModeWarning(path string) string {
 	if err != nil || fi.Mode().Perm()&0o077 == 0 {
 		return ""
 	}
-	return fmt.Sprintf("config %s holds a password and is readable by others (mode %04o); chmod 600 it", path, fi.Mode().Perm())
+	return fmt.Sprintf("config %s holds a secret and is readable by others (mode %04o); run chmod 600 %s", path, fi.Mode().Perm(), path)
 }
 
 // hasPassword reports whether a DSN or URL carries a password: in a URL's

@@ -26,7 +26,7 @@ func TestAppConfigAndFlags(t *testing.T) {
 		t.Errorf("settings: %+v (flags over the file)", a)
 	}
 	// A password in a file others can read: warned once, like ssh, without the password.
-	if w := stderr.String(); !strings.Contains(w, "holds a password and is readable by others (mode 0644)") || strings.Contains(w, "pw@") {
+	if w := stderr.String(); !strings.Contains(w, "holds a secret and is readable by others (mode 0644)") || strings.Contains(w, "pw@") {
 		t.Errorf("warning: %q", w)
 	}
 	os.Chmod(path, 0o600)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -157,12 +156,8 @@ func secretModeWarning(path string, o prom.Options) []string {
 	if o.Password == "" && o.BearerToken == "" {
 		return nil
 	}
-	if path == "" {
-		path = defaultConfigPath()
+	if msg := configModeWarning(path); msg != "" {
+		return []string{msg}
 	}
-	info, err := os.Stat(path)
-	if err != nil || info.Mode().Perm()&0o077 == 0 {
-		return nil
-	}
-	return []string{fmt.Sprintf("config %s holds a Prometheus secret and is readable by others (mode %04o); run chmod 600 %s", path, info.Mode().Perm(), path)}
+	return nil
 }
