@@ -87,7 +87,7 @@ func TestFleetAuthFromConfig(t *testing.T) {
 	if auth != "Bearer tok-123" {
 		t.Errorf("Authorization %q, want the config's bearer token", auth)
 	}
-	if !strings.Contains(stderr, "warning: config "+cfg+" holds a Prometheus secret") {
+	if !strings.Contains(stderr, "warning: config "+cfg+" holds a secret") {
 		t.Errorf("a token in a group-readable config should be warned about: %q", stderr)
 	}
 	if code != exitBadInput || !strings.Contains(stderr, srv.URL) || !strings.Contains(stderr, "matches no target") || strings.Contains(stderr, "tok-123") {
