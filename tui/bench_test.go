@@ -50,3 +50,20 @@ func BenchmarkKey(b *testing.B) {
 		m = keys(m, "m")
 	}
 }
+
+// BenchmarkKeyWithBaseline is a sort key with a baseline marked at the
+// start of the history: the change since it is worked out per sample, not
+// per key.
+func BenchmarkKeyWithBaseline(b *testing.B) {
+	snaps := load(b, "cpu-ramp.jsonl")
+	m := newModel(Options{Theme: "dark"})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = feed(m, snaps[:1])
+	m = keys(m, "b")
+	m = feed(m, snaps[1:300])
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m = keys(m, "m")
+	}
+}

@@ -79,7 +79,11 @@ type Model struct {
 	showHelp   bool
 	status     string
 	alert      string // stays on the footer once set
-	ended      bool
+	since      struct {
+		key  sinceKey
+		text string
+	} // the since-baseline line of the moment shown
+	ended bool
 
 	header  headerPanel
 	charts  chartsPanel
@@ -391,7 +395,7 @@ func (m *Model) render() {
 	m.charts.SetSize(m.lay)
 	m.charts.Set(chartsInput{seq: seq, evidence: evidence, baseline: m.baselineAt, probe: m.opts.ProbeURL != "", styleGen: m.styleGen}, s, m.advice)
 	m.side.SetSize(m.lay.sideW, m.lay.topH)
-	m.side.Set(advisorInput{seq: adviceSeq, baseline: m.sinceBaseline(seq), styleGen: m.styleGen}, m.advice)
+	m.side.Set(advisorInput{seq: adviceSeq, baseline: m.cachedSinceBaseline(seq), styleGen: m.styleGen}, m.advice)
 	if m.charts.stale || m.side.stale || m.topView == "" {
 		m.topView = lipgloss.JoinHorizontal(lipgloss.Top, m.charts.View(), " ", m.side.View())
 	}
@@ -402,6 +406,24 @@ func (m *Model) render() {
 	m.procs.SetSize(m.width, m.lay.tableH)
 	m.procs.Set(procsInput{procs: s.Procs, memTotal: s.Mem.Total, empty: empty, services: s.Services})
 	m.frame = header + "\n" + m.topView + "\n" + m.procs.View() + "\n" + footer
+}
+
+// sinceKey is what the since-baseline line depends on: the moment shown,
+// the mark, and the oldest snapshot held.
+type sinceKey struct {
+	end, oldest uint64
+	at          time.Time
+}
+
+// cachedSinceBaseline is sinceBaseline, worked out once per moment: it
+// walks the history since the mark, which a key press must not repeat.
+func (m *Model) cachedSinceBaseline(end uint64) string {
+	oldest, _ := m.hist.Span()
+	key := sinceKey{end: end, oldest: oldest, at: m.baselineAt}
+	if key != m.since.key || m.since.text == "" && !m.baselineAt.IsZero() {
+		m.since.key, m.since.text = key, m.sinceBaseline(end)
+	}
+	return m.since.text
 }
 
 // sinceBaseline is the change since the baseline and the peak since:
