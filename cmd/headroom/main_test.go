@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -342,5 +343,26 @@ func TestHooksEndWithHeadroom(t *testing.T) {
 	if pid > 0 && running(pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 		t.Errorf("the hook's child %d outlived headroom", pid)
+	}
+}
+
+// A password in the probe URL is never printed or recorded.
+func TestProbePasswordStaysSecret(t *testing.T) {
+	dir := isolate(t)
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	u := "http://bob:s3cret@" + addr + "/health/?x=1"
+	_, out, stderr := runCLI(t, "once", "--json", "--for", "1s", "--interval", "500ms", "--window", "2s", "--probe", u)
+	rec := filepath.Join(dir, "r.jsonl")
+	runCLI(t, "record", "-o", rec, "--for", "1s", "--interval", "500ms", "--window", "2s", "--probe", u)
+	b, _ := os.ReadFile(rec)
+	for what, s := range map[string]string{"once --json": out, "stderr": stderr, "the recording": string(b)} {
+		if strings.Contains(s, "s3cret") {
+			t.Errorf("%s shows the password", what)
+		}
+	}
+	if !strings.Contains(out, "bob:xxxxx@"+addr+"/health/?x=1") || !strings.Contains(string(b), "bob:xxxxx@") {
+		t.Errorf("the probe URL should show with its password hidden:\n%s", out)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/probe"
 )
 
 // onceCmd judges once and exits with the verdict: `headroom once`.
@@ -57,7 +58,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 	if err != nil {
 		return err
 	}
-	probeURL := c.Probe
+	probeURL := probe.Shown(c.Probe)
 
 	report := onceReport{}
 	var src sampler.Source
@@ -107,7 +108,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 		report.Source = "replay:" + c.Replay
 		if h := stream.Header(); h != nil {
 			report.Host = h.Host
-			probeURL = h.ProbeURL
+			probeURL = probe.Shown(h.ProbeURL)
 			if h.IntervalMS > 0 {
 				interval = time.Duration(h.IntervalMS) * time.Millisecond
 			}

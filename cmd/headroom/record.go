@@ -11,6 +11,7 @@ import (
 
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler/live"
+	"github.com/headroom-dev/headroom/sampler/probe"
 	"github.com/headroom-dev/headroom/sampler/recording"
 )
 
@@ -45,7 +46,7 @@ func (c *recordCmd) Run(env *runEnv) error {
 		return err
 	}
 	defer src.Close()
-	h := recording.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe}
+	h := recording.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: probe.Shown(c.Probe)}
 	rec, err := c.create(c.Output, h, env.stderr)
 	if err != nil {
 		return usageError{err}

@@ -20,6 +20,7 @@ import (
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/probe"
 	"github.com/headroom-dev/headroom/sampler/recording"
 	"github.com/headroom-dev/headroom/themes"
 	"github.com/headroom-dev/headroom/tui"
@@ -93,7 +94,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	defer cancel()
 	var src sampler.Source
 	var seeker *recording.Seeker
-	host, probeURL := "", c.Probe
+	host, probeURL := "", probe.Shown(c.Probe)
 	if c.Replay != "" {
 		stream, err := c.openDashboardReplay(env, st.Rules.Window)
 		if err != nil {
@@ -101,7 +102,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 		}
 		seeker = stream
 		if h := stream.Header(); h != nil {
-			host, probeURL = h.Host, h.ProbeURL
+			host, probeURL = h.Host, probe.Shown(h.ProbeURL)
 			if h.IntervalMS > 0 {
 				st.Interval = time.Duration(h.IntervalMS) * time.Millisecond
 			}
@@ -118,7 +119,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	var rec recordingWriter
 	status := ""
 	if c.Record != "" {
-		rec, err = createRecorder(c.Record, recording.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: c.Probe}, env.stderr)
+		rec, err = createRecorder(c.Record, recording.Header{Host: host, IntervalMS: st.Interval.Milliseconds(), Started: time.Now(), ProbeURL: probeURL}, env.stderr)
 		if err != nil {
 			return usageError{err}
 		}

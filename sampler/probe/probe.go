@@ -35,7 +35,11 @@ type Prober struct {
 func ParseURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("--probe %q is not an http:// or https:// URL with a host, like http://127.0.0.1:8000/health/", raw)
+		shown := "(unparsable)"
+		if err == nil {
+			shown = u.Redacted() // the error is printed: never its password
+		}
+		return "", fmt.Errorf("--probe %q is not an http:// or https:// URL with a host, like http://127.0.0.1:8000/health/", shown)
 	}
 	return u.String(), nil
 }
@@ -156,3 +160,14 @@ func (p Probed) Next(ctx context.Context) (sampler.Snapshot, error) {
 // SetClock makes the prober wait on c between requests (tests use a
 // sampler.FakeClock); call it before Run.
 func (p *Prober) SetClock(c sampler.Clock) { p.clock = c }
+
+// Shown is a probe URL as headroom prints and records it: a password in it
+// becomes "xxxxx" (url.URL.Redacted); the path and query stay, since they
+// say what is probed. An unparsable URL shows as nothing.
+func Shown(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Redacted()
+}
