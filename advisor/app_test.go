@@ -121,6 +121,23 @@ func TestAppPgBouncerWaiting(t *testing.T) {
 	}
 }
 
+// A queue seen over the window is named even when the newest reading
+// happens to catch the pool with no one waiting.
+func TestAppPgBouncerWaitingNamedFromTheWindow(t *testing.T) {
+	s := series(30, flat(10, 20, -1, 40))
+	for i := range s {
+		waiting := int64(3)
+		if i == len(s)-1 {
+			waiting = 0
+		}
+		s[i].PgBouncer = &stats.PgBouncerStats{State: "ok", Pools: []stats.Pool{{Database: "lab", User: "lab", ClWaiting: waiting, ClActive: 10}}}
+	}
+	a := Advise(s, DefaultRules())
+	if f, _ := a.Finding(KeyDBConnections); f.Level != Optimize || !strings.Contains(a.Summary, "PgBouncer pool lab/lab has 3 clients waiting") {
+		t.Errorf("db:connections %+v, summary %q; want OPTIMIZE naming the pool", f, a.Summary)
+	}
+}
+
 func TestAppSlowFromSQLLog(t *testing.T) {
 	s := withTraffic(series(30, flat(10, 20, -1, 40)), constInt(5), 0, constMS(40))
 	for i := range s {

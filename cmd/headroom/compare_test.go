@@ -134,3 +134,20 @@ func TestCompareRefusals(t *testing.T) {
 		}
 	}
 }
+
+// A share that moved under a point is said in points and left out of the
+// summary, however certain the test is: 12.6 % → 12.7 % of disk is no news.
+func TestCompareUnderAPointIsNoPracticalDifference(t *testing.T) {
+	isolate(t)
+	c, _ := compareJSON(t, "../../testdata/idle.jsonl", "../../testdata/cpu-ramp.jsonl")
+	disk := metricOf(t, c, "disk:/")
+	if !disk.Significant || !strings.Contains(disk.Sentence, "points); under a point: no practical difference") {
+		t.Errorf("disk: %+v", disk)
+	}
+	if strings.Contains(c.Summary, "Disk") || strings.Contains(c.Summary, "disk") {
+		t.Errorf("summary names a change under a point: %q", c.Summary)
+	}
+	if cpu := metricOf(t, c, "cpu"); !strings.Contains(cpu.Sentence, "points)") {
+		t.Errorf("cpu sentence without its points: %q", cpu.Sentence)
+	}
+}
