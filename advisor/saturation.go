@@ -207,7 +207,13 @@ func queueWorkers(a *Advice, last sampler.Snapshot, r Rules) {
 	}
 	q, ok := a.Finding(KeyQueue)
 	cpu, _ := a.Finding(KeyCPU)
-	if !ok || q.Level != Optimize || queued == 0 || cpu.Mean >= r.Threshold(KeyCPU).Optimize {
+	line := r.Threshold(KeyCPU).Optimize
+	if !ok || q.Level != Optimize || queued == 0 || cpu.Mean >= line {
+		return
+	}
+	// Workers held to a CPU quota compute at its edge while the machine
+	// idles: more of them would share the same quota, not serve more.
+	if g, ok := a.Finding(MetricName(KeyService, w.LimitSource+":"+serviceCPU)); ok && g.Mean >= line {
 		return
 	}
 	want := min(busy+queued, w.MemoryBased)

@@ -208,3 +208,23 @@ func TestSaturatedQueueKeepsTheFormula(t *testing.T) {
 		t.Errorf("queue %v, workers %+v; want SCALE and the formula's 5", q.Level, a.Workers)
 	}
 }
+
+// Workers held to a CPU quota: the machine idles, the queue grows, but the
+// group computes at its quota's edge, so more workers would share the same
+// quarter core. The CPU-based count stands.
+func TestQueueInAGroupAtItsQuotaAddsNoWorkers(t *testing.T) {
+	snaps := saturated(series(60, flat(12, 10, -1, 20)), 2, saturation.StateCPU)
+	quarter, used := 0.25, 25.0 // % of one core: all of its quota
+	for i := range snaps {
+		snaps[i].ProcLimits = map[int32]sampler.GroupLimits{812: {Source: "lab-gunicorn.service", Cores: 0.25, Memory: 300 << 20}}
+		snaps[i].Services = []sampler.Service{{Name: "lab-gunicorn.service", CPUPct: &used, CPUMaxCores: &quarter}}
+	}
+	a := Advise(snaps, DefaultRules())
+	if q, _ := a.Finding(KeyQueue); q.Level != Optimize {
+		t.Fatalf("queue finding %+v; want OPTIMIZE (requests wait, the machine has room)", q)
+	}
+	w := a.Workers
+	if w.LimitSource != "lab-gunicorn.service" || w.Recommended != 1 {
+		t.Errorf("workers %+v; want 1, sized from the group's quarter core, not busy + waiting", w)
+	}
+}
