@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
+	"os"
 	"time"
-
-	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/prom"
 	"github.com/headroom-dev/headroom/tui"
+	"github.com/headroom-dev/headroom/tui/screen"
 )
 
 // runFleetWatch is the fleet screen: `headroom --prometheus URL`.
@@ -26,7 +26,7 @@ func runFleetWatch(env *runEnv, st settings, o prom.Options) error {
 	defer cancel()
 	model := tui.NewFleet(tui.FleetOptions{Feed: fleetFeed(ctx, c, st.Rules, o.Step), Rules: st.Rules, Theme: st.Theme,
 		Interval: o.Step, URL: c.URL(), Selector: o.Selector})
-	if _, err := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20)).Run(); err != nil {
+	if _, err := screen.NewProgram(model, env.stdout.(*os.File), time.Second/dashboardFPS).Run(); err != nil {
 		return exitError{code: exitBadInput, err: err}
 	}
 	return nil

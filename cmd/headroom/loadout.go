@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/mattn/go-isatty"
@@ -19,6 +21,7 @@ import (
 	"github.com/headroom-dev/headroom/sampler/load"
 	"github.com/headroom-dev/headroom/sampler/text"
 	"github.com/headroom-dev/headroom/tui"
+	"github.com/headroom-dev/headroom/tui/screen"
 )
 
 // loadResult is a finished load test.
@@ -114,7 +117,11 @@ func runLoadScreen(ctx context.Context, env *runEnv, p *pipeline.Pipeline, st se
 	feed := dashboardFeed(ctx, p.SubscribeQueue(4))
 	model := tui.New(tui.Options{Feed: feed, History: p.History(), Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
 		Status: "load: " + run.Pattern().String() + " (q stops it)"})
-	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(20), tea.WithContext(ctx))
+	out, ok := env.stdout.(*os.File)
+	if !ok {
+		return errors.New("the load dashboard needs a terminal")
+	}
+	prog := screen.NewProgram(model, out, time.Second/dashboardFPS, tea.WithContext(ctx))
 	_, err := prog.Run()
 	if ctx.Err() != nil {
 		return nil // a signal ended it: not a failure

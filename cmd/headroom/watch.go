@@ -24,6 +24,7 @@ import (
 	"github.com/headroom-dev/headroom/sampler/recording"
 	"github.com/headroom-dev/headroom/themes"
 	"github.com/headroom-dev/headroom/tui"
+	"github.com/headroom-dev/headroom/tui/screen"
 )
 
 // watchCmd is the live dashboard, the default command.
@@ -140,11 +141,9 @@ func (c *watchCmd) Run(env *runEnv) error {
 	model := tui.New(tui.Options{Feed: feed, History: p.History(), Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
 		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL, GoTo: wireGoTo(seeker, p),
 		Rewind: wireRewind(seeker, st.Rules.Window)})
-	// 15 frames a second at most: keys still answer within 67 ms, the
-	// renderer wakes a quarter as often as at bubbletea's default 60, and
-	// its first tick (67 ms in) comes after the first sample (50 ms in, a
-	// few ms to read), so the first frame is not held to the second tick.
-	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithOutput(env.stdout), tea.WithFPS(dashboardFPS), tea.WithoutSignalHandler())
+	// At most dashboardFPS frames a second, and one only when the screen
+	// changed (see tui/screen).
+	prog := screen.NewProgram(model, env.stdout.(*os.File), time.Second/dashboardFPS, tea.WithoutSignalHandler())
 	// A dropped SSH session (SIGHUP), ctrl+c from outside and SIGTERM all
 	// end the dashboard the way q does: the report is written and the
 	// recording closed, whole.
