@@ -21,14 +21,7 @@ func TestDashboardTerminalModes(t *testing.T) {
 	if err != nil {
 		t.Skipf("termios: %v", err)
 	}
-	cmd := child("--replay", "../../testdata/idle.jsonl", "--speed", "1000", "--theme", "mono")
-	cmd.Stdin, cmd.Stdout = slave, slave
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stderr := startOnTerminal(t, slave, "--replay", "../../testdata/idle.jsonl", "--speed", "1000", "--theme", "mono")
 	var screen bytes.Buffer
 	readUntil := func(what string) {
 		t.Helper()

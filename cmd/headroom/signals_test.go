@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -35,6 +36,21 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	return m, s
 }
 
+// startOnTerminal starts headroom with args on a terminal's slave side, in a
+// session of its own; its stderr is kept for failure messages.
+func startOnTerminal(t *testing.T, slave *os.File, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := child(args...)
+	cmd.Stdin, cmd.Stdout = slave, slave
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &stderr
+}
+
 // A dropped SSH session (SIGHUP), SIGINT and SIGTERM end the dashboard as
 // q does: the report is written, and the exit status is 0.
 func TestDashboardSignalsWriteTheReport(t *testing.T) {
@@ -44,14 +60,7 @@ func TestDashboardSignalsWriteTheReport(t *testing.T) {
 			report := filepath.Join(t.TempDir(), "report.md")
 			master, slave := openPTY(t)
 			defer master.Close()
-			cmd := child("--replay", "../../testdata/idle.jsonl", "--speed", "1000", "--theme", "mono", "--report", report)
-			cmd.Stdin, cmd.Stdout = slave, slave
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd, stderr := startOnTerminal(t, slave, "--replay", "../../testdata/idle.jsonl", "--speed", "1000", "--theme", "mono", "--report", report)
 			slave.Close()
 			// Wait (on the terminal's output, not the clock) for the end of
 			// the recording on screen, then drain the rest.
