@@ -41,45 +41,37 @@ func NewServices(ctx context.Context, cfg ServiceConfig) (*Services, error) {
 	opt := services.Options{Timeout: cfg.Timeout}
 	c := &Services{}
 	var starts []func(context.Context, <-chan time.Time)
+	fail := func(err error) (*Services, error) {
+		c.closeAll()
+		return nil, err
+	}
 	if cfg.Postgres != "" {
 		pg, err := services.NewPostgres(cfg.Postgres, opt)
 		if err != nil {
-			return nil, err
+			return fail(err)
 		}
-		c.pg = services.NewRunner(pg.Collect)
-		c.closers = append(c.closers, pg.Close)
-		starts = append(starts, c.pg.Run)
+		c.pg = runner(c, &starts, pg.Collect, pg.Close)
 	}
 	if cfg.PgBouncer != "" {
 		b, err := services.NewPgBouncer(cfg.PgBouncer, opt)
 		if err != nil {
-			c.closeAll()
-			return nil, err
+			return fail(err)
 		}
-		c.bouncer = services.NewRunner(b.Collect)
-		c.closers = append(c.closers, b.Close)
-		starts = append(starts, c.bouncer.Run)
+		c.bouncer = runner(c, &starts, b.Collect, b.Close)
 	}
 	if cfg.Redis != "" {
 		r, err := services.NewRedis(cfg.Redis, opt)
 		if err != nil {
-			c.closeAll()
-			return nil, err
+			return fail(err)
 		}
-		run := services.NewRunner(r.Collect)
-		c.caches = append(c.caches, run)
-		c.closers = append(c.closers, r.Close)
-		starts = append(starts, run.Run)
+		c.caches = append(c.caches, runner(c, &starts, r.Collect, r.Close))
 	}
 	if cfg.Memcached != "" {
 		m, err := services.NewMemcached(cfg.Memcached, opt)
 		if err != nil {
-			c.closeAll()
-			return nil, err
+			return fail(err)
 		}
-		run := services.NewRunner(m.Collect)
-		c.caches = append(c.caches, run)
-		starts = append(starts, run.Run)
+		c.caches = append(c.caches, runner(c, &starts, m.Collect, nil))
 	}
 	ctx, c.cancel = context.WithCancel(ctx)
 	for _, start := range starts {
@@ -91,6 +83,17 @@ func NewServices(ctx context.Context, cfg ServiceConfig) (*Services, error) {
 		}()
 	}
 	return c, nil
+}
+
+// runner wraps one service's collection in a Runner, to be started with the
+// others; close (nil when the client holds nothing open) runs at Close.
+func runner[T any](c *Services, starts *[]func(context.Context, <-chan time.Time), collect func(context.Context) T, close func() error) *services.Runner[T] {
+	r := services.NewRunner(collect)
+	if close != nil {
+		c.closers = append(c.closers, close)
+	}
+	*starts = append(*starts, r.Run)
+	return r
 }
 
 // ticks sends one tick at once (so the first snapshots have a sample) and

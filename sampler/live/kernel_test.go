@@ -7,6 +7,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler/cgroup"
 	"github.com/shirou/gopsutil/v3/cpu"
+	"github.com/shirou/gopsutil/v3/net"
 )
 
 func TestParsePressure(t *testing.T) {
@@ -107,5 +108,20 @@ func TestRealMount(t *testing.T) {
 		if got := realMount(c.fs, c.mount); got != c.want {
 			t.Errorf("realMount(%s, %s) = %v", c.fs, c.mount, got)
 		}
+	}
+}
+
+// Rates are counters' growth per second; a counter that went back (a
+// reset, a wrap) adds nothing rather than a huge figure, and loopback is
+// not network traffic.
+func TestNetRates(t *testing.T) {
+	prev := []net.IOCountersStat{{Name: "eth0", BytesRecv: 1000, BytesSent: 5000}, {Name: "lo", BytesRecv: 0}, {Name: "eth1", BytesRecv: 9000}}
+	cur := []net.IOCountersStat{{Name: "eth0", BytesRecv: 3000, BytesSent: 5500}, {Name: "lo", BytesRecv: 1 << 30}, {Name: "eth1", BytesRecv: 10}}
+	r := netRates(prev, cur, 2)
+	if r == nil || r.In != 1000 || r.Out != 250 {
+		t.Errorf("rates %+v; want in 1000 B/s (eth0 only: eth1 was reset, lo left out), out 250", r)
+	}
+	if netRates(nil, cur, 2) != nil || netRates(prev, cur, 0) != nil {
+		t.Error("rates without a previous reading or a time between them")
 	}
 }

@@ -270,12 +270,8 @@ func diskRates(prev, cur map[string]disk.IOCountersStat, dt float64) *sampler.Ra
 		if !ok || !wholeDisk(name) {
 			continue
 		}
-		if c.ReadBytes >= p.ReadBytes {
-			r.In += float64(c.ReadBytes-p.ReadBytes) / dt
-		}
-		if c.WriteBytes >= p.WriteBytes {
-			r.Out += float64(c.WriteBytes-p.WriteBytes) / dt
-		}
+		r.In += perSecond(p.ReadBytes, c.ReadBytes, dt)
+		r.Out += perSecond(p.WriteBytes, c.WriteBytes, dt)
 	}
 	r.In, r.Out = math.Round(r.In), math.Round(r.Out)
 	return &r
@@ -295,15 +291,20 @@ func netRates(prev, cur []net.IOCountersStat, dt float64) *sampler.Rates {
 		if !ok || c.Name == "lo" {
 			continue
 		}
-		if c.BytesRecv >= p.BytesRecv {
-			r.In += float64(c.BytesRecv-p.BytesRecv) / dt
-		}
-		if c.BytesSent >= p.BytesSent {
-			r.Out += float64(c.BytesSent-p.BytesSent) / dt
-		}
+		r.In += perSecond(p.BytesRecv, c.BytesRecv, dt)
+		r.Out += perSecond(p.BytesSent, c.BytesSent, dt)
 	}
 	r.In, r.Out = math.Round(r.In), math.Round(r.Out)
 	return &r
+}
+
+// perSecond is a counter's growth over dt seconds; 0 when it went back (a
+// reset or a wrap), rather than a huge figure.
+func perSecond(prev, cur uint64, dt float64) float64 {
+	if cur < prev {
+		return 0
+	}
+	return float64(cur-prev) / dt
 }
 
 // Close releases the files the live source keeps open.

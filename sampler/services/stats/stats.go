@@ -89,13 +89,7 @@ type Statement struct {
 // nothing unmeasured reads as a zero.
 func (s PostgresStats) MarshalJSON() ([]byte, error) {
 	type plain PostgresStats
-	if s.State == StateUnavailable {
-		return json.Marshal(struct {
-			State  string `json:"state"`
-			Reason string `json:"reason,omitempty"`
-		}{s.State, s.Reason})
-	}
-	return json.Marshal(plain(s))
+	return marshalState(s.State, s.Reason, plain(s))
 }
 
 // PgBouncerStats is one sample of a PgBouncer's pools. When State is
@@ -119,11 +113,17 @@ type Pool struct {
 // MarshalJSON writes only state and reason for an unavailable PgBouncer.
 func (s PgBouncerStats) MarshalJSON() ([]byte, error) {
 	type plain PgBouncerStats
-	if s.State == StateUnavailable {
+	return marshalState(s.State, s.Reason, plain(s))
+}
+
+// marshalState writes only state and reason for an unavailable server, so
+// nothing unmeasured reads as a zero; otherwise all of v.
+func marshalState(state, reason string, v any) ([]byte, error) {
+	if state == StateUnavailable {
 		return json.Marshal(struct {
 			State  string `json:"state"`
 			Reason string `json:"reason,omitempty"`
-		}{s.State, s.Reason})
+		}{state, reason})
 	}
-	return json.Marshal(plain(s))
+	return json.Marshal(v)
 }
