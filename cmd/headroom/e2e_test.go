@@ -2,15 +2,14 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler/labtest"
 )
 
 // The end-to-end test runs a real gunicorn from testdata/lab (Debian's
@@ -39,26 +38,6 @@ type onceJSON struct {
 	} `json:"workers"`
 }
 
-func labDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../testdata/lab")
-	if err != nil {
-		t.Skip(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "start.sh")); err != nil {
-		t.Skipf("no lab at %s: the end-to-end test needs the repository's testdata/lab", dir)
-	}
-	for _, bin := range []string{"/usr/bin/gunicorn", "/usr/bin/wrk"} {
-		if _, err := os.Stat(bin); err != nil {
-			t.Skipf("%s is not installed (testdata/lab/install.sh installs it; .ci/run runs that)", bin)
-		}
-	}
-	if exec.Command("/usr/bin/python3", "-c", "import django").Run() != nil {
-		t.Skip("python3-django is not installed (testdata/lab/install.sh installs it)")
-	}
-	return dir
-}
-
 // running reports whether pid is alive (an exited process not yet reaped
 // by its new parent is not).
 func running(pid int) bool {
@@ -72,15 +51,6 @@ func running(pid int) bool {
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func onceLive(t *testing.T, args ...string) onceJSON {
@@ -100,30 +70,18 @@ func TestEndToEndGunicorn(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the end-to-end test starts gunicorn and wrk")
 	}
-	lab := labDir(t)
 	isolate(t)
-	state := t.TempDir()
-	port := freePort(t)
-	env := append(os.Environ(), "LAB_DIR="+state)
-	start := exec.Command(filepath.Join(lab, "start.sh"), "--workers", "3", "--port", strconv.Itoa(port))
-	start.Env = env
-	if out, err := start.CombinedOutput(); err != nil {
-		t.Fatalf("start.sh: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(state, "gunicorn.pid"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	master, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	var master int
+	// Registered before the lab's own stop.sh, so it runs after it.
 	t.Cleanup(func() {
-		stop := exec.Command(filepath.Join(lab, "stop.sh"))
-		stop.Env = env
-		stop.Run()
-		if running(master) {
+		if master > 0 && running(master) {
 			t.Errorf("gunicorn master %d still running after stop.sh", master)
 		}
 	})
-	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/health/"
+	lab := labtest.New(t)
+	app := lab.App(labtest.AppConfig{Workers: 3})
+	master = app.MasterPID
+	url := app.URL + "/health/"
 
 	idle := onceLive(t, "--for", "3s", "--interval", "500ms", "--probe", url)
 	var found bool
@@ -151,11 +109,7 @@ func TestEndToEndGunicorn(t *testing.T) {
 
 	// wrk with 16 connections on a CPU-heavy endpoint keeps all three sync
 	// workers busy: a probe request has to queue behind them.
-	load := exec.Command(filepath.Join(lab, "load.sh"), "--seconds", "10", "--connections", "16", "--port", strconv.Itoa(port), "--path", "/cpu/?ms=50")
-	load.Env = env
-	if err := load.Start(); err != nil {
-		t.Fatal(err)
-	}
+	load := lab.StartLoad(labtest.PortOf(app.URL), 10, 16, "/cpu/?ms=50")
 	defer load.Wait()
 	time.Sleep(2 * time.Second)
 	busy := onceLive(t, "--for", "6s", "--interval", "500ms", "--probe", url)

@@ -3,9 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -67,13 +64,7 @@ func (r saturationJSON) finding(metric string) (level string, now, mean float64,
 // stops wrk by its pid.
 func loadWhile(t *testing.T, lab *labtest.Lab, port int, path string) saturationJSON {
 	t.Helper()
-	load := exec.Command(filepath.Join(lab.Root, "load.sh"), "--seconds", "20", "--connections", "50",
-		"--port", strconv.Itoa(port), "--path", path)
-	load.Env = append(os.Environ(), "LAB_DIR="+lab.Dir)
-	load.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := load.Start(); err != nil {
-		t.Fatal(err)
-	}
+	load := lab.StartLoad(port, 20, 50, path)
 	defer func() {
 		syscall.Kill(-load.Process.Pid, syscall.SIGTERM)
 		load.Wait()

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -323,6 +324,26 @@ func (l *Lab) Prometheus(nodeOnly bool) Prometheus {
 func (l *Lab) Load(port, seconds, connections int, path string) string {
 	l.t.Helper()
 	l.need("wrk", "/usr/bin/wrk")
-	return l.run(nil, "load.sh", "--port", strconv.Itoa(port), "--seconds", strconv.Itoa(seconds),
-		"--connections", strconv.Itoa(connections), "--path", path)
+	return l.run(nil, "load.sh", loadArgs(port, seconds, connections, path)...)
+}
+
+// StartLoad starts load.sh as Load does, but in the background and in a
+// process group of its own: the test measures while it runs, and may stop
+// it early with syscall.Kill(-cmd.Process.Pid, SIGTERM). The caller waits
+// for it.
+func (l *Lab) StartLoad(port, seconds, connections int, path string) *exec.Cmd {
+	l.t.Helper()
+	l.need("wrk", "/usr/bin/wrk")
+	cmd := exec.Command(filepath.Join(l.Root, "load.sh"), loadArgs(port, seconds, connections, path)...)
+	cmd.Env = append(os.Environ(), "LAB_DIR="+l.Dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		l.t.Fatal(err)
+	}
+	return cmd
+}
+
+func loadArgs(port, seconds, connections int, path string) []string {
+	return []string{"--port", strconv.Itoa(port), "--seconds", strconv.Itoa(seconds),
+		"--connections", strconv.Itoa(connections), "--path", path}
 }
