@@ -28,7 +28,10 @@ func Percentile(v []float64, p float64) float64 {
 func Max(v []float64) float64 { return sampler.StatsOf(v).Max }
 
 // TQuantile is the p quantile (0 < p < 1) of Student's t distribution with
-// df degrees of freedom, found by bisection on its CDF.
+// df degrees of freedom, found by bisection on its CDF. Written here rather
+// than taken from gonum's distuv.StudentsT, which gives the same figures
+// but made the static binary 2 MB larger (29.4 → 31.4 MB) for this one
+// function.
 func TQuantile(p float64, df int) float64 {
 	if df < 1 || p <= 0 || p >= 1 {
 		return math.NaN()
