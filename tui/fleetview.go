@@ -43,12 +43,8 @@ func columnsFor(w int) fleetColumns {
 
 // render lays the fleet screen out; it runs once per refresh or key.
 func (m *FleetModel) render() {
-	if m.width == 0 || m.height == 0 {
-		m.frame = ""
-		return
-	}
-	if m.width < MinWidth || m.height < MinHeight {
-		m.frame = tooSmall(m.width, m.height)
+	if f, ok := undrawable(m.width, m.height); ok {
+		m.frame = f
 		return
 	}
 	st := m.styles

@@ -336,12 +336,8 @@ func (m *Model) shown() (sampler.Snapshot, uint64) {
 // sample or key, never per View call; each panel redraws only when its
 // input or size changed.
 func (m *Model) render() {
-	if m.width == 0 || m.height == 0 {
-		m.frame = ""
-		return
-	}
-	if m.width < MinWidth || m.height < MinHeight {
-		m.frame = tooSmall(m.width, m.height)
+	if f, ok := undrawable(m.width, m.height); ok {
+		m.frame = f
 		return
 	}
 	s, seq := m.shown()
@@ -442,6 +438,19 @@ func (m *Model) sinceBaseline(end uint64) string {
 	}
 	s += appBaseline(m.hist, m.baselineAt, end)
 	return s
+}
+
+// undrawable reports whether no screen can be drawn at w×h, with the frame
+// to show instead: "" while the size is not known yet, the enlarge message
+// when it is too small.
+func undrawable(w, h int) (instead string, yes bool) {
+	if w == 0 || h == 0 {
+		return "", true
+	}
+	if w < MinWidth || h < MinHeight {
+		return tooSmall(w, h), true
+	}
+	return "", false
 }
 
 // tooSmall says so, and names the size needed and the quit key, wrapped to
