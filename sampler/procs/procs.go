@@ -46,6 +46,7 @@ type Table struct {
 	lastPid  int64 // the newest pid at the last listing, from /proc/loadavg
 	noKeep   bool  // EMFILE seen: stop keeping files open
 	round    int   // samples taken
+	reserved int   // file table size asked for (fdtable.go)
 }
 
 // fullEvery is how often (in samples) an idle process's stat is re-read anyway.
@@ -207,6 +208,13 @@ func (t *Table) Sample(now time.Time) ([]sampler.Process, error) {
 	}
 	first := t.last.IsZero()
 	t.last = now
+	// Room for two kept files per process, with some to spare, before
+	// they are opened (fdtable.go).
+	if need := 2*len(pids) + 64; !t.noKeep && need > t.reserved && t.dir != nil {
+		if got := reserveFiles(int(t.dir.Fd()), need+need/4); got > 0 {
+			t.reserved = got
+		}
+	}
 	t.round++
 	for _, e := range t.entries {
 		e.seen = false
