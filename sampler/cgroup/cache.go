@@ -39,15 +39,18 @@ func (r *Reader) ReadProcs(procs []Proc) ([]Service, error) {
 // cachedGroup is a process's resolved group through the cache; the caller
 // holds r.mu. The cache is updated in place (a map of 1000 entries rebuilt
 // every read would be most of a read's garbage); prune drops the gone.
-func (r *Reader) cachedGroup(p Proc) (group, string, error) {
+func (r *Reader) cachedGroup(p Proc, l *listing) (group, string, error) {
 	c, ok := r.cache[p.PID]
-	if p.Start != 0 && ok && c.start == p.Start && (r.reads+uint64(p.PID))%refreshEvery != 0 {
+	if r.cached(p) {
 		c.seen = r.reads
 		return c.g, c.key, nil
 	}
-	g, key, err := r.groupOf(p.PID)
-	if err != nil {
-		return group{}, "", err
+	g, key, listed := l.group(r, p.PID)
+	if !listed {
+		var err error
+		if g, key, err = r.groupOf(p.PID); err != nil {
+			return group{}, "", err
+		}
 	}
 	if p.Start != 0 {
 		if !ok {
@@ -57,6 +60,37 @@ func (r *Reader) cachedGroup(p Proc) (group, string, error) {
 		*c = cached{start: p.Start, g: g, key: key, seen: r.reads}
 	}
 	return g, key, nil
+}
+
+// cached says whether p's membership is taken from the cache this read.
+func (r *Reader) cached(p Proc) bool {
+	c, ok := r.cache[p.PID]
+	return p.Start != 0 && ok && c.start == p.Start && (r.reads+uint64(p.PID))%refreshEvery != 0
+}
+
+// listFor lists the groups (listed.go) when at least r.listAt of procs
+// are not cached; nil otherwise, or when the listing cannot stand in for
+// the processes' own files.
+func (r *Reader) listFor(procs []Proc) *listing {
+	misses := 0
+	first := -1
+	for i, p := range procs {
+		if !r.cached(p) {
+			if misses++; first < 0 {
+				first = i
+			}
+		}
+	}
+	if misses < r.listAt || first < 0 {
+		return nil
+	}
+	// The hierarchies a membership names are the same for every process.
+	for _, p := range procs[first:min(first+3, len(procs))] {
+		if shape, err := r.membership(p.PID); err == nil {
+			return r.listGroups(shape)
+		}
+	}
+	return nil
 }
 
 // prune forgets the processes this read did not have.

@@ -86,6 +86,7 @@ type Reader struct {
 	byContent map[string]resolved
 	buf       []byte
 	reads     uint64
+	listAt    int // misses that make a read list the groups (listed.go)
 }
 
 // counters are a group's cumulative counters at one read.
@@ -122,7 +123,7 @@ func NewReader(o Options) (*Reader, error) {
 		return nil, fmt.Errorf("cgroup: no cgroup or cgroup2 filesystem mounted (according to %s)", mi)
 	}
 	return &Reader{
-		procRoot: o.ProcRoot, h: h, now: o.Now, prev: map[string]counters{},
+		procRoot: o.ProcRoot, h: h, now: o.Now, prev: map[string]counters{}, listAt: listAt,
 		names: &names{hostRoot: o.HostRoot, containers: map[string]containerInfo{}, pods: map[string]string{}},
 	}, nil
 }
@@ -244,9 +245,10 @@ func (r *Reader) read(procs []Proc) ([]Service, error) {
 		r.cache = map[int]*cached{}
 	}
 	r.reads++
+	l := r.listFor(procs)
 	for _, p := range procs {
 		pid := p.PID
-		g, key, err := r.cachedGroup(p)
+		g, key, err := r.cachedGroup(p, l)
 		if err != nil || key == "" {
 			continue
 		}

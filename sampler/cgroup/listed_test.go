@@ -1,0 +1,201 @@
+package cgroup
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// writeProcsFiles writes, into a copied fixture, the cgroup.procs file each
+// group would have: the pids whose proc/PID/cgroup names it, in every
+// mounted hierarchy, as the kernel lists them.
+func writeProcsFiles(t *testing.T, root string, r *Reader) {
+	t.Helper()
+	lists := map[string][]string{}
+	files, _ := filepath.Glob(filepath.Join(root, "proc", "*", "cgroup"))
+	for _, f := range files {
+		pid := filepath.Base(filepath.Dir(f))
+		b, _ := os.ReadFile(f)
+		m, err := ParseProcCgroup(b)
+		if err != nil {
+			continue // the fixture's garbage file: the kernel never writes one
+		}
+		add := func(mt Mount, p string) {
+			if d, ok := mt.dir(p); ok {
+				lists[d] = append(lists[d], pid)
+			}
+		}
+		if m.HasUnified && r.h.Unified != nil {
+			add(*r.h.Unified, m.Unified)
+		}
+		seen := map[string]bool{}
+		for c, p := range m.V1 {
+			if mt, ok := r.h.V1[c]; ok && !seen[mt.Dir] {
+				seen[mt.Dir] = true
+				add(mt, p)
+			}
+		}
+	}
+	for d, pids := range lists {
+		writeFile(t, d, "cgroup.procs", strings.Join(pids, "\n")+"\n")
+	}
+}
+
+// servicesText is a read's groups with their members, for comparing reads.
+func servicesText(ss []Service) string {
+	var b strings.Builder
+	for _, s := range ss {
+		m := append([]int(nil), s.Members...)
+		sort.Ints(m)
+		fmt.Fprintf(&b, "%s %s %s %v\n", s.Path, s.Name, s.Kind, m)
+	}
+	return b.String()
+}
+
+func removeCgroupFiles(t *testing.T, root string, keep string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(root, "proc", "*", "cgroup"))
+	for _, f := range files {
+		if filepath.Base(filepath.Dir(f)) != keep {
+			if err := os.Remove(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// With the processes' own files gone (all but the one read for the shape
+// of a membership), a listing read groups them as the files did: v2, and a
+// hybrid host with cpu and cpuacct mounted together.
+func TestListingGroupsAsTheFilesDo(t *testing.T) {
+	for _, fx := range []string{"v1", "v2"} {
+		t.Run(fx, func(t *testing.T) {
+			root := copyFixture(t, fx)
+			byFiles := newFixtureReader(t, root, newClock())
+			byFiles.listAt = 1 << 30
+			writeProcsFiles(t, root, byFiles)
+			want, err := byFiles.Read(nil)
+			if err != nil || len(want) < 4 {
+				t.Fatalf("read by files: %v, %v", want, err)
+			}
+			removeCgroupFiles(t, root, "1")
+			listed := newFixtureReader(t, root, newClock())
+			listed.listAt = 1
+			got, err := listed.Read(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := servicesText(got), servicesText(want); g != w {
+				t.Errorf("listed:\n%s\nby files:\n%s", g, w)
+			}
+		})
+	}
+}
+
+// Where the listing cannot say, the process's own file does: a process
+// named by two groups (threads placed apart), one born after the walk.
+func TestListingDefersToTheProcessFile(t *testing.T) {
+	root := copyFixture(t, "v2")
+	r := newFixtureReader(t, root, newClock())
+	r.listAt = 1
+	writeProcsFiles(t, root, r)
+	cg := filepath.Join(root, "sys/fs/cgroup")
+	// 100 is also named by a group its file does not name; a group walked
+	// after its own, so without the rule the later one would win.
+	writeFile(t, cg, "user.slice/cgroup.procs", "100\n")
+	// 700 is in no listing: born after the walk.
+	writeFile(t, root, "proc/700/cgroup", "0::/system.slice/gunicorn.service\n")
+	ss, err := r.Read([]int{1, 100, 101, 700})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := byName(t, ss)
+	if got := fmt.Sprint(m["gunicorn.service"].Members); got != "[100 101 700]" {
+		t.Errorf("gunicorn.service members %s, want [100 101 700]; all: %s", got, servicesText(ss))
+	}
+	if _, ok := m["user.slice"]; ok {
+		t.Errorf("a group made of a duplicate listing: %s", servicesText(ss))
+	}
+}
+
+// A group whose cgroup.procs cannot be read (a threaded group gives
+// EOPNOTSUPP) drops the listing: every process's own file is read.
+func TestUnreadableListingFallsBackToFiles(t *testing.T) {
+	root := copyFixture(t, "v2")
+	r := newFixtureReader(t, root, newClock())
+	r.listAt = 1
+	writeProcsFiles(t, root, r)
+	cg := filepath.Join(root, "sys/fs/cgroup")
+	writeFile(t, cg, "system.slice/gunicorn.service/cgroup.procs", "") // a wrong listing…
+	writeFile(t, cg, "system.slice/cgroup.procs", "100\n101\n")
+	if err := os.MkdirAll(filepath.Join(cg, "user.slice/cgroup.procs"), 0o755); err != nil {
+		t.Fatal(err) // …and one that cannot be read
+	}
+	ss, err := r.Read([]int{1, 100, 101})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(byName(t, ss)["gunicorn.service"].Members); got != "[100 101]" {
+		t.Errorf("gunicorn.service members %s, want [100 101] from the files; all: %s", got, servicesText(ss))
+	}
+}
+
+// On this machine: the listing and the per-process files group the same
+// processes the same way.
+func TestListingMatchesFilesLive(t *testing.T) {
+	byFiles, err := NewReader(Options{})
+	if err != nil {
+		t.Skip("no cgroups here:", err)
+	}
+	byFiles.listAt = 1 << 30
+	listed, _ := NewReader(Options{})
+	listed.listAt = 1
+	pids, err := byFiles.listPIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape, err := listed.membership(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if listed.listGroups(shape) == nil {
+		t.Skip("this host's hierarchies cannot be listed (an unmounted one, or a threaded group)")
+	}
+	want, err := byFiles.Read(pids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := listed.Read(pids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groupOf := func(ss []Service) map[int]string {
+		m := map[int]string{}
+		for _, s := range ss {
+			for _, p := range s.Members {
+				m[p] = s.Path + " " + s.Name
+			}
+		}
+		return m
+	}
+	w, g := groupOf(want), groupOf(got)
+	same := 0
+	for pid, wg := range w {
+		gg, ok := g[pid]
+		if !ok {
+			continue // exited between the reads
+		}
+		if gg != wg {
+			t.Errorf("pid %d: listed in %q, its file says %q", pid, gg, wg)
+		}
+		same++
+	}
+	if self := os.Getpid(); w[self] != "" && g[self] == "" {
+		t.Errorf("this test's own process (%s) is missing from the listing read", w[self])
+	}
+	t.Logf("%d processes in groups, %d compared (%s)", len(w), same, strconv.Itoa(len(pids))+" listed")
+}
