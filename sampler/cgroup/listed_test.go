@@ -199,3 +199,24 @@ func TestListingMatchesFilesLive(t *testing.T) {
 	}
 	t.Logf("%d processes in groups, %d compared (%s)", len(w), same, strconv.Itoa(len(pids))+" listed")
 }
+
+// Inside a container without its own cgroup namespace, the mount shows a
+// part of the host's hierarchy: the paths listed are the host's, as
+// /proc/PID/cgroup has them.
+func TestListMountBelowARoot(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "cgroup.procs", "1\n7\n")
+	writeFile(t, dir, "web/cgroup.procs", "12\n13\n")
+	got, ok := listMount(Mount{Dir: dir, Root: "/docker/abc"})
+	if !ok {
+		t.Fatal("listing failed")
+	}
+	want := map[int]string{1: "/docker/abc", 7: "/docker/abc", 12: "/docker/abc/web", 13: "/docker/abc/web"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	got, _ = listMount(Mount{Dir: dir, Root: "/"})
+	if got[12] != "/web" || got[1] != "/" {
+		t.Errorf("at the root: %v", got)
+	}
+}
