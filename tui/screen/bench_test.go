@@ -30,6 +30,29 @@ func BenchmarkFrameOneLineChanged(b *testing.B) {
 	}
 }
 
+// Every line changed (a chart panel's rows all move each second): each
+// line is measured, and cut or padded to the width.
+func BenchmarkFrameAllLinesChanged(b *testing.B) {
+	clock := sampler.NewFakeClock(time.Unix(0, 0))
+	s := New(io.Discard, clock, 0)
+	s.Resize(120, 40)
+	s.Start()
+	views := [2]string{}
+	for k := range views {
+		rows := make([]string, 40)
+		for i := range rows {
+			rows[i] = fmt.Sprintf("\x1b[1m%3d\x1b[0m %s", i+k, strings.Repeat("▁▂▃▄", 28))
+		}
+		views[k] = strings.Join(rows, "\n")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		clock.Advance(time.Second)
+		s.Draw(views[i%2])
+	}
+}
+
 // The same view again: what an unchanged screen costs (bubbletea v1 paid
 // a wake-up for it 15–60 times a second).
 func BenchmarkFrameUnchanged(b *testing.B) {

@@ -152,8 +152,13 @@ func (s *Screen) flush() {
 			continue
 		}
 		if s.width > 0 {
-			line = ansi.Truncate(line, s.width, "")
-			if ansi.StringWidth(line) < s.width {
+			// One measure: Truncate would measure the line again first.
+			if w := ansi.StringWidth(line); w > s.width {
+				line = ansi.Truncate(line, s.width, "")
+				if ansi.StringWidth(line) < s.width { // a wide rune cut at the edge
+					line += ansi.EraseLineRight
+				}
+			} else if w < s.width {
 				line += ansi.EraseLineRight
 			}
 		}

@@ -197,3 +197,25 @@ func (m sized) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 func (m sized) View() string { return fmt.Sprintf("%dx%d", m.w, m.h) }
+
+// A line that fills the width is written as it is; a shorter one, or one
+// whose last wide rune did not fit, is followed by an erase of the rest of
+// the row (what the previous frame left there).
+func TestLinesErasedToTheirEnd(t *testing.T) {
+	s, o, _ := started(t, 10, 3)
+	s.Draw("0123456789\nshort\n123456789世")
+	got := o.take()
+	rows := strings.Split(got, "\r\n")
+	if len(rows) != 3 {
+		t.Fatalf("want 3 rows, got %q", got)
+	}
+	if strings.Contains(rows[0], ansi.EraseLineRight) {
+		t.Errorf("a full row was erased after: %q", rows[0])
+	}
+	if !strings.HasSuffix(rows[1], "short"+ansi.EraseLineRight) {
+		t.Errorf("a short row was not erased to its end: %q", rows[1])
+	}
+	if !strings.Contains(rows[2], "123456789"+ansi.EraseLineRight) || strings.Contains(rows[2], "世") {
+		t.Errorf("a row cut before a wide rune: %q, want 123456789 and an erase", rows[2])
+	}
+}
