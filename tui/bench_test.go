@@ -67,3 +67,25 @@ func BenchmarkKeyWithBaseline(b *testing.B) {
 		m = keys(m, "m")
 	}
 }
+
+// BenchmarkSampleRender is BenchmarkSampleFrame without the advisor's
+// part (judged outside the timer): laying out a new sample's frame.
+func BenchmarkSampleRender(b *testing.B) {
+	snaps := load(b, "cpu-ramp.jsonl")
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"120x40", 120, 40}, {"200x60", 200, 60}} {
+		b.Run(size.name, func(b *testing.B) {
+			m := model(b, size.w, size.h, snaps[:200])
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				item := judged(m, snaps[200+i%50])
+				b.StartTimer()
+				m = update(m, feedMsg(item))
+			}
+		})
+	}
+}

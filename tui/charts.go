@@ -120,7 +120,7 @@ func (p *chartsPanel) render() string {
 			rows = append(rows, fit(st.Text.Render(l), p.lay.leftW))
 		}
 	}
-	return lipgloss.NewStyle().Width(p.lay.leftW).MaxWidth(p.lay.leftW).Render(strings.Join(rows, "\n"))
+	return padBlock(strings.Join(rows, "\n"), p.lay.leftW)
 }
 
 func (p *chartsPanel) latencyLabel() []string {
@@ -158,7 +158,7 @@ func (p *chartsPanel) chartRow(label []string, data []float64, maxV float64, st 
 		}
 		lines[i] = fit(l, labelW)
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(lines, "\n"), " ", spark(data, w, h, maxV, st))
+	return joinTop(strings.Join(lines, "\n"), " ", spark(data, w, h, maxV, st))
 }
 
 // spark draws a sparkline of data (newest at the right), scaled to max (0: auto).

@@ -393,7 +393,7 @@ func (m *Model) render() {
 	m.side.SetSize(m.lay.sideW, m.lay.topH)
 	m.side.Set(advisorInput{seq: adviceSeq, baseline: m.cachedSinceBaseline(seq), styleGen: m.styleGen}, m.advice)
 	if m.charts.stale || m.side.stale || m.topView == "" {
-		m.topView = lipgloss.JoinHorizontal(lipgloss.Top, m.charts.View(), " ", m.side.View())
+		m.topView = joinTop(m.charts.View(), " ", m.side.View())
 	}
 	empty := ""
 	if m.paused {

@@ -181,7 +181,7 @@ func (t *procTable) headerView() string {
 		style := lipgloss.NewStyle().Width(col.Width).MaxWidth(col.Width).Inline(true)
 		s = append(s, t.styles.Header.Render(style.Render(ansi.Truncate(col.Title, col.Width, "…"))))
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, s...)
+	return joinTop(s...)
 }
 
 // writeCell writes v cut (with "…") or padded to exactly w cells.
