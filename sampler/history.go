@@ -21,6 +21,10 @@ type History struct {
 	n        int
 	seq      uint64 // sequence number of the newest
 	procKeep int
+	// win is Window's answer as of winSeq, for winD (window.go).
+	win    []Snapshot
+	winD   time.Duration
+	winSeq uint64
 }
 
 // Default history bounds: an hour of system metrics, five minutes of process lists.
@@ -132,32 +136,33 @@ func (h *History) newest() uint64 {
 	return h.seq
 }
 
-// Window returns the snapshots of the last d before the newest one (those
-// whose time is within d of it), oldest first. It copies them.
-func (h *History) Window(d time.Duration) []Snapshot {
-	return h.WindowAt(h.newest(), d)
-}
-
 // WindowAt is Window ending at the snapshot with sequence number seq.
 func (h *History) WindowAt(seq uint64, d time.Duration) []Snapshot {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	return h.windowAt(seq, d)
+}
+
+// windowAt is WindowAt under the lock.
+func (h *History) windowAt(seq uint64, d time.Duration) []Snapshot {
 	end, ok := h.index(seq)
 	if !ok {
 		return nil
 	}
-	at := func(i int) *Snapshot { return &h.buf[(h.start+i)%len(h.buf)] }
-	last := at(end).Time
+	last := h.at(end).Time
 	first := end
-	for first > 0 && last.Sub(at(first-1).Time) < d {
+	for first > 0 && last.Sub(h.at(first-1).Time) < d {
 		first--
 	}
 	out := make([]Snapshot, 0, end-first+1)
 	for i := first; i <= end; i++ {
-		out = append(out, *at(i))
+		out = append(out, *h.at(i))
 	}
 	return out
 }
+
+// at is the i-th snapshot held, 0 the oldest, under the lock.
+func (h *History) at(i int) *Snapshot { return &h.buf[(h.start+i)%len(h.buf)] }
 
 // Series reads m from the n snapshots ending at seq, oldest first; a
 // snapshot without the metric reads 0. Fewer than n when fewer are held.
@@ -252,4 +257,5 @@ func (h *History) Clear() {
 	defer h.mu.Unlock()
 	clear(h.buf)
 	h.start, h.n = 0, 0
+	h.win = nil
 }
