@@ -44,11 +44,7 @@ func share(values []float64, line float64, lowerIsWorse bool) float64 {
 	if !lowerIsWorse {
 		return sampler.ShareAtLeast(values, line)
 	}
-	neg := make([]float64, len(values))
-	for i, v := range values {
-		neg[i] = -v
-	}
-	return sampler.ShareAtLeast(neg, -line)
+	return sampler.ShareAtMost(values, line)
 }
 
 // judge computes one metric's finding over the window by the sustained

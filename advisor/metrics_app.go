@@ -62,8 +62,9 @@ func hitRate(kind string) sampler.Metric {
 
 func cacheInstances(kind string) func([]sampler.Snapshot) []string {
 	return func(w []sampler.Snapshot) []string {
+		rate := hitRate(kind) // one closure, not one per snapshot
 		for _, s := range w {
-			if _, ok := hitRate(kind)(s); ok {
+			if _, ok := rate(s); ok {
 				return []string{""}
 			}
 		}

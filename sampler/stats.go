@@ -50,6 +50,21 @@ func ShareAtLeast(values []float64, threshold float64) float64 {
 	return float64(n) / float64(len(values))
 }
 
+// ShareAtMost is the share (0–1) of values at or below threshold: the same
+// rule for a metric where lower is worse (a cache's hit rate).
+func ShareAtMost(values []float64, threshold float64) float64 {
+	if len(values) == 0 {
+		return 0
+	}
+	n := 0
+	for _, v := range values {
+		if v <= threshold {
+			n++
+		}
+	}
+	return float64(n) / float64(len(values))
+}
+
 // Median is the middle value of v (the mean of the two middle ones for an
 // even count); v is not changed.
 func Median(v []float64) float64 {
