@@ -207,32 +207,41 @@ func churn(snaps []sampler.Snapshot, a *App) int {
 	if len(snaps) < 2 {
 		return 0 // nothing seen before: no index of the living needed
 	}
-	last := snaps[len(snaps)-1]
+	if a.Kind == "postgres" {
+		return 0 // backends come and go with client connections
+	}
+	// This runs every sample over the whole window (300 snapshots of up to
+	// 50 processes): the snapshots and processes are read in place, not
+	// copied, and the living are looked up only for the master's children.
+	last := &snaps[len(snaps)-1]
 	alive := map[[2]uint64]bool{}
-	for _, p := range last.Procs {
+	for i := range last.Procs {
+		p := &last.Procs[i]
 		alive[[2]uint64{uint64(p.PID), p.Start}] = true
 	}
 	gone := map[[2]uint64]bool{}
 	for i := len(snaps) - 2; i >= 0; i-- {
-		s := snaps[i]
+		s := &snaps[i]
 		if last.Time.Sub(s.Time) > ChurnWindow {
 			break
 		}
 		masterSeen := false
-		for _, p := range s.Procs {
-			if p.PID == a.MasterPID {
+		for j := range s.Procs {
+			if s.Procs[j].PID == a.MasterPID {
 				masterSeen = true
+				break
 			}
 		}
 		if !masterSeen {
 			continue
 		}
-		for _, p := range s.Procs {
+		for j := range s.Procs {
+			p := &s.Procs[j]
+			if p.PPID != a.MasterPID || p.PID == a.MasterPID {
+				continue
+			}
 			k := [2]uint64{uint64(p.PID), p.Start}
-			if p.PPID == a.MasterPID && p.PID != a.MasterPID && !alive[k] && Family(p) == a.Kind {
-				if a.Kind == "postgres" {
-					continue // backends come and go with client connections
-				}
+			if !alive[k] && !gone[k] && Family(*p) == a.Kind {
 				gone[k] = true
 			}
 		}
