@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/headroom-dev/headroom/sampler"
 )
 
-// BenchmarkSampleFrame is what one sample costs the UI: the Update that
-// renders the new frame, then View.
-func BenchmarkSampleFrame(b *testing.B) {
-	snaps := load(b, "cpu-ramp.jsonl")
+// eachSize runs frame(b, m) as a sub-benchmark at 80x24, 120x40 and
+// 200x60, m a dashboard fed the first 200 snapshots of snaps.
+func eachSize(b *testing.B, snaps []sampler.Snapshot, frame func(b *testing.B, m Model)) {
 	for _, size := range []struct {
 		name string
 		w, h int
@@ -18,12 +19,21 @@ func BenchmarkSampleFrame(b *testing.B) {
 			m := model(b, size.w, size.h, snaps[:200])
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				m = update(m, feedMsg(judged(m, snaps[200+i%50])))
-				_ = m.View()
-			}
+			frame(b, m)
 		})
 	}
+}
+
+// BenchmarkSampleFrame is what one sample costs the UI: the Update that
+// renders the new frame, then View.
+func BenchmarkSampleFrame(b *testing.B) {
+	snaps := load(b, "cpu-ramp.jsonl")
+	eachSize(b, snaps, func(b *testing.B, m Model) {
+		for i := 0; i < b.N; i++ {
+			m = update(m, feedMsg(judged(m, snaps[200+i%50])))
+			_ = m.View()
+		}
+	})
 }
 
 // BenchmarkView is View alone, which bubbletea calls after every message:
@@ -72,20 +82,12 @@ func BenchmarkKeyWithBaseline(b *testing.B) {
 // part (judged outside the timer): laying out a new sample's frame.
 func BenchmarkSampleRender(b *testing.B) {
 	snaps := load(b, "cpu-ramp.jsonl")
-	for _, size := range []struct {
-		name string
-		w, h int
-	}{{"80x24", 80, 24}, {"120x40", 120, 40}, {"200x60", 200, 60}} {
-		b.Run(size.name, func(b *testing.B) {
-			m := model(b, size.w, size.h, snaps[:200])
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				item := judged(m, snaps[200+i%50])
-				b.StartTimer()
-				m = update(m, feedMsg(item))
-			}
-		})
-	}
+	eachSize(b, snaps, func(b *testing.B, m Model) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			item := judged(m, snaps[200+i%50])
+			b.StartTimer()
+			m = update(m, feedMsg(item))
+		}
+	})
 }

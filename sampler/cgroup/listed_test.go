@@ -96,14 +96,21 @@ func TestListingGroupsAsTheFilesDo(t *testing.T) {
 	}
 }
 
+// listingV2 is a copy of the v2 fixture with its cgroup.procs files, its
+// cgroup mount, and a reader that lists from the first process not cached.
+func listingV2(t *testing.T) (root, cg string, r *Reader) {
+	t.Helper()
+	root = copyFixture(t, "v2")
+	r = newFixtureReader(t, root, newClock())
+	r.listAt = 1
+	writeProcsFiles(t, root, r)
+	return root, filepath.Join(root, "sys/fs/cgroup"), r
+}
+
 // Where the listing cannot say, the process's own file does: a process
 // named by two groups (threads placed apart), one born after the walk.
 func TestListingDefersToTheProcessFile(t *testing.T) {
-	root := copyFixture(t, "v2")
-	r := newFixtureReader(t, root, newClock())
-	r.listAt = 1
-	writeProcsFiles(t, root, r)
-	cg := filepath.Join(root, "sys/fs/cgroup")
+	root, cg, r := listingV2(t)
 	// 100 is also named by a group its file does not name; a group walked
 	// after its own, so without the rule the later one would win.
 	writeFile(t, cg, "user.slice/cgroup.procs", "100\n")
@@ -125,11 +132,7 @@ func TestListingDefersToTheProcessFile(t *testing.T) {
 // A group whose cgroup.procs cannot be read (a threaded group gives
 // EOPNOTSUPP) drops the listing: every process's own file is read.
 func TestUnreadableListingFallsBackToFiles(t *testing.T) {
-	root := copyFixture(t, "v2")
-	r := newFixtureReader(t, root, newClock())
-	r.listAt = 1
-	writeProcsFiles(t, root, r)
-	cg := filepath.Join(root, "sys/fs/cgroup")
+	_, cg, r := listingV2(t)
 	writeFile(t, cg, "system.slice/gunicorn.service/cgroup.procs", "") // a wrong listing…
 	writeFile(t, cg, "system.slice/cgroup.procs", "100\n101\n")
 	if err := os.MkdirAll(filepath.Join(cg, "user.slice/cgroup.procs"), 0o755); err != nil {
