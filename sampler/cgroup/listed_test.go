@@ -223,3 +223,42 @@ func TestListMountBelowARoot(t *testing.T) {
 		t.Errorf("at the root: %v", got)
 	}
 }
+
+// With the default threshold, a first read of many processes lists the
+// groups (their own files are gone here, so only the listing can place
+// them), and a read that meets only a few new processes reads their files.
+func TestDefaultReaderListsOnlyForMany(t *testing.T) {
+	root := copyFixture(t, "v2")
+	var pids []int
+	for pid := 1000; pid < 1000+listAt; pid++ {
+		writeFile(t, root, "proc/"+strconv.Itoa(pid)+"/cgroup", "0::/system.slice/gunicorn.service\n")
+		pids = append(pids, pid)
+	}
+	r := newFixtureReader(t, root, newClock())
+	writeProcsFiles(t, root, r)
+	removeCgroupFiles(t, root, "1000") // one left for the shape of a membership
+	procs := make([]Proc, len(pids))
+	for i, pid := range pids {
+		procs[i] = Proc{PID: pid, Start: uint64(pid)}
+	}
+	ss, err := r.ReadProcs(procs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := byName(t, ss)["gunicorn.service"].Procs; n != listAt {
+		t.Fatalf("first read of %d: %d grouped, want all (from the listing)", listAt, n)
+	}
+	// A few new processes: their files, not a listing (which names 1500 elsewhere).
+	for _, pid := range pids { // back, for the cache's staggered re-reads
+		writeFile(t, root, "proc/"+strconv.Itoa(pid)+"/cgroup", "0::/system.slice/gunicorn.service\n")
+	}
+	writeFile(t, root, "proc/1500/cgroup", "0::/system.slice/gunicorn.service\n")
+	writeFile(t, root, "sys/fs/cgroup/init.scope/cgroup.procs", "1\n1500\n")
+	ss, err = r.ReadProcs(append(procs, Proc{PID: 1500, Start: 1500}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := byName(t, ss)["gunicorn.service"].Procs; n != listAt+1 {
+		t.Errorf("after one new process: %d in gunicorn.service, want %d (its own file read)", n, listAt+1)
+	}
+}
