@@ -169,3 +169,23 @@ func TestSelectionVisibleWithoutColour(t *testing.T) {
 		t.Errorf("after ↓ the mark is on line %d, want %d", next, first+1)
 	}
 }
+
+// A table given no rows (a short terminal with many evidence lines) draws
+// nothing rather than failing; otherwise it is padded or cut to its height.
+func TestFitLinesToTheTableHeight(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		h    int
+		want string
+	}{
+		{"a\nb\nc", 0, ""},
+		{"a\nb\nc", -2, ""},
+		{"a\nb\nc", 2, "a\nb"},
+		{"a", 3, "a\n  \n  "},
+		{"a\nb", 2, "a\nb"},
+	} {
+		if got := fitLines(c.in, 2, c.h); got != c.want {
+			t.Errorf("fitLines(%q, 2, %d) = %q, want %q", c.in, c.h, got, c.want)
+		}
+	}
+}

@@ -213,8 +213,13 @@ func plainASCII(s string) bool {
 	return true
 }
 
-// fitLines pads (with blank lines w wide) or cuts s to exactly h lines.
+// fitLines pads (with blank lines w wide) or cuts s to exactly h lines; no
+// lines at all when h is 0 or less (a short terminal with many evidence
+// lines leaves the table no room).
 func fitLines(s string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
 	n := strings.Count(s, "\n") + 1
 	switch {
 	case n < h:
