@@ -36,12 +36,13 @@ func (r *Reader) ReadProcs(procs []Proc) ([]Service, error) {
 	return r.read(procs)
 }
 
-// cachedGroup is a process's resolved group through the cache; the caller
-// holds r.mu. The cache is updated in place (a map of 1000 entries rebuilt
-// every read would be most of a read's garbage); prune drops the gone.
-func (r *Reader) cachedGroup(p Proc, l *listing) (group, string, error) {
-	c, ok := r.cache[p.PID]
-	if r.cached(p) {
+// cachedGroup is a process's resolved group: c when the cache can be
+// trusted for it this read (fresh), else from the listing or its own file.
+// The caller holds r.mu. The cache is updated in place (a map of 1000
+// entries rebuilt every read would be most of a read's garbage); prune
+// drops the gone.
+func (r *Reader) cachedGroup(p Proc, c *cached, l *listing) (group, string, error) {
+	if r.fresh(p, c) {
 		c.seen = r.reads
 		return c.g, c.key, nil
 	}
@@ -53,7 +54,7 @@ func (r *Reader) cachedGroup(p Proc, l *listing) (group, string, error) {
 		}
 	}
 	if p.Start != 0 {
-		if !ok {
+		if c == nil {
 			c = &cached{}
 			r.cache[p.PID] = c
 		}
@@ -62,35 +63,24 @@ func (r *Reader) cachedGroup(p Proc, l *listing) (group, string, error) {
 	return g, key, nil
 }
 
-// cached says whether p's membership is taken from the cache this read.
-func (r *Reader) cached(p Proc) bool {
-	c, ok := r.cache[p.PID]
-	return p.Start != 0 && ok && c.start == p.Start && (r.reads+uint64(p.PID))%refreshEvery != 0
+// fresh says whether c, p's cache entry (nil for none), is trusted this read.
+func (r *Reader) fresh(p Proc, c *cached) bool {
+	return c != nil && p.Start != 0 && c.start == p.Start && (r.reads+uint64(p.PID))%refreshEvery != 0
 }
 
-// listFor lists the groups (listed.go) when at least r.listAt of procs
-// are not cached; nil otherwise, or when the listing cannot stand in for
-// the processes' own files.
-func (r *Reader) listFor(procs []Proc) *listing {
-	misses := 0
-	first := -1
-	for i, p := range procs {
-		if !r.cached(p) {
-			if misses++; first < 0 {
-				first = i
-			}
-		}
-	}
-	if misses < r.listAt || first < 0 {
+// listFor lists the groups (listed.go) when at least r.listAt processes
+// are not fresh in the cache (first is one of them); nil otherwise, or
+// when the listing cannot stand in for the processes' own files.
+func (r *Reader) listFor(misses int, first Proc) *listing {
+	if misses < r.listAt || misses == 0 {
 		return nil
 	}
 	// The hierarchies a membership names are the same for every process.
-	for _, p := range procs[first:min(first+3, len(procs))] {
-		if shape, err := r.membership(p.PID); err == nil {
-			return r.listGroups(shape)
-		}
+	shape, err := r.membership(first.PID)
+	if err != nil {
+		return nil
 	}
-	return nil
+	return r.listGroups(shape)
 }
 
 // prune forgets the processes this read did not have.

@@ -60,7 +60,7 @@ func (r *Reader) listGroups(shape Membership) *listing {
 			l.paths = append(l.paths, m)
 			continue
 		}
-		m, ok := listMount(mt)
+		m, ok := r.listMount(mt)
 		if !ok {
 			return nil
 		}
@@ -71,9 +71,8 @@ func (r *Reader) listGroups(shape Membership) *listing {
 }
 
 // listMount maps every pid in mt's groups to its group's cgroup path.
-func listMount(mt Mount) (map[int]string, bool) {
+func (r *Reader) listMount(mt Mount) (map[int]string, bool) {
 	out := map[int]string{}
-	buf := make([]byte, 64*1024)
 	ok := true
 	err := filepath.WalkDir(mt.Dir, func(dir string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -90,7 +89,7 @@ func listMount(mt Mount) (map[int]string, bool) {
 		if rel != "." {
 			path = strings.TrimSuffix(mt.Root, "/") + "/" + filepath.ToSlash(rel)
 		}
-		b, rerr := readProcs(filepath.Join(dir, "cgroup.procs"), &buf)
+		b, rerr := r.readWhole(filepath.Join(dir, "cgroup.procs"))
 		if rerr != nil {
 			if rerr == syscall.ENOENT {
 				return nil // a group removed during the walk
@@ -108,23 +107,6 @@ func listMount(mt Mount) (map[int]string, bool) {
 		return nil
 	})
 	return out, ok && err == nil
-}
-
-// readProcs reads a cgroup.procs file whole, growing *buf until it holds it.
-func readProcs(name string, buf *[]byte) ([]byte, error) {
-	for {
-		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != nil {
-			return nil, err
-		}
-		n, err := readAll(fd, *buf)
-		syscall.Close(fd)
-		if err == errTooLong {
-			*buf = make([]byte, 2*len(*buf))
-			continue
-		}
-		return (*buf)[:n], err
-	}
 }
 
 // forEachPID calls fn for each decimal number on its own line in b.

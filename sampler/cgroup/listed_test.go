@@ -210,7 +210,8 @@ func TestListMountBelowARoot(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "cgroup.procs", "1\n7\n")
 	writeFile(t, dir, "web/cgroup.procs", "12\n13\n")
-	got, ok := listMount(Mount{Dir: dir, Root: "/docker/abc"})
+	r := &Reader{}
+	got, ok := r.listMount(Mount{Dir: dir, Root: "/docker/abc"})
 	if !ok {
 		t.Fatal("listing failed")
 	}
@@ -218,7 +219,7 @@ func TestListMountBelowARoot(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	got, _ = listMount(Mount{Dir: dir, Root: "/"})
+	got, _ = r.listMount(Mount{Dir: dir, Root: "/"})
 	if got[12] != "/web" || got[1] != "/" {
 		t.Errorf("at the root: %v", got)
 	}

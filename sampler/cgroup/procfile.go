@@ -26,27 +26,10 @@ type resolved struct {
 
 // groupOf reads and resolves pid's /proc/PID/cgroup; the caller holds r.mu.
 func (r *Reader) groupOf(pid int) (group, string, error) {
-	fd, err := syscall.Open(r.procRoot+"/"+strconv.Itoa(pid)+"/cgroup", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	b, err := r.readWhole(r.procRoot + "/" + strconv.Itoa(pid) + "/cgroup")
 	if err != nil {
 		return group{}, "", err
 	}
-	if r.buf == nil {
-		r.buf = make([]byte, 4096)
-	}
-	n, err := readAll(fd, r.buf)
-	syscall.Close(fd)
-	if err == errTooLong { // a deep tree: the slow way, without the memo
-		m, err := r.membership(pid)
-		if err != nil {
-			return group{}, "", err
-		}
-		g, key := r.resolve(m)
-		return g, key, nil
-	}
-	if err != nil {
-		return group{}, "", err
-	}
-	b := r.buf[:n]
 	if v, ok := r.byContent[string(b)]; ok {
 		return v.g, v.key, nil
 	}
@@ -64,11 +47,33 @@ func (r *Reader) groupOf(pid int) (group, string, error) {
 	return g, key, nil
 }
 
+// readWhole reads the file name whole into r.buf, which grows (doubling
+// from 4 kB) until the longest file read fits; the answer aliases r.buf.
+// The caller holds r.mu.
+func (r *Reader) readWhole(name string) ([]byte, error) {
+	if r.buf == nil {
+		r.buf = make([]byte, 4096)
+	}
+	for {
+		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, err
+		}
+		n, err := readAll(fd, r.buf)
+		syscall.Close(fd)
+		if err == errTooLong {
+			r.buf = make([]byte, 2*len(r.buf))
+			continue
+		}
+		return r.buf[:n], err
+	}
+}
+
 // errTooLong is readAll's answer for a file longer than its buffer.
 var errTooLong = errors.New("longer than the buffer")
 
 // readAll reads fd to its end into buf; a file that fills buf is
-// errTooLong (4 kB holds ten hierarchies' paths of a few hundred bytes).
+// errTooLong.
 func readAll(fd int, buf []byte) (int, error) {
 	n := 0
 	for n < len(buf) {

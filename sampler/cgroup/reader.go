@@ -82,6 +82,7 @@ type Reader struct {
 	prev     map[string]counters
 	prevAt   time.Time
 	cache    map[int]*cached // memberships by pid, for ReadProcs (cache.go)
+	entries  []*cached       // read's scratch: each process's cache entry
 	// byContent and buf are groupOf's memo of resolved cgroup files and its read buffer (procfile.go).
 	byContent map[string]resolved
 	buf       []byte
@@ -245,10 +246,27 @@ func (r *Reader) read(procs []Proc) ([]Service, error) {
 		r.cache = map[int]*cached{}
 	}
 	r.reads++
-	l := r.listFor(procs)
-	for _, p := range procs {
+	// One cache lookup a process: the entries are kept for the pass that
+	// groups them, after the misses have been counted.
+	entries := r.entries[:0]
+	misses, first := 0, -1
+	for i, p := range procs {
+		c := r.cache[p.PID]
+		entries = append(entries, c)
+		if !r.fresh(p, c) {
+			if misses++; first < 0 {
+				first = i
+			}
+		}
+	}
+	r.entries = entries
+	var l *listing
+	if first >= 0 {
+		l = r.listFor(misses, procs[first])
+	}
+	for i, p := range procs {
 		pid := p.PID
-		g, key, err := r.cachedGroup(p, l)
+		g, key, err := r.cachedGroup(p, entries[i], l)
 		if err != nil || key == "" {
 			continue
 		}
