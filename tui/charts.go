@@ -150,22 +150,33 @@ func (p *chartsPanel) latencyLabel() []string {
 func (p *chartsPanel) chartRow(label []string, data []float64, maxV float64, st lipgloss.Style) string {
 	h := p.lay.chartH
 	w := p.lay.leftW - labelW - 1
-	lines := make([]string, h)
-	for i := range lines {
+	chart := spark(data, w, h, maxV, st)
+	// Both sides are exactly their width (fit, sparkLines): joined line by
+	// line, with nothing to measure.
+	var b strings.Builder
+	for i := 0; i < h; i++ {
 		l := ""
 		if i < len(label) {
 			l = label[i]
 		}
-		lines[i] = fit(l, labelW)
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(fit(l, labelW))
+		b.WriteByte(' ')
+		if i < len(chart) {
+			b.WriteString(chart[i])
+		}
 	}
-	return joinTop(strings.Join(lines, "\n"), " ", spark(data, w, h, maxV, st))
+	return b.String()
 }
 
-// spark draws a sparkline of data (newest at the right), scaled to max (0: auto).
+// spark draws a sparkline of data (newest at the right), scaled to max (0:
+// auto): h lines of exactly w cells.
 // Styling every cell on its own costs an escape sequence per cell on the
 // wire and a lipgloss render per cell in CPU; so the chart is drawn
 // unstyled (sparkLines) and each line gets one style run, blanks left plain.
-func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) string {
+func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) []string {
 	// A small non-zero value still gets the lowest block: memory at 3 %
 	// drawn as nothing reads as a broken chart.
 	if maxV > 0 {
@@ -184,7 +195,7 @@ func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) string {
 		}
 		lines[i] = l[:len(l)-len(body)] + st.Render(body)
 	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 func (p *chartsPanel) rateLabel(name string, r *sampler.Rates, in, out string) []string {

@@ -58,7 +58,8 @@ func fit(s string, w int) string {
 	}
 	n := ansi.StringWidth(s)
 	if n > w {
-		return ansi.Truncate(s, w, "…")
+		s = ansi.Truncate(s, w, "…")
+		n = ansi.StringWidth(s) // w, or w-1 where a wide rune did not fit
 	}
 	return s + strings.Repeat(" ", w-n)
 }
