@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"debug/elf"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -40,18 +41,16 @@ func init() {
 	})
 }
 
+// trimRanges are the mappings trimStartup drops, found at its first run:
+// the binary's mappings do not change.
+var trimRanges [][2]uintptr
+
 func trimStartup() {
 	debug.FreeOSMemory()
-	exe, err := os.Readlink("/proc/self/exe")
-	if err != nil {
-		return
+	if trimRanges == nil {
+		trimRanges = findTrimRanges()
 	}
-	f, err := os.Open("/proc/self/maps")
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	for _, r := range readOnlyMappings(bufio.NewScanner(f), exe) {
+	for _, r := range trimRanges {
 		// MADV_DONTNEED on a private, never-written file mapping only
 		// unmaps its pages: the next read faults them back in from the
 		// page cache, unchanged.
@@ -59,10 +58,37 @@ func trimStartup() {
 	}
 }
 
+// findTrimRanges lists the binary's read-only mappings, less its RELRO
+// segment: in a position-independent build the loader writes relocations
+// there and then makes it read-only, so it looks like the rest but holds
+// written pages that dropping would lose (the build crashed 3 s in).
+func findTrimRanges() [][2]uintptr {
+	exe, err := os.Readlink("/proc/self/exe")
+	if err != nil {
+		return [][2]uintptr{}
+	}
+	var relro [2]uint64
+	if f, err := elf.Open(exe); err == nil {
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_GNU_RELRO {
+				relro = [2]uint64{p.Off, p.Off + p.Memsz}
+			}
+		}
+		f.Close()
+	}
+	m, err := os.Open("/proc/self/maps")
+	if err != nil {
+		return [][2]uintptr{}
+	}
+	defer m.Close()
+	return readOnlyMappings(bufio.NewScanner(m), exe, relro)
+}
+
 // readOnlyMappings are the [start, end) of exe's mappings in a
-// /proc/self/maps listing that cannot be written.
-func readOnlyMappings(sc *bufio.Scanner, exe string) [][2]uintptr {
-	var out [][2]uintptr
+// /proc/self/maps listing that cannot be written, leaving out any that
+// overlaps relro (a range of file offsets; zero for none).
+func readOnlyMappings(sc *bufio.Scanner, exe string, relro [2]uint64) [][2]uintptr {
+	out := [][2]uintptr{}
 	for sc.Scan() {
 		// 00400000-00c95000 r-xp 00000000 fe:01 1234 /usr/bin/headroom
 		f := strings.Fields(sc.Text())
@@ -75,7 +101,11 @@ func readOnlyMappings(sc *bufio.Scanner, exe string) [][2]uintptr {
 		}
 		a, err1 := strconv.ParseUint(lo, 16, 64)
 		b, err2 := strconv.ParseUint(hi, 16, 64)
-		if err1 != nil || err2 != nil || b <= a {
+		off, err3 := strconv.ParseUint(f[2], 16, 64)
+		if err1 != nil || err2 != nil || err3 != nil || b <= a {
+			continue
+		}
+		if relro[1] > relro[0] && off < relro[1] && off+(b-a) > relro[0] {
 			continue
 		}
 		out = append(out, [2]uintptr{uintptr(a), uintptr(b)})
