@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
+	"github.com/headroom-dev/headroom/sampler/services"
 )
 
 // Prober requests one URL once per interval, one request at a time, and
@@ -37,7 +38,7 @@ func ParseURL(raw string) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		shown := "(unparsable)"
 		if err == nil {
-			shown = u.Redacted() // the error is printed: never its password
+			shown = Shown(raw) // the error is printed: never its password
 		}
 		return "", fmt.Errorf("--probe %q is not an http:// or https:// URL with a host, like http://127.0.0.1:8000/health/", shown)
 	}
@@ -162,12 +163,13 @@ func (p Probed) Next(ctx context.Context) (sampler.Snapshot, error) {
 func (p *Prober) SetClock(c sampler.Clock) { p.clock = c }
 
 // Shown is a probe URL as headroom prints and records it: a password in it
-// becomes "xxxxx" (url.URL.Redacted); the path and query stay, since they
-// say what is probed. An unparsable URL shows as nothing.
+// becomes "xxxxx"; the path and query stay, since they say what is probed.
+// The userinfo is cut by hand (services.RedactKeepQuery), not by url.Parse,
+// which reads a password with '#' in it as the host and would print it.
+// An unparsable URL shows as nothing.
 func Shown(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
+	if _, err := url.Parse(raw); err != nil {
 		return ""
 	}
-	return u.Redacted()
+	return services.RedactKeepQuery(raw)
 }

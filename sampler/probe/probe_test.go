@@ -98,3 +98,21 @@ func TestParseProbeURL(t *testing.T) {
 		t.Errorf("%q %v", u, err)
 	}
 }
+
+// A password is never shown, even one that url.Parse misreads ('#' makes
+// it take the userinfo for the host); path and query stay.
+func TestShownHidesEveryPassword(t *testing.T) {
+	for raw, want := range map[string]string{
+		"http://u:1#x@h/health":          "http://u:xxxxx@h/health",
+		"http://bob:s3cret@h:80/h/?x=1":  "http://bob:xxxxx@h:80/h/?x=1",
+		"https://h/health?token=abc":      "https://h/health?token=abc",
+		"http://u:p%40ss@127.0.0.1:8000/": "http://u:xxxxx@127.0.0.1:8000/",
+	} {
+		if got := Shown(raw); got != want {
+			t.Errorf("Shown(%q) = %q, want %q", raw, got, want)
+		}
+	}
+	if _, err := ParseURL("ftp://u:Hunter2#x@h/"); err == nil || strings.Contains(err.Error(), "Hunter2") {
+		t.Errorf("ParseURL error %v: want an error without the password", err)
+	}
+}

@@ -33,26 +33,51 @@ func Redact(dsnOrURL string) string {
 // url.Parse, because a password with '#', '/' or '?' in it makes
 // url.Parse fail or put pieces of it in the wrong field.
 func redactURL(scheme, rest string) string {
-	user, hostPath := "", rest
+	user, hostPath, _ := splitUserinfo(rest)
+	if q := strings.IndexAny(hostPath, "?#"); q >= 0 {
+		hostPath = hostPath[:q]
+	}
+	return joinURL(scheme, user, hostPath)
+}
+
+func joinURL(scheme, userinfo, hostPath string) string {
+	if userinfo != "" {
+		return scheme + "://" + userinfo + "@" + hostPath
+	}
+	return scheme + "://" + hostPath
+}
+
+// RedactKeepQuery is Redact for a URL whose path and query say what it
+// points at (a health check headroom probes): a password becomes "xxxxx",
+// the rest stays. "" when raw has no scheme://.
+func RedactKeepQuery(raw string) string {
+	scheme, rest, ok := strings.Cut(strings.TrimSpace(raw), "://")
+	if !ok || scheme == "" {
+		return ""
+	}
+	user, hostPath, password := splitUserinfo(rest)
+	if password {
+		user += ":xxxxx"
+	}
+	return Printable(joinURL(scheme, user, hostPath))
+}
+
+// splitUserinfo splits what follows "scheme://" into the user name (its
+// password dropped: password says there was one) and the host and path.
+func splitUserinfo(rest string) (user, hostPath string, password bool) {
+	hostPath = rest
 	// The userinfo ends at the last '@' before the path-less part: a
 	// password may contain '@' itself, the host never does.
 	if at := strings.LastIndex(rest, "@"); at >= 0 {
 		user, hostPath = rest[:at], rest[at+1:]
 		if c := strings.Index(user, ":"); c >= 0 {
-			user = user[:c]
+			user, password = user[:c], true
 		}
 		if u, err := url.PathUnescape(user); err == nil {
 			user = u
 		}
 	}
-	if q := strings.IndexAny(hostPath, "?#"); q >= 0 {
-		hostPath = hostPath[:q]
-	}
-	out := scheme + "://"
-	if user != "" {
-		out += user + "@"
-	}
-	return out + hostPath
+	return user, hostPath, password
 }
 
 // redactKeyValue reads a libpq key=value DSN ("host=db user=app
