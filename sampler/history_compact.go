@@ -7,8 +7,8 @@ import "slices"
 // (BenchmarkHistoryHour): the process list goes (as it always did), and
 // so do the control groups, which no chart draws and the advisor reads
 // only within its window (the pipeline keeps the process window at least
-// that long); what repeats from one second to the next (disk names, an
-// unchanged disk list, per-core figures, pressure, rates, limits) shares
+// that long); what repeats from one second to the next (an unchanged disk
+// list, per-core figures, pressure, rates, limits) shares
 // the previous snapshot's copy instead of each holding its own.
 
 // thin drops what the hour-long part of the history does not need from
@@ -18,16 +18,10 @@ func thin(s, prev *Snapshot) {
 	s.Procs = nil
 	s.ProcLimits = nil
 	s.Services = nil
-	var pd []Disk
-	if prev != nil {
-		pd = prev.Disks
-	}
-	for i := range s.Disks {
-		d := &s.Disks[i]
-		if i < len(pd) && pd[i].Mount == d.Mount {
-			d.Mount, d.Device, d.FSType = pd[i].Mount, share(d.Device, pd[i].Device), share(d.FSType, pd[i].FSType)
-		}
-	}
+	// Only whole fields are swapped for the previous snapshot's: the
+	// elements of s's slices are shared with copies readers hold (At,
+	// WindowAt), so they are never written. The disks' names come shared
+	// from the source (live keeps them while the mounts are unchanged).
 	if prev != nil {
 		if slices.Equal(s.Disks, prev.Disks) {
 			s.Disks = prev.Disks
@@ -54,12 +48,4 @@ func samePtr[T comparable](v, old *T) *T {
 		return old
 	}
 	return v
-}
-
-// share is old when it equals s, so that s's own copy can be freed.
-func share(s, old string) string {
-	if s == old {
-		return old
-	}
-	return s
 }

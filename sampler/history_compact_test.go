@@ -3,6 +3,7 @@ package sampler
 import (
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // A snapshot leaving the process window keeps its system metrics, loses
@@ -35,5 +36,23 @@ func TestHistoryThinsOldSnapshots(t *testing.T) {
 	}
 	if len(recent.Procs) != 1 || len(recent.Services) != 2 || recent.Services[0].Kind != "systemd" {
 		t.Errorf("a snapshot in the process window was thinned: %+v", recent)
+	}
+}
+
+// Thinning never writes into a snapshot's slices: a reader's copy (At,
+// WindowAt, on another goroutine) shares them.
+func TestThinLeavesSharedElementsAlone(t *testing.T) {
+	h := NewHistory(10, 1)
+	mk := func(i int) Snapshot {
+		return Snapshot{Time: time.Unix(int64(i), 0),
+			Disks: []Disk{{Mount: string([]byte("/srv")), Device: string([]byte("/dev/vdb")), Used: uint64(i)}}}
+	}
+	h.Add(mk(1))
+	h.Add(mk(2))
+	held := h.At(1) // not yet thinned: the newest
+	mount := unsafe.StringData(held.Disks[0].Mount)
+	h.Add(mk(3)) // thins snapshot 2, whose disks differ from snapshot 1's only by Used
+	if unsafe.StringData(held.Disks[0].Mount) != mount {
+		t.Error("thinning rewrote an element of a disk list a reader holds")
 	}
 }

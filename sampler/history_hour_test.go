@@ -13,14 +13,15 @@ import (
 // hourSnapshot is sample i of a synthesised hour: this machine's own
 // snapshot (disks, per-core, PSI, rates, processes) with 25 services (5 of
 // them with a memory and CPU limit), each value freshly allocated as a live
-// source and the collectors make them.
+// source and the collectors make them; the disks' names are the same
+// strings each second, as the live source keeps them while the mounts are
+// unchanged.
 func hourSnapshot(base sampler.Snapshot, i int) sampler.Snapshot {
 	s := base
 	s.Time = base.Time.Add(time.Duration(i) * time.Second)
 	s.CPU.PerCore = append([]float64(nil), base.CPU.PerCore...)
 	s.Disks = make([]sampler.Disk, len(base.Disks))
 	for j, d := range base.Disks {
-		d.Mount, d.Device, d.FSType = string([]byte(d.Mount)), string([]byte(d.Device)), string([]byte(d.FSType))
 		s.Disks[j] = d
 	}
 	if base.PSI != nil {

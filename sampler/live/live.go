@@ -217,6 +217,12 @@ func (l *Live) disks(now time.Time) []sampler.Disk {
 	if l.mounts == nil || now.Sub(l.mountsRead) > 10*time.Second {
 		parts, err := disk.Partitions(false)
 		if err == nil {
+			// An unchanged mount keeps the strings it had: every sample's
+			// disks then share their names, which an hour of history keeps.
+			old := make(map[string]disk.PartitionStat, len(l.mounts))
+			for _, p := range l.mounts {
+				old[p.Mountpoint] = p
+			}
 			l.mounts = l.mounts[:0]
 			seen := map[string]bool{}
 			for _, p := range parts {
@@ -225,6 +231,9 @@ func (l *Live) disks(now time.Time) []sampler.Disk {
 					continue
 				}
 				seen[p.Device] = true
+				if o, ok := old[p.Mountpoint]; ok && o.Device == p.Device && o.Fstype == p.Fstype {
+					p = o
+				}
 				l.mounts = append(l.mounts, p)
 			}
 			l.mountsRead = now
