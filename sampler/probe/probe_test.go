@@ -103,8 +103,8 @@ func TestParseProbeURL(t *testing.T) {
 // it take the userinfo for the host); path and query stay.
 func TestShownHidesEveryPassword(t *testing.T) {
 	for raw, want := range map[string]string{
-		"http://u:1#x@h/health":          "http://u:xxxxx@h/health",
-		"http://bob:s3cret@h:80/h/?x=1":  "http://bob:xxxxx@h:80/h/?x=1",
+		"http://u:1#x@h/health":           "http://u:xxxxx@h/health",
+		"http://bob:s3cret@h:80/h/?x=1":   "http://bob:xxxxx@h:80/h/?x=1",
 		"https://h/health?token=abc":      "https://h/health?token=abc",
 		"http://u:p%40ss@127.0.0.1:8000/": "http://u:xxxxx@127.0.0.1:8000/",
 	} {
