@@ -18,7 +18,7 @@ import (
 	"github.com/headroom-dev/headroom/sampler/collect"
 	"github.com/headroom-dev/headroom/sampler/load"
 	"github.com/headroom-dev/headroom/sampler/recording"
-	"github.com/headroom-dev/headroom/sampler/text"
+	"github.com/headroom-dev/headroom/sampler/services"
 )
 
 // loadCmd is `headroom load URL`: a bounded load test shown beside the machine.
@@ -256,7 +256,7 @@ func (pl loadPlan) describe() string {
 	s := pl.spec
 	urls := make([]string, len(s.Targets))
 	for i, t := range s.Targets {
-		urls[i] = text.Printable(redactURL(t.URL))
+		urls[i] = services.RedactKeepQuery(t.URL)
 	}
 	what := urls[0]
 	if len(urls) > 1 {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/headroom-dev/headroom/sampler/load"
 )
 
 // Bad load flags are refused before anything is sent: exit 3, one line
@@ -45,5 +47,15 @@ func TestParseRates(t *testing.T) {
 	}
 	if _, err := parseRates("0.5/s", "", 1); err == nil {
 		t.Error("a rate under 1/s was taken")
+	}
+}
+
+// The load test's description never shows a target's password, even one
+// with a '#' that url.Parse would take for the host.
+func TestLoadDescriptionHidesPasswords(t *testing.T) {
+	pl := loadPlan{spec: load.Spec{Targets: []load.Target{{Method: "GET", URL: "http://bob:Hunter2#x@127.0.0.1:8000/shop/?q=1"}}}}
+	got := pl.describe()
+	if strings.Contains(got, "Hunter2") || !strings.Contains(got, "http://bob:xxxxx@127.0.0.1:8000/shop/?q=1") {
+		t.Errorf("describe() = %q", got)
 	}
 }

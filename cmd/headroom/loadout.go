@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -19,7 +18,7 @@ import (
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler/load"
-	"github.com/headroom-dev/headroom/sampler/text"
+	"github.com/headroom-dev/headroom/sampler/services"
 	"github.com/headroom-dev/headroom/tui"
 	"github.com/headroom-dev/headroom/tui/screen"
 )
@@ -54,7 +53,7 @@ type loadKneeJSON struct {
 // summarizeLoad is the whole run, and the knee over its intervals.
 func summarizeLoad(run *load.Run, points []advisor.LoadPoint, pl loadPlan, rules advisor.Rules) loadResult {
 	m, errs := run.Total()
-	r := loadResult{URL: text.Printable(redactURL(pl.spec.Targets[0].URL)), Pattern: pl.spec.Pattern.String(),
+	r := loadResult{URL: services.RedactKeepQuery(pl.spec.Targets[0].URL), Pattern: pl.spec.Pattern.String(),
 		Requests: m.Requests, Errors: errs}
 	if len(points) > 0 {
 		r.DurationS = points[len(points)-1].Snap.LoadTest.ElapsedS
@@ -133,13 +132,4 @@ func runLoadScreen(ctx context.Context, env *runEnv, p *pipeline.Pipeline, st se
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && isatty.IsTerminal(f.Fd())
-}
-
-// redactURL hides a password in a URL's user info.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return u.Redacted()
 }
