@@ -70,7 +70,15 @@ func (e exitError) Error() string {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(runThenStopProfiles(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runThenStopProfiles is run, then the developer profiles written whole
+// (profile.go) before the process exits.
+func runThenStopProfiles(args []string, stdout, stderr io.Writer) int {
+	code := run(args, stdout, stderr)
+	stopProfiles()
+	return code
 }
 
 // run parses args, runs the command, and returns the exit status.

@@ -24,7 +24,7 @@ import (
 // HEADROOM_RUN_MAIN set.
 func TestMain(m *testing.M) {
 	if os.Getenv("HEADROOM_RUN_MAIN") == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(runThenStopProfiles(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -61,5 +63,23 @@ func TestVersionText(t *testing.T) {
 	code, out, _ := runCLI(t, "--version")
 	if code != 0 || strings.TrimSpace(out) != versionText() || !strings.HasPrefix(out, "headroom "+version+"\n") {
 		t.Errorf("--version: %d %q", code, out)
+	}
+}
+
+// A run shorter than HEADROOM_PROFILE_FOR still leaves a whole CPU profile
+// and a heap profile: they are written at exit.
+func TestProfilesWrittenAtExit(t *testing.T) {
+	dir := t.TempDir()
+	cpu, heap := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "heap.prof")
+	cmd := child("--version")
+	cmd.Env = append(cmd.Env, "HEADROOM_CPUPROFILE="+cpu, "HEADROOM_MEMPROFILE="+heap)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, p := range []string{cpu, heap} {
+		b, err := os.ReadFile(p)
+		if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b { // a gzipped profile
+			t.Errorf("%s: %d bytes, err %v; want a written profile", filepath.Base(p), len(b), err)
+		}
 	}
 }
