@@ -49,11 +49,11 @@ func joinURL(scheme, userinfo, hostPath string) string {
 
 // RedactKeepQuery is Redact for a URL whose path and query say what it
 // points at (a health check headroom probes): a password becomes "xxxxx",
-// the rest stays. "" when raw has no scheme://.
+// the rest stays. Without a scheme:// it is Redact.
 func RedactKeepQuery(raw string) string {
 	scheme, rest, ok := strings.Cut(strings.TrimSpace(raw), "://")
 	if !ok || scheme == "" {
-		return ""
+		return Redact(raw)
 	}
 	user, hostPath, password := splitUserinfo(rest)
 	if password {
