@@ -58,20 +58,19 @@ func fixedOf(p sampler.Process) procFixed {
 }
 
 // frameProcs is what the writer knows of the frame being written: its
-// first line's processes, and those changed since (written in full from
+// first line's processes, less those changed since (written in full from
 // then on), so that a reader needs the frame's first line only. (Listing
 // a process in full once a frame, wherever it first appears, measured
 // larger: the lists churn.)
 type frameProcs struct {
-	first   map[int32]procFixed
-	changed map[int32]bool
-	t       time.Time // the frame's first line's time and uptime
-	uptime  float64
+	first  map[int32]procFixed
+	t      time.Time // the frame's first line's time and uptime
+	uptime float64
 }
 
 // start makes s the frame's first line.
 func (f *frameProcs) start(s sampler.Snapshot) {
-	f.first, f.changed = make(map[int32]procFixed, len(s.Procs)), map[int32]bool{}
+	f.first = make(map[int32]procFixed, len(s.Procs))
 	for _, p := range s.Procs {
 		f.first[p.PID] = fixedOf(p)
 	}
@@ -91,11 +90,11 @@ func uptimeAt(first time.Time, uptime float64, t time.Time) float64 {
 // compact reports whether p can be written compactly.
 func (f *frameProcs) compact(p sampler.Process) bool {
 	k, ok := f.first[p.PID]
-	if !ok || f.changed[p.PID] {
+	if !ok {
 		return false
 	}
 	if k != fixedOf(p) {
-		f.changed[p.PID] = true
+		delete(f.first, p.PID) // in full for the rest of the frame
 		return false
 	}
 	return true
