@@ -16,7 +16,8 @@ import (
 // hold on to a moment while older ones fall out.
 type History struct {
 	mu       sync.RWMutex
-	buf      []Snapshot
+	buf      []Snapshot // grows to capacity as snapshots come (grow)
+	capacity int
 	start    int // index of the oldest
 	n        int
 	seq      uint64 // sequence number of the newest
@@ -39,7 +40,21 @@ func NewHistory(capacity, procKeep int) *History {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &History{buf: make([]Snapshot, capacity), procKeep: procKeep}
+	return &History{capacity: capacity, procKeep: procKeep}
+}
+
+// grow makes room for one more snapshot while the ring is not yet at its
+// capacity. An hour's ring is 1.4 MB of snapshots that the garbage
+// collector scans whole once allocated; grown as it fills, a dashboard
+// a minute old holds a few kilobytes of it, not the hour's. The ring has
+// not wrapped yet (start is 0), so a copy keeps the order.
+func (h *History) grow() {
+	if h.n < len(h.buf) || len(h.buf) == h.capacity {
+		return
+	}
+	nb := make([]Snapshot, min(max(2*len(h.buf), 64), h.capacity))
+	copy(nb, h.buf)
+	h.buf = nb
 }
 
 // NewHistoryFor sizes a History for the default spans at the given interval.
@@ -56,6 +71,7 @@ func NewHistoryFor(interval time.Duration) *History {
 func (h *History) Add(s Snapshot) uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.grow()
 	if h.n == len(h.buf) {
 		h.buf[h.start] = s
 		h.start = (h.start + 1) % len(h.buf)
@@ -78,7 +94,7 @@ func (h *History) Add(s Snapshot) uint64 {
 }
 
 // Cap is the most snapshots the history holds.
-func (h *History) Cap() int { return len(h.buf) }
+func (h *History) Cap() int { return h.capacity }
 
 // Len is the number of snapshots held.
 func (h *History) Len() int {
@@ -91,6 +107,9 @@ func (h *History) Len() int {
 func (h *History) At(i int) Snapshot {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	if len(h.buf) == 0 {
+		return Snapshot{}
+	}
 	return h.buf[(h.start+i)%len(h.buf)]
 }
 

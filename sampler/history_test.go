@@ -32,6 +32,31 @@ func TestHistoryBounded(t *testing.T) {
 	}
 }
 
+// An hour's ring is allocated as it fills, and keeps its order across
+// each growth and once it wraps.
+func TestHistoryGrowsAsItFills(t *testing.T) {
+	h := NewHistory(300, 3)
+	if h.Cap() != 300 || h.At(0).CPU.Percent != 0 {
+		t.Fatalf("empty: cap %d, At(0) %v", h.Cap(), h.At(0))
+	}
+	for i := 0; i < 10; i++ {
+		h.Add(snapAt(i, float64(i)))
+	}
+	if len(h.buf) > 64 {
+		t.Errorf("10 snapshots hold a ring of %d", len(h.buf))
+	}
+	for i := 10; i < 700; i++ {
+		h.Add(snapAt(i, float64(i)))
+		n := min(i+1, 300)
+		if h.Len() != n || h.At(0).CPU.Percent != float64(i+1-n) || h.At(n-1).CPU.Percent != float64(i) {
+			t.Fatalf("after %d: len %d, oldest %v, newest %v", i+1, h.Len(), h.At(0).CPU.Percent, h.At(n-1).CPU.Percent)
+		}
+	}
+	if len(h.buf) != 300 {
+		t.Errorf("full ring is %d long, want its capacity", len(h.buf))
+	}
+}
+
 func TestHistoryWindowAndStats(t *testing.T) {
 	h := NewHistory(100, 100)
 	for i := 0; i < 60; i++ {
