@@ -216,6 +216,9 @@ func queueWorkers(a *Advice, last sampler.Snapshot, r Rules) {
 	if g, ok := a.Finding(MetricName(KeyService, w.LimitSource+":"+serviceCPU)); ok && g.Mean >= line {
 		return
 	}
+	if appAtQuota(a.Apps, last, w.LimitSource, line) {
+		return
+	}
 	want := min(busy+queued, w.MemoryBased)
 	why := "sync workers wait on I/O"
 	if computing*2 > busy {
@@ -226,6 +229,27 @@ func queueWorkers(a *Advice, last sampler.Snapshot, r Rules) {
 		w.Recommended = want
 		w.WorkerMemoryMiB = int(float64(w.MemoryMiB) * r.Workers.MemoryFraction / float64(want))
 	}
+}
+
+// appAtQuota: the app servers bounded by the group named source compute
+// at or above line % of their CPU quota. A quota set on a parent (the
+// slice a unit sits in) bounds the unit as surely as its own, but the unit
+// then has no quota of its own, so no finding says so: the app's CPU, read
+// against the quota its processes run under, does.
+func appAtQuota(found []apps.App, s sampler.Snapshot, source string, line float64) bool {
+	if source == "" || source == cgroupHost {
+		return false
+	}
+	used, quota := 0.0, 0.0
+	for _, a := range found {
+		l, ok := s.ProcLimits[a.MasterPID]
+		if !ok || l.Source != source || l.Cores <= 0 || !apps.IsAppServer(a.Kind) {
+			continue
+		}
+		used += a.CPU
+		quota = max(quota, l.Cores)
+	}
+	return quota > 0 && used >= line*quota
 }
 
 // saturationReport is the load-test report's saturation section: OOM

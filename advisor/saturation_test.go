@@ -228,3 +228,29 @@ func TestQueueInAGroupAtItsQuotaAddsNoWorkers(t *testing.T) {
 		t.Errorf("workers %+v; want 1, sized from the group's quarter core, not busy + waiting", w)
 	}
 }
+
+// The same quota set on the slice the unit sits in: the unit has no quota
+// of its own, so no finding of its own; the app's CPU against the quarter
+// core its master runs under says it computes at the edge. Under it, the
+// waiting requests get their workers.
+func TestQueueUnderAParentQuotaAddsNoWorkers(t *testing.T) {
+	for _, tc := range []struct {
+		perWorker float64 // % of one core
+		want      int
+	}{{12.5, 1}, {4, 4}} {
+		snaps := saturated(series(60, flat(12, 10, -1, 20)), 2, saturation.StateCPU)
+		used := 2 * tc.perWorker
+		for i := range snaps {
+			snaps[i].Procs[1].CPU, snaps[i].Procs[2].CPU = tc.perWorker, tc.perWorker
+			snaps[i].ProcLimits = map[int32]sampler.GroupLimits{812: {Source: "lab-gunicorn.service", Cores: 0.25, Memory: 300 << 20}}
+			snaps[i].Services = []sampler.Service{{Name: "lab-gunicorn.service", CPUPct: &used}}
+		}
+		a := Advise(snaps, DefaultRules())
+		if _, ok := a.Finding(MetricName(KeyService, "lab-gunicorn.service:"+serviceCPU)); ok {
+			t.Fatal("a unit with no quota of its own has a CPU quota finding")
+		}
+		if w := a.Workers; w.LimitSource != "lab-gunicorn.service" || w.Recommended != tc.want {
+			t.Errorf("workers at %.1f %% each: %+v; want %d", tc.perWorker, w, tc.want)
+		}
+	}
+}
