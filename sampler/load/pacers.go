@@ -125,7 +125,12 @@ func (p Pattern) String() string {
 	switch p.Kind {
 	case "users":
 		return fmt.Sprintf("users %d", p.Users)
+	case "":
+		return "no pattern" // the zero Pattern, which a failed parse returns
 	case "rate":
+		if len(p.Rates) == 0 {
+			break
+		}
 		return fmt.Sprintf("rate %g/s", p.Rates[0])
 	case "steps":
 		s := ""
@@ -136,6 +141,9 @@ func (p Pattern) String() string {
 			s += fmt.Sprintf("%g", r)
 		}
 		return "steps " + s + "/s"
+	}
+	if len(p.Rates) != 2 {
+		return fmt.Sprintf("%s %v/s", p.Kind, p.Rates) // malformed: shown, never a panic
 	}
 	return fmt.Sprintf("%s %g..%g/s", p.Kind, p.Rates[0], p.Rates[1])
 }

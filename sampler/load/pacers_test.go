@@ -83,6 +83,9 @@ func TestPatternString(t *testing.T) {
 		{Pattern{Kind: "steps", Rates: []float64{10, 20}}, "steps 10,20/s"},
 		{Pattern{Kind: "users", Users: 30}, "users 30"},
 		{Pattern{Kind: "rate", Rates: []float64{5}}, "rate 5/s"},
+		{Pattern{}, "no pattern"},
+		{Pattern{Kind: "rate"}, "rate []/s"},
+		{Pattern{Kind: "spike", Rates: []float64{5}}, "spike [5]/s"},
 	} {
 		if got := c.p.String(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.p, got, c.want)
