@@ -103,7 +103,7 @@ func summarize(a Advice) string {
 	var peaks []string
 	for _, f := range a.Findings {
 		if f.NowLevel > f.Level && f.NowLevel == Scale {
-			peaks = append(peaks, fmt.Sprintf("%s %.0f%%", f.Metric, f.Now))
+			peaks = append(peaks, f.Metric+" "+nowText(f))
 		}
 	}
 	if len(peaks) > 0 {
@@ -113,6 +113,18 @@ func summarize(a Advice) string {
 		parts = append(parts, "Usage acceptable.")
 	}
 	return strings.Join(parts, " ")
+}
+
+// nowText is a finding's latest value in its unit, as the summary's short
+// form writes it: "97%", "1.5 s", "14" (connections waiting).
+func nowText(f Finding) string {
+	switch f.Unit {
+	case Percent:
+		return fmt.Sprintf("%.0f%%", f.Now)
+	case Millis:
+		return msText(f.Now)
+	}
+	return num(f.Now)
 }
 
 // summaryParts word the findings of each registered kind of evidence
