@@ -252,6 +252,20 @@ func appAtQuota(found []apps.App, s sampler.Snapshot, source string, line float6
 	return quota > 0 && used >= line*quota
 }
 
+// longestQueue names the listener with the most connections waiting.
+func longestQueue(sat *saturation.Saturation) string {
+	var longest *saturation.Listener
+	for i, l := range sat.Listeners {
+		if longest == nil || l.Queued > longest.Queued {
+			longest = &sat.Listeners[i]
+		}
+	}
+	if longest == nil {
+		return "?"
+	}
+	return text.Printable(longest.Family + " " + longest.Addr)
+}
+
 // saturationReport is the load-test report's saturation section: OOM
 // kills and their victims, connections dropped, the longest queue; "" for
 // a session without the kernel's counters.
@@ -264,14 +278,18 @@ func saturationReport(snaps []sampler.Snapshot, r Rules) string {
 	st := j.satStats()
 	var b strings.Builder
 	b.WriteString("\n## Saturation\n\n")
-	peak, at := 0.0, ""
+	peak, at, where := 0.0, "", ""
 	for _, s := range snaps {
 		if q, ok := QueueMetric(s); ok && q > peak {
-			peak, at = q, s.Time.UTC().Format("15:04:05")
+			peak, at, where = q, s.Time.UTC().Format("15:04:05"), longestQueue(s.Saturation)
 		}
 	}
 	if peak > 0 {
-		fmt.Fprintf(&b, "- Listen queues: at most %.0f connections waiting (%s); %s at the end\n", peak, at, orNone(st.Listener))
+		end := "none waiting at the end"
+		if st.Longest > 0 {
+			end = fmt.Sprintf("%d on %s at the end", st.Longest, st.Listener)
+		}
+		fmt.Fprintf(&b, "- Listen queues: at most %.0f connections waiting (%s, most on %s); %s\n", peak, at, where, end)
 	} else {
 		b.WriteString("- Listen queues: no connection waited\n")
 	}

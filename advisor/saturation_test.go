@@ -179,13 +179,32 @@ func TestQueueWithCPUPressureIsSaturation(t *testing.T) {
 	}
 }
 
+// The queue is named where it was: an idle listener listed first (nginx in
+// front of gunicorn) is not the one that queued, and a queue that drained
+// is said to have drained.
+func TestReportSaturationNamesTheQueue(t *testing.T) {
+	snaps := saturated(series(60, flat(2, 10, -1, 20)), 0, saturation.StateWaiting)
+	for i := range snaps {
+		l := snaps[i].Saturation.Listeners
+		if i == 20 {
+			l[0].Queued = 14
+		}
+		snaps[i].Saturation.Listeners = append([]saturation.Listener{{Addr: "127.0.0.1:36043", PID: 900, Family: "nginx", Backlog: 511}}, l...)
+	}
+	r := ReportMarkdown(Session{Snaps: snaps, Rules: DefaultRules()})
+	want := "- Listen queues: at most 14 connections waiting (13:00:20, most on gunicorn 127.0.0.1:8000); none waiting at the end"
+	if !strings.Contains(r, want) {
+		t.Errorf("report lacks %q:\n%s", want, r)
+	}
+}
+
 func TestReportSaturation(t *testing.T) {
 	snaps := saturated(series(60, flat(2, 10, -1, 20)), 48, saturation.StateWaiting)
 	one := uint64(1)
 	snaps[30].Saturation.OOMKills = &one
 	snaps[30].Saturation.OOMVictims = []saturation.OOMVictim{{PID: 4242, Name: "python3"}}
 	r := ReportMarkdown(Session{Snaps: snaps, Rules: DefaultRules()})
-	for _, want := range []string{"## Saturation", "| queue | 48.0 |", "at most 48 connections waiting (13:00:00); gunicorn 127.0.0.1:8000 at the end",
+	for _, want := range []string{"## Saturation", "| queue | 48.0 |", "at most 48 connections waiting (13:00:00, most on gunicorn 127.0.0.1:8000); 48 on gunicorn 127.0.0.1:8000 at the end",
 		"- OOM kills: 1: python3 (pid 4242)", "| fds |"} {
 		if !strings.Contains(r, want) {
 			t.Errorf("report lacks %q:\n%s", want, r)
