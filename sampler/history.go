@@ -180,6 +180,27 @@ func (h *History) windowAt(seq uint64, d time.Duration) []Snapshot {
 	return out
 }
 
+// SeqAt is the sequence number of the newest snapshot taken at or before
+// t; ok is false when t is before the oldest held (or nothing is).
+func (h *History) SeqAt(t time.Time) (uint64, bool) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	// Snapshots are held in time order: the first one after t, less one.
+	lo, hi := 0, h.n
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if h.at(mid).Time.After(t) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if lo == 0 {
+		return 0, false
+	}
+	return h.seq - uint64(h.n-lo), true
+}
+
 // at is the i-th snapshot held, 0 the oldest, under the lock.
 func (h *History) at(i int) *Snapshot { return &h.buf[(h.start+i)%len(h.buf)] }
 

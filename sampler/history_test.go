@@ -57,6 +57,27 @@ func TestHistoryGrowsAsItFills(t *testing.T) {
 	}
 }
 
+func TestHistorySeqAt(t *testing.T) {
+	h := NewHistory(10, 3)
+	if _, ok := h.SeqAt(time.Unix(5, 0)); ok {
+		t.Error("an empty history has a moment")
+	}
+	for i := 0; i < 25; i += 2 { // seconds 0, 2, …, 24; the last ten held: 6…24
+		h.Add(snapAt(i, float64(i)))
+	}
+	for _, tc := range []struct {
+		sec  int64
+		want float64 // the CPU of the snapshot found: its second
+		ok   bool
+	}{{5, 0, false}, {6, 6, true}, {7, 6, true}, {15, 14, true}, {24, 24, true}, {99, 24, true}} {
+		seq, ok := h.SeqAt(time.Unix(tc.sec, 0))
+		s, _ := h.Get(seq)
+		if ok != tc.ok || ok && s.CPU.Percent != tc.want {
+			t.Errorf("at %d s: %v, ok %v; want the snapshot of %v s, ok %v", tc.sec, s.CPU.Percent, ok, tc.want, tc.ok)
+		}
+	}
+}
+
 func TestHistoryWindowAndStats(t *testing.T) {
 	h := NewHistory(100, 100)
 	for i := 0; i < 60; i++ {

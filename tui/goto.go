@@ -40,6 +40,10 @@ func (m *Model) onGotoKey(k tea.KeyMsg) tea.Cmd {
 		m.jump.active = false
 		m.jump.input.Blur()
 		s, _ := m.shown()
+		if m.opts.GoTo == nil {
+			m.goToHeld(m.jump.input.Value(), s.Time)
+			return nil
+		}
 		status, err := m.opts.GoTo(m.jump.input.Value(), s.Time)
 		if err != nil {
 			m.status = err.Error()
@@ -58,4 +62,35 @@ func (m *Model) onGotoKey(k tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.jump.input, cmd = m.jump.input.Update(k)
 	return cmd
+}
+
+// goToHeld pauses a live dashboard at the moment asked for, within the
+// history it holds (an hour by default); the screen says what it holds
+// when the moment is older.
+func (m *Model) goToHeld(when string, onScreen time.Time) {
+	if onScreen.IsZero() {
+		onScreen = time.Now()
+	}
+	t, err := m.opts.ParseTime(when, onScreen.Local())
+	if err != nil {
+		m.status = err.Error()
+		return
+	}
+	oldest, _ := m.hist.Span()
+	seq, ok := m.hist.SeqAt(t)
+	if !ok {
+		// Short enough for the footer at 80 columns.
+		m.status = t.Local().Format("15:04:05") + " not held"
+		if first, held := m.hist.Get(oldest); held {
+			m.status += " (from " + first.Time.Local().Format("15:04:05") + ")"
+		}
+		return
+	}
+	if !m.paused {
+		m.togglePause()
+	}
+	m.cursor = seq
+	m.adviseAt(seq)
+	at, _ := m.hist.Get(seq)
+	m.status = "at " + at.Time.Local().Format("15:04:05") + ": ←/→ scrub, end returns to live"
 }

@@ -51,3 +51,51 @@ func TestGoToPrompt(t *testing.T) {
 		t.Error("G opened a prompt on a live dashboard")
 	}
 }
+
+// A live dashboard's G goes to a moment of the history it holds, paused
+// there; a moment older than that is said, and nothing moves.
+func TestGoToHeldOnALiveDashboard(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := newModel(Options{Theme: "mono", Host: "lab",
+		ParseTime: func(when string, onScreen time.Time) (time.Time, error) {
+			switch when {
+			case "a":
+				return snaps[10].Time.Add(300 * time.Millisecond), nil
+			case "b":
+				return snaps[0].Time.Add(-time.Hour), nil
+			}
+			return time.Time{}, errors.New("use 03:10 or -2h")
+		}})
+	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = feed(m, snaps[:30])
+	m = keys(m, "G", "b", "enter")
+	if v := plain(m); !strings.Contains(v, " not held (from "+snaps[0].Time.Local().Format("15:04:05")+")") || m.paused {
+		t.Errorf("a moment before the history: paused %v\n%s", m.paused, v)
+	}
+	m = keys(m, "G", "a", "enter")
+	at, _ := m.hist.Get(m.cursor)
+	if !m.paused || !at.Time.Equal(snaps[10].Time) || !strings.Contains(plain(m), "PAUSED") {
+		t.Errorf("paused %v at %v; want paused at %v\n%s", m.paused, at.Time, snaps[10].Time, plain(m))
+	}
+	if m = keys(m, "end"); m.paused {
+		t.Error("end did not return to live")
+	}
+	checkFrame(t, m.View(), 80, 24)
+}
+
+// The help screen offers G only where it goes somewhere.
+func TestGoToInHelpOnlyWhereItWorks(t *testing.T) {
+	for _, tc := range []struct {
+		o    Options
+		want bool
+	}{
+		{Options{Theme: "mono"}, false},
+		{Options{Theme: "mono", ParseTime: func(string, time.Time) (time.Time, error) { return time.Time{}, nil }}, true},
+	} {
+		m := update(newModel(tc.o), tea.WindowSizeMsg{Width: 120, Height: 40})
+		m = keys(m, "?")
+		if got := strings.Contains(plain(m), "go to time"); got != tc.want {
+			t.Errorf("ParseTime set %v: help offers G %v\n%s", tc.o.ParseTime != nil, got, plain(m))
+		}
+	}
+}

@@ -49,6 +49,9 @@ type Options struct {
 	Keys        KeyMap
 	GoTo        GoToFunc   // a replay that can jump to a time (G); nil otherwise
 	Rewind      RewindFunc // a replay that can refill History before its oldest (←); nil otherwise
+	// ParseTime reads the go-to prompt (G) of a live dashboard, which goes
+	// to a moment of the history it holds; nil: G goes nowhere.
+	ParseTime func(when string, onScreen time.Time) (time.Time, error)
 }
 
 type feedMsg FeedItem
@@ -105,6 +108,9 @@ func New(o Options) Model {
 	}
 	if o.History == nil {
 		o.History = sampler.NewHistoryFor(o.Interval)
+	}
+	if o.GoTo == nil && o.ParseTime == nil {
+		o.Keys.GoTo.SetEnabled(false) // the help screen does not offer it
 	}
 	m := Model{opts: o, keys: o.Keys, hist: o.History, status: o.Status}
 	for i, n := range themes.Names() {
@@ -243,7 +249,7 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.baselineAt = s.Time
 			m.status = "baseline marked at " + s.Time.Local().Format("15:04:05")
 		}
-	case key.Matches(k, m.keys.GoTo) && m.opts.GoTo != nil:
+	case key.Matches(k, m.keys.GoTo) && (m.opts.GoTo != nil || m.opts.ParseTime != nil):
 		cmd = m.jump.open()
 	case key.Matches(k, m.keys.Theme):
 		m.themeIdx = (m.themeIdx + 1) % len(themes.Names())

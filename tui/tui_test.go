@@ -90,6 +90,8 @@ func keys(m Model, ks ...string) Model {
 			msg = tea.KeyMsg{Type: tea.KeyEsc}
 		case "enter":
 			msg = tea.KeyMsg{Type: tea.KeyEnter}
+		case "end":
+			msg = tea.KeyMsg{Type: tea.KeyEnd}
 		case "space":
 			msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
 		default:
@@ -245,6 +247,9 @@ func TestHelpAndQuit(t *testing.T) {
 	v := plain(m)
 	for _, k := range DefaultKeyMap().FullHelp() {
 		for _, b := range k {
+			if b.Help().Key == "G" {
+				continue // offered where it goes somewhere: TestGoToInHelpOnlyWhereItWorks
+			}
 			if !strings.Contains(v, b.Help().Desc) {
 				t.Errorf("help screen lacks %q", b.Help().Desc)
 			}

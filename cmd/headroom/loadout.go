@@ -115,7 +115,7 @@ func runLoadScreen(ctx context.Context, env *runEnv, p *pipeline.Pipeline, st se
 	applyNoColor(os.LookupEnv)
 	feed := dashboardFeed(ctx, p.SubscribeQueue(4))
 	model := tui.New(tui.Options{Feed: feed, History: p.History(), Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
-		Status: "load: " + run.Pattern().String() + " (q stops it)"})
+		Status: "load: " + run.Pattern().String() + " (q stops it)", ParseTime: parseGoTo})
 	out, ok := env.stdout.(*os.File)
 	if !ok {
 		return errors.New("the load dashboard needs a terminal")
