@@ -50,7 +50,7 @@ func TestAdviseRules(t *testing.T) {
 		{"memory-bound", series(300, flat(20, 93, -1, 40)), Scale, "memory", "Memory-bound"},
 		{"disk full", series(300, flat(10, 20, -1, 95)), Scale, "disk:/", "Disk / nearly full"},
 		{"swap pressure", series(300, flat(10, 60, 80, 40)), Scale, "swap", "Heavy swap use"},
-		{"cpu optimize", series(300, flat(75, 20, 0, 40)), Optimize, "cpu", "CPU high: monitor closely"},
+		{"cpu optimize", series(300, flat(75, 20, 0, 40)), Optimize, "cpu", "CPU high: optimize before it reaches capacity"},
 		{"cpu and memory optimize", series(300, flat(75, 80, 0, 40)), Optimize, "cpu,memory", "CPU and memory high"},
 		{"disk filling", series(300, flat(10, 20, -1, 75)), Optimize, "disk:/", "Disk / filling up"},
 		// A 20-second spike in a calm 5-minute window is never SCALE.

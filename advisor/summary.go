@@ -53,7 +53,8 @@ func summarize(a Advice) string {
 			high = append(high, "memory")
 		}
 		if len(high) > 0 {
-			parts = append(parts, strings.Join(high, " and ")+" high: monitor closely, optimize if it holds.")
+			// The level is over the window: it has held already.
+			parts = append(parts, strings.Join(high, " and ")+" high: optimize before it reaches capacity.")
 		}
 	}
 	if a.Probe != nil {
@@ -65,7 +66,7 @@ func summarize(a Advice) string {
 		case Scale:
 			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA with the machine saturated: scale out.", a.Probe.P95, a.Probe.SLA))
 		case Optimize:
-			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA while the machine has room: optimize the app (queries, caching, workers).", a.Probe.P95, a.Probe.SLA))
+			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA %s: optimize the app (queries, caching, workers).", a.Probe.P95, a.Probe.SLA, roomPhrase(a)))
 		}
 		switch e := level(KeyErrors); {
 		case e == Down:
@@ -113,6 +114,23 @@ func summarize(a Advice) string {
 		parts = append(parts, "Usage acceptable.")
 	}
 	return strings.Join(parts, " ")
+}
+
+// roomPhrase says how much room the machine has where a problem is the
+// app's (latency over its SLA, CPU and memory short of capacity): "while
+// the machine has room" only when neither is high.
+func roomPhrase(a Advice) string {
+	var high []string
+	if f, _ := a.Finding(KeyCPU); f.Level == Optimize {
+		high = append(high, "CPU")
+	}
+	if f, _ := a.Finding(KeyMemory); f.Level == Optimize {
+		high = append(high, "memory")
+	}
+	if len(high) == 0 {
+		return "while the machine has room"
+	}
+	return "with " + strings.Join(high, " and ") + " high but short of capacity"
 }
 
 // nowText is a finding's latest value in its unit, as the summary's short

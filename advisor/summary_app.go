@@ -21,7 +21,7 @@ func appSummary(a Advice) []string {
 			case Scale:
 				parts = append(parts, fmt.Sprintf("p95 latency %.0f ms at %.0f req/s is over the %s SLA with the machine saturated: scale out.", *t.P95Ms, t.RequestsPerS, slaOf(a)))
 			case Optimize:
-				parts = append(parts, fmt.Sprintf("p95 latency %.0f ms at %.0f req/s is over the %s SLA while the machine has room: optimize the app (queries, caching, workers).", *t.P95Ms, t.RequestsPerS, slaOf(a)))
+				parts = append(parts, fmt.Sprintf("p95 latency %.0f ms at %.0f req/s is over the %s SLA %s: optimize the app (queries, caching, workers).", *t.P95Ms, t.RequestsPerS, slaOf(a), roomPhrase(a)))
 			}
 		}
 		if a.errorsFromTraffic() {
