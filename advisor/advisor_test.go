@@ -176,6 +176,30 @@ func TestWorkersMeasured(t *testing.T) {
 	}
 }
 
+// Two gunicorn masters on one machine share its cores and memory: the
+// count is for both together, and the line says so.
+func TestWorkersOfTwoMasters(t *testing.T) {
+	mib := uint64(1 << 20)
+	g := func(pid, ppid int32) sampler.Process {
+		return sampler.Process{PID: pid, PPID: ppid, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn app.wsgi", RSS: 50 * mib, PSS: 40 * mib}
+	}
+	one := []sampler.Process{g(812, 1), g(813, 812), g(814, 812), g(815, 812)}
+	if w := SuggestWorkers(2, 24*gib, one, DefaultRules().Workers); w.Masters != 0 || strings.Contains(WorkerLine(w, false), "masters") {
+		t.Errorf("one master: %+v, %q", w, WorkerLine(w, false))
+	}
+	two := append(one, g(900, 1), g(901, 900), g(902, 900), g(903, 900), g(904, 900))
+	w := SuggestWorkers(2, 24*gib, two, DefaultRules().Workers)
+	if w.Running != 7 || w.Masters != 2 {
+		t.Fatalf("two masters: %+v; want 7 workers under 2 masters", w)
+	}
+	if got, want := WorkerLine(w, true), "running 7 × 40 MiB under 2 masters → suggest 5 in all"; !strings.Contains(got, want) {
+		t.Errorf("short line %q; want %q", got, want)
+	}
+	if got, want := WorkerLine(w, false), "suggest 5 gunicorn workers in all"; !strings.Contains(got, want) {
+		t.Errorf("line %q; want %q", got, want)
+	}
+}
+
 func TestCgroupLimitsUsed(t *testing.T) {
 	snaps := series(10, flat(10, 10, -1, 10))
 	for i := range snaps {

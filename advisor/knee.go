@@ -185,7 +185,7 @@ func bottleneck(at []LoadPoint) (name, phrase, advice string) {
 				}
 			}
 		}
-		w, s := workersOf(p.Snap.Procs, servingApps(p.Snap, p.Advice.Apps))
+		w, s, _ := workersOf(p.Snap.Procs, servingApps(p.Snap, p.Advice.Apps))
 		if len(w) > 0 {
 			sum := 0.0
 			for _, pr := range w {

@@ -18,25 +18,29 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 	if server == "" {
 		server = "gunicorn"
 	}
-	running := ""
+	running, all := "", ""
 	if ws.Running > 0 {
 		running = fmt.Sprintf("running %d × %.0f MiB → ", ws.Running, ws.PerWorkerMiB)
+	}
+	if ws.Masters > 1 { // one budget for the machine, shared by every master
+		running = fmt.Sprintf("running %d × %.0f MiB under %d masters → ", ws.Running, ws.PerWorkerMiB, ws.Masters)
+		all = " in all"
 	}
 	running = limitedBy(ws) + running
 	if short {
 		s := fmt.Sprintf("suggest %d %s (cpu %d / memory %d, %.0f MiB each)",
 			ws.Recommended, workersWord(ws.Recommended), ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
 		if running != "" {
-			s = fmt.Sprintf("%ssuggest %d (cpu %d / memory %d, %.0f MiB each)",
-				running, ws.Recommended, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
+			s = fmt.Sprintf("%ssuggest %d%s (cpu %d / memory %d, %.0f MiB each)",
+				running, ws.Recommended, all, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
 		}
 		if ws.Queued != nil && *ws.Queued > 0 && ws.Busy != nil {
 			s += fmt.Sprintf(" · %d busy, %d queued", *ws.Busy, *ws.Queued)
 		}
 		return s
 	}
-	s := fmt.Sprintf("workers: %ssuggest %d %s %s (cpu %d / memory %d, %.0f MiB each, %s)",
-		running, ws.Recommended, server, workersWord(ws.Recommended), ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
+	s := fmt.Sprintf("workers: %ssuggest %d %s %s%s (cpu %d / memory %d, %.0f MiB each, %s)",
+		running, ws.Recommended, server, workersWord(ws.Recommended), all, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, ws.PerWorkerSource)
 	if ws.Reason != "" {
 		s += " — " + ws.Reason
 	}

@@ -30,6 +30,10 @@ type WorkerSuggestion struct {
 	// Running is the number of app-server workers found; Server their kind.
 	Running int    `json:"running"`
 	Server  string `json:"server,omitempty"`
+	// Masters is the app-server masters the running workers belong to:
+	// with more than one, the count is for all of them together (they
+	// share the machine's cores and memory).
+	Masters int `json:"masters,omitempty"`
 	// WorkerMemoryMiB is the memory each worker may use at Recommended.
 	WorkerMemoryMiB int `json:"worker_memory_mib"`
 	// LimitSource names the cgroup of the app server's master whose limits
@@ -56,8 +60,11 @@ func suggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, fou
 	memMiB := float64(memBytes) / (1 << 20)
 	w := WorkerSuggestion{Cores: cores, MemoryMiB: int(memMiB), PerWorkerMiB: r.AssumedMiB, PerWorkerSource: "assumed"}
 	w.CPUBased = int(math.Floor(math.Min(2*cores+1, 4*cores)))
-	workers, server := workersOf(procs, found)
+	workers, server, masters := workersOf(procs, found)
 	w.Running, w.Server = len(workers), server
+	if masters > 1 {
+		w.Masters = masters
+	}
 	if len(workers) > 0 {
 		var pss, rss []float64
 		for _, p := range workers {
@@ -84,8 +91,9 @@ func suggestWorkers(cores float64, memBytes uint64, procs []sampler.Process, fou
 }
 
 // workersOf finds the running app-server workers (gunicorn, uwsgi, uvicorn,
-// daphne) among the apps; server is the kind with the most.
-func workersOf(procs []sampler.Process, found []apps.App) (workers []sampler.Process, server string) {
+// daphne) among the apps; server is the kind with the most, masters the
+// apps they belong to.
+func workersOf(procs []sampler.Process, found []apps.App) (workers []sampler.Process, server string, masters int) {
 	byPID := make(map[int32]sampler.Process, len(procs))
 	for _, p := range procs {
 		byPID[p.PID] = p
@@ -99,11 +107,14 @@ func workersOf(procs []sampler.Process, found []apps.App) (workers []sampler.Pro
 			workers = append(workers, byPID[pid])
 		}
 		count[a.Kind] += len(a.WorkerPIDs)
+		if len(a.WorkerPIDs) > 0 {
+			masters++
+		}
 	}
 	for k, n := range count {
 		if n > count[server] || (n == count[server] && k < server) {
 			server = k
 		}
 	}
-	return workers, server
+	return workers, server, masters
 }

@@ -37,10 +37,10 @@ func TestWorkersFromTheMastersCgroup(t *testing.T) {
 		{"limits above the machine's are no bound", map[int32]sampler.GroupLimits{
 			900: {Source: "loose.service", Cores: 8, Memory: 64 << 30}},
 			WorkerSuggestion{Cores: 2, MemoryMiB: 24 << 10, CPUBased: 5, Recommended: 5, Running: 5, LimitSource: "host"},
-			"workers: running 5 × 40 MiB → suggest 5"},
+			"workers: running 5 × 40 MiB under 2 masters → suggest 5 gunicorn workers in all"},
 		{"no cgroups read", nil,
 			WorkerSuggestion{Cores: 2, MemoryMiB: 24 << 10, CPUBased: 5, Recommended: 5, Running: 5},
-			"workers: running 5 × 40 MiB → suggest 5"},
+			"workers: running 5 × 40 MiB under 2 masters → suggest 5 gunicorn workers in all"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
