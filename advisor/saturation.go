@@ -225,10 +225,31 @@ func queueWorkers(a *Advice, last sampler.Snapshot, r Rules) {
 		why = "workers are busy while CPU has room"
 	}
 	w.Reason = fmt.Sprintf("%d busy, %d waiting, CPU %.0f %%: %s", busy, queued, cpu.Mean, why)
+	// The formula's memory is the machine's whole (the framework's); a new
+	// worker takes its memory from what is free now, which other programs
+	// may have taken.
+	if more, free, ok := freeForWorkers(last, w, r.Workers); ok && want > w.Running+more {
+		want = max(w.Running+more, w.Recommended)
+		w.Reason += fmt.Sprintf("; %s free allows %d more", sizeUnit(free), more)
+	}
 	if want > w.Recommended {
 		w.Recommended = want
 		w.WorkerMemoryMiB = int(float64(w.MemoryMiB) * r.Workers.MemoryFraction / float64(want))
 	}
+}
+
+// freeForWorkers is how many more workers of the measured size fit in the
+// memory free now (MemAvailable, or the room left under the group's
+// memory limit when one sizes the workers), at the formula's share of it.
+func freeForWorkers(s sampler.Snapshot, w *WorkerSuggestion, r WorkerRules) (more int, free uint64, ok bool) {
+	if w.PerWorkerMiB <= 0 || s.Mem.Total == 0 {
+		return 0, 0, false
+	}
+	free = s.Mem.Available
+	if g, found := findService(s, w.LimitSource); found && g.MemoryMax != nil && g.MemoryBytes != nil && *g.MemoryMax > *g.MemoryBytes {
+		free = min(free, *g.MemoryMax-*g.MemoryBytes)
+	}
+	return int(float64(free) / (1 << 20) * r.MemoryFraction / w.PerWorkerMiB), free, true
 }
 
 // appAtQuota: the app servers bounded by the group named source compute

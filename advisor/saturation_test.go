@@ -64,7 +64,14 @@ func TestQueueBoundedByMemory(t *testing.T) {
 		snaps[i].Mem.Available = gib
 	}
 	w := Advise(snaps, DefaultRules()).Workers
-	if w.MemoryBased != 38 || w.Recommended != 38 {
+	// The 1 GiB free holds 1024 × 0.75 / 40 = 19 more than the 2 running.
+	if w.MemoryBased != 38 || w.Recommended != 21 {
+		t.Errorf("workers %+v; want the formula's memory bound 38, and 21 that the memory free holds", w)
+	}
+	for i := range snaps {
+		snaps[i].Mem.Available = 2 * gib // all of it free: the formula bounds
+	}
+	if w := Advise(snaps, DefaultRules()).Workers; w.Recommended != 38 {
 		t.Errorf("workers %+v; want the memory bound, 38", w)
 	}
 }
@@ -271,5 +278,25 @@ func TestQueueUnderAParentQuotaAddsNoWorkers(t *testing.T) {
 		if w := a.Workers; w.LimitSource != "lab-gunicorn.service" || w.Recommended != tc.want {
 			t.Errorf("workers at %.1f %% each: %+v; want %d", tc.perWorker, w, tc.want)
 		}
+	}
+}
+
+// A queue asks for workers up to what the memory free now holds, not the
+// machine's whole: other programs hold the rest.
+func TestQueueWorkersFitTheMemoryFree(t *testing.T) {
+	snaps := saturated(series(60, flat(2, 85, -1, 20)), 48, saturation.StateWaiting)
+	for i := range snaps {
+		for j := range snaps[i].Procs {
+			snaps[i].Procs[j].PSS = 400 << 20
+		}
+	}
+	w := Advise(snaps, DefaultRules()).Workers
+	// 15 % of 24 GiB free: 3686 MiB × 0.75 / 400 MiB = 6 more than the 2
+	// running; the machine's whole would allow 46.
+	if w.Recommended != 8 || w.MemoryBased != 46 || !strings.Contains(w.Reason, "3.6G free allows 6 more") {
+		t.Errorf("workers %+v; want 8, the free memory named", w)
+	}
+	if w := Advise(saturated(series(60, flat(2, 10, -1, 20)), 48, saturation.StateWaiting), DefaultRules()).Workers; w.Recommended != 50 || strings.Contains(w.Reason, "free") {
+		t.Errorf("with memory free: %+v; want 50, no word of it", w)
 	}
 }
