@@ -55,10 +55,11 @@ func (c *recordCmd) Run(env *runEnv) error {
 	watch := newVerdictWatch(onChange, env.stderr)
 	defer watch.Close() // no hook outlives the recording
 	p.Subscribe(watch.observe)
-	c.subscribeTextfile(p)
+	tfDone := c.subscribeTextfile(p, env.stderr)
 	recDone := subscribeRecorder(p, rec)
 	fmt.Fprintf(env.stderr, "headroom: recording to %s every %v; Ctrl+C stops\n", rec.Path(), st.Interval)
 	werr := p.Run(ctx) // --for reached, or a signal: a clean stop
+	<-tfDone           // the last verdict is in headroom.prom
 	if err := <-recDone; err != nil {
 		werr = errors.Join(werr, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -112,5 +113,28 @@ func TestFullDiskStopsOnlyTheRecording(t *testing.T) {
 	}
 	if len(alerts) != 1 || !strings.Contains(alerts[0], "recording stopped: write r.jsonl: no space left on device") {
 		t.Errorf("alerts %q", alerts)
+	}
+}
+
+// A recorder has no screen: a --textfile that cannot be written is said on
+// stderr, once, not only to a dashboard that is not there.
+func TestTextfileFailureOnStderr(t *testing.T) {
+	snaps, err := recording.ReadFile("../../testdata/idle.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := pipeline.New(recording.NewReplay(snaps), advisor.DefaultRules(), time.Second)
+	var warn bytes.Buffer
+	done := textfileFlags{Textfile: notDir}.subscribeTextfile(p, &warn)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if got := strings.Count(warn.String(), "headroom: --textfile: "); got != 1 || !strings.Contains(warn.String(), "not a directory") {
+		t.Errorf("stderr %q; want the failure said once", warn.String())
 	}
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
+	"github.com/headroom-dev/headroom/sampler/text"
 	"github.com/headroom-dev/headroom/sampler/textfile"
 )
 
@@ -53,29 +55,41 @@ func exportOf(a advisor.Advice) textfile.Export {
 
 // subscribeTextfile writes headroom.prom after every judged snapshot, on its
 // own goroutine so a slow disk never holds sampling back. The first failure
-// is said once (on screen, or on stderr through notify); writing goes on, so
+// is said once, and so is the recovery (on screen, and on warn for a
+// recorder, which has no screen; nil for a dashboard); writing goes on, so
 // the file recovers when the disk does.
-func (f textfileFlags) subscribeTextfile(p *pipeline.Pipeline) {
+func (f textfileFlags) subscribeTextfile(p *pipeline.Pipeline, warn io.Writer) <-chan struct{} {
+	done := make(chan struct{})
 	if f.Textfile == "" {
-		return
+		close(done)
+		return done
 	}
 	q := p.SubscribeQueue(1)
 	go func() {
+		defer close(done)
 		var failed error
 		for ev := range q.C {
 			if ev.Update == nil {
 				continue
 			}
 			err := textfile.Write(f.Textfile, exportOf(ev.Update.Advice))
+			msg := ""
 			if err != nil && failed == nil {
-				p.Notify("--textfile: " + err.Error())
+				msg = "--textfile: " + err.Error()
 			}
 			if err == nil && failed != nil {
-				p.Notify("--textfile: writing again")
+				msg = "--textfile: writing again"
+			}
+			if msg != "" {
+				p.Notify(msg)
+				if warn != nil {
+					fmt.Fprintln(warn, "headroom: "+text.Printable(msg))
+				}
 			}
 			failed = err
 		}
 	}()
+	return done
 }
 
 // writeTextfileOnce is once's export: the advice it exits with.

@@ -132,7 +132,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	defer watch.Close() // no hook outlives the dashboard
 	watch.report = func(err error) { p.Notify(err.Error()) }
 	p.Subscribe(watch.observe)
-	c.subscribeTextfile(p)
+	c.subscribeTextfile(p, nil)
 	recDone := subscribeRecorder(p, rec)
 	feed := dashboardFeed(ctx, p.SubscribeQueue(4))
 	done := make(chan error, 1)

@@ -20,13 +20,13 @@ import (
 const FileName = "headroom.prom"
 
 // Levels are the verdicts headroom_verdict has a series for, in order; a
-// finding's level is its index (MONITOR 0, OPTIMIZE 1, SCALE 2).
+// finding's level is its index (MONITOR 0, OPTIMIZE 1, SCALE 2, DOWN 3).
 var Levels = []string{"MONITOR", "OPTIMIZE", "SCALE", "DOWN"}
 
 // Finding is one judged metric at this moment.
 type Finding struct {
 	Metric string  `json:"metric"` // the vocabulary's name: cpu, memory, disk:/var, …
-	Level  int     `json:"level"`  // 0 MONITOR, 1 OPTIMIZE, 2 SCALE
+	Level  int     `json:"level"`  // 0 MONITOR, 1 OPTIMIZE, 2 SCALE, 3 DOWN (the app does not answer)
 	Value  float64 `json:"value"`  // the value now, in the metric's unit
 }
 
@@ -90,7 +90,7 @@ func Registry(e Export) (*prometheus.Registry, error) {
 	}
 	level := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "headroom_finding_level",
-		Help: "Level of each judged metric: 0 MONITOR, 1 OPTIMIZE, 2 SCALE.",
+		Help: "Level of each judged metric: 0 MONITOR, 1 OPTIMIZE, 2 SCALE, 3 DOWN.",
 	}, []string{"metric"})
 	value := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "headroom_finding_value",
@@ -103,8 +103,8 @@ func Registry(e Export) (*prometheus.Registry, error) {
 			return nil, fmt.Errorf("textfile: finding metric %q: want a non-empty UTF-8 name", f.Metric)
 		case seen[f.Metric]:
 			return nil, fmt.Errorf("textfile: finding metric %q appears twice", f.Metric)
-		case f.Level < 0 || f.Level > 2:
-			return nil, fmt.Errorf("textfile: finding %q: level %d, want 0, 1 or 2", f.Metric, f.Level)
+		case f.Level < 0 || f.Level >= len(Levels):
+			return nil, fmt.Errorf("textfile: finding %q: level %d, want 0 to %d", f.Metric, f.Level, len(Levels)-1)
 		case math.IsNaN(f.Value) || math.IsInf(f.Value, 0):
 			return nil, fmt.Errorf("textfile: finding %q: value %v is not a number", f.Metric, f.Value)
 		}

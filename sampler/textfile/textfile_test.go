@@ -165,7 +165,7 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{t.TempDir(), Export{Verdict: "fine"}, `verdict "fine"`},
-		{t.TempDir(), Export{Verdict: "SCALE", Findings: []Finding{{Metric: "cpu", Level: 3}}}, "level 3"},
+		{t.TempDir(), Export{Verdict: "SCALE", Findings: []Finding{{Metric: "cpu", Level: 4}}}, "level 4"},
 		{t.TempDir(), Export{Verdict: "SCALE", Findings: []Finding{{Metric: "cpu"}, {Metric: "cpu"}}}, "twice"},
 		{t.TempDir(), Export{Verdict: "SCALE", Findings: []Finding{{Metric: "\xff"}}}, "UTF-8"},
 		{t.TempDir(), Export{Verdict: "SCALE", Findings: []Finding{{Metric: "cpu", Value: math.NaN()}}}, "not a number"},
@@ -177,5 +177,17 @@ func TestBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Write(%+v) = %v, want an error with %q", tc.e, err, tc.want)
 		}
+	}
+}
+
+// An app that does not answer is DOWN: its finding (errors, at level 3)
+// is written as such, so an alert on the file sees the outage.
+func TestDownFindingWritten(t *testing.T) {
+	dir := t.TempDir()
+	if err := Write(dir, Export{Verdict: "DOWN", Findings: []Finding{{Metric: "errors", Level: 3, Value: 100}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := byLabel(t, parse(t, dir)["headroom_finding_level"], "metric")["errors"]; got != 3 {
+		t.Errorf("errors level %v; want 3 (DOWN)", got)
 	}
 }
