@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/headroom-dev/headroom/sampler/services"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -185,7 +186,8 @@ func (r *Run) Take(now time.Time) Interval {
 	r.cur, r.peak, r.last = nil, r.inflight.Load(), now
 	r.mu.Unlock()
 	in := Summarize(cur, now.Sub(since))
-	in.URL, in.Pattern = r.spec.Targets[0].URL, r.spec.Pattern.String()
+	// The interval goes into snapshots, recordings and reports: never a password.
+	in.URL, in.Pattern = services.RedactKeepQuery(r.spec.Targets[0].URL), r.spec.Pattern.String()
 	in.ElapsedS = round1(now.Sub(r.began).Seconds())
 	in.Users = int(peak)
 	if r.spec.Pattern.Kind == "users" {

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +48,22 @@ func TestErrorKind(t *testing.T) {
 	} {
 		if got := ErrorKind(c.code, c.err); got != c.want {
 			t.Errorf("%d %q: %q, want %q", c.code, c.err, got, c.want)
+		}
+	}
+}
+
+// A load's interval goes into snapshots and recordings: its URL never
+// carries the password, and neither does a refusal of a bad URL.
+func TestLoadURLPasswordNeverShown(t *testing.T) {
+	now := time.Now()
+	r := &Run{spec: Spec{Targets: []Target{{URL: "http://u:S3cr3tPW@127.0.0.1:8000/x?q=1"}}, Pattern: Pattern{Kind: "users", Users: 2}}, began: now, last: now}
+	if in := r.Take(now.Add(time.Second)); in.URL != "http://u:xxxxx@127.0.0.1:8000/x?q=1" {
+		t.Errorf("interval URL %q", in.URL)
+	}
+	for _, bad := range []string{"http://u:S3cr3tPW@127.0.0.1:notaport/", "http://u:S3cr3tPW@127.0.0.1/%zz", "ftp://u:S3cr3tPW@127.0.0.1/"} {
+		_, err := NewTarget(bad)
+		if err == nil || strings.Contains(err.Error(), "S3cr3tPW") {
+			t.Errorf("%s: %v", bad, err)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/headroom-dev/headroom/sampler/services"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -68,7 +69,7 @@ func (t *Target) check() error {
 	}
 	u, err := url.Parse(t.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("url %q: use an http:// or https:// URL with a host", t.URL)
+		return fmt.Errorf("url %q: use an http:// or https:// URL with a host", services.RedactKeepQuery(t.URL))
 	}
 	return nil
 }

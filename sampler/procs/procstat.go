@@ -147,7 +147,9 @@ func parseKB(b []byte, key string) (uint64, bool) {
 // printable line: the arguments joined by spaces, and any other control
 // character or invalid UTF-8 replaced (text.Printable), since any user can
 // put escape sequences in their arguments. Kernel threads have none; they are
-// shown as [name], as ps does (name is printable already).
+// shown as [name], as ps does (name is printable already). A password in a
+// URL or DSN argument is hidden (text.RedactPasswords): the line is shown
+// and recorded.
 func cmdlineString(b []byte, name string) string {
 	b = bytes.TrimRight(b, "\x00")
 	if len(b) == 0 {
@@ -160,5 +162,5 @@ func cmdlineString(b []byte, name string) string {
 		}
 		out[i] = c
 	}
-	return text.Printable(string(out))
+	return text.RedactPasswords(text.Printable(string(out)))
 }

@@ -42,6 +42,9 @@ func TestCmdlineString(t *testing.T) {
 	if got := cmdlineString([]byte("a\x00b c\x00\x1b[2J\tx\xff\x00"), "x"); got != "a b c \uFFFD[2J\uFFFDx\uFFFD" {
 		t.Errorf("got %q", got)
 	}
+	if got := cmdlineString([]byte("headroom\x00--postgres\x00postgres://app:S3cr3t@127.0.0.1/db\x00"), "headroom"); got != "headroom --postgres postgres://app:xxxxx@127.0.0.1/db" {
+		t.Errorf("a DSN's password is shown: %q", got)
+	}
 	if got := cmdlineString(nil, "kworker/0:1"); got != "[kworker/0:1]" {
 		t.Errorf("kernel thread: got %q", got)
 	}

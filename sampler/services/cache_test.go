@@ -86,6 +86,9 @@ func TestReadStatsRejects(t *testing.T) {
 }
 
 func TestNewCacheCollectorsRejectBadAddresses(t *testing.T) {
+	if _, err := NewMemcached("memcached://u:S3cr3tPW@127.0.0.1:4", Options{}); err == nil || strings.Contains(err.Error(), "S3cr3tPW") {
+		t.Errorf("a refused address shows its password: %v", err)
+	}
 	if _, err := NewMemcached("localhost", Options{}); err == nil || !strings.Contains(err.Error(), "host:port") {
 		t.Fatalf("memcached without port: %v", err)
 	}

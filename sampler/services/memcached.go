@@ -39,7 +39,7 @@ type MemcachedCollector struct {
 func NewMemcached(addr string, opt Options) (*MemcachedCollector, error) {
 	a := strings.TrimPrefix(addr, "memcached://")
 	if _, _, err := net.SplitHostPort(a); err != nil {
-		return nil, fmt.Errorf("memcached address %q is not host:port, like 127.0.0.1:11211", Printable(addr))
+		return nil, fmt.Errorf("memcached address %q is not host:port, like 127.0.0.1:11211", Redact(addr))
 	}
 	return &MemcachedCollector{addr: a, opt: opt}, nil
 }

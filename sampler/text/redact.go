@@ -1,0 +1,72 @@
+package text
+
+import "strings"
+
+// RedactPasswords hides the passwords a command line carries: the password
+// of every URL in it ("postgres://app:pw@db/x" becomes
+// "postgres://app:xxxxx@db/x") and the value of a libpq-style "password="
+// pair. A command line is shown on screen and kept in recordings, and a
+// DSN on it (headroom's own --postgres, a psql, a worker's --broker) often
+// holds one. Written here, on plain strings, because the process table
+// must not pull in the database clients that sampler/services does.
+func RedactPasswords(s string) string {
+	if !strings.Contains(s, "://") && !strings.Contains(s, "password=") {
+		return s // nearly every command line: no copy
+	}
+	var b strings.Builder
+	rest := s
+	for {
+		i := strings.Index(rest, "://")
+		if i < 0 {
+			break
+		}
+		b.WriteString(rest[:i+3])
+		rest = rest[i+3:]
+		// The userinfo ends at the last '@' of this word: a password may
+		// hold '@' or '/', a host never holds '@'.
+		word := rest
+		if sp := strings.IndexByte(word, ' '); sp >= 0 {
+			word = word[:sp]
+		}
+		at := strings.LastIndexByte(word, '@')
+		if at < 0 {
+			continue
+		}
+		if c := strings.IndexByte(word[:at], ':'); c >= 0 {
+			b.WriteString(word[:c+1])
+			b.WriteString("xxxxx")
+			rest = rest[at:]
+		}
+	}
+	b.WriteString(rest)
+	return redactPairs(b.String())
+}
+
+// redactPairs hides the value of each "password=" pair, up to the next
+// space (or the closing quote of a quoted value).
+func redactPairs(s string) string {
+	const key = "password="
+	var b strings.Builder
+	for {
+		i := strings.Index(s, key)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i+len(key)])
+		s = s[i+len(key):]
+		end := strings.IndexByte(s, ' ')
+		if strings.HasPrefix(s, "'") {
+			if q := strings.IndexByte(s[1:], '\''); q >= 0 {
+				end = q + 2
+			}
+		}
+		if end < 0 {
+			end = len(s)
+		}
+		if end > 0 {
+			b.WriteString("xxxxx")
+		}
+		s = s[end:]
+	}
+}

@@ -1,0 +1,22 @@
+package text
+
+import "testing"
+
+func TestRedactPasswords(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"sleep 600", "sleep 600"},
+		{"headroom --postgres postgres://app:S3cr3t@127.0.0.1:5432/db --redis redis://:pw@127.0.0.1:6379",
+			"headroom --postgres postgres://app:xxxxx@127.0.0.1:5432/db --redis redis://:xxxxx@127.0.0.1:6379"},
+		{"curl http://u:p@ss/w0rd@127.0.0.1/x?q=1", "curl http://u:xxxxx@127.0.0.1/x?q=1"},
+		{"celery --broker amqp://guest@rabbit//", "celery --broker amqp://guest@rabbit//"},
+		{"wget https://example.org/a@b", "wget https://example.org/a@b"},
+		{"psql host=db user=app password=S3cr3t dbname=x", "psql host=db user=app password=xxxxx dbname=x"},
+		{"psql host=db password='a b' dbname=x", "psql host=db password=xxxxx dbname=x"},
+		{"x password= y", "x password= y"},
+		{"a://", "a://"},
+	} {
+		if got := RedactPasswords(tc.in); got != tc.want {
+			t.Errorf("%q:\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
