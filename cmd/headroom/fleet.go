@@ -153,7 +153,7 @@ func fullestDisk(a advisor.Advice) string {
 // secretModeWarning says, like ssh does of a key, that a config file
 // holding a Prometheus password or token can be read by other users.
 func secretModeWarning(path string, o prom.Options) []string {
-	if o.Password == "" && o.BearerToken == "" {
+	if o.Password == "" && o.BearerToken == "" && !hasPassword(o.URL) {
 		return nil
 	}
 	if msg := configModeWarning(path); msg != "" {

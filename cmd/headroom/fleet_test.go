@@ -44,6 +44,9 @@ func TestPrometheusTable(t *testing.T) {
 	if w := secretModeWarning(path, *p); len(w) != 1 || !strings.Contains(w[0], "chmod 600 "+path) || strings.Contains(w[0], "s3cret") {
 		t.Errorf("mode 644 with a password: warnings %v, want one naming chmod 600 and not the password", w)
 	}
+	if w := secretModeWarning(path, prom.Options{URL: "http://u:S3cr3tPW@p"}); len(w) != 1 || strings.Contains(w[0], "S3cr3tPW") {
+		t.Errorf("mode 644 with a password in the url: warnings %v, want one, without the password", w)
+	}
 	if w := secretModeWarning(path, prom.Options{URL: "http://p"}); len(w) != 0 {
 		t.Errorf("no secret, mode 644: warnings %v, want none", w)
 	}
