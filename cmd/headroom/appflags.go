@@ -14,6 +14,7 @@ import (
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/collect"
 	"github.com/headroom-dev/headroom/sampler/services"
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // appFlags name the app's own sources: access logs, the database, its
@@ -105,6 +106,7 @@ func configModeWarning(path string) string {
 	if err != nil || fi.Mode().Perm()&0o077 == 0 {
 		return ""
 	}
+	path = text.Printable(path)
 	return fmt.Sprintf("config %s holds a secret and is readable by others (mode %04o); run chmod 600 %s", path, fi.Mode().Perm(), path)
 }
 

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/alecthomas/kong"
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -113,7 +115,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	completeFromShell(parser)
 	kctx, err := parser.Parse(helpArgs(args))
 	if err != nil {
-		fmt.Fprintf(stderr, "headroom: %v (see headroom --help)\n", err)
+		fmt.Fprintf(stderr, "headroom: %s (see headroom --help)\n", printableLines(err.Error()))
 		return exitBadInput
 	}
 	env := &runEnv{stdout: stdout, stderr: stderr, configPath: c.Config}
@@ -129,12 +131,24 @@ func exitStatus(err error, stderr io.Writer) int {
 	var ee exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "headroom:", ee.err)
+			fmt.Fprintln(stderr, "headroom:", printableLines(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "headroom:", err)
+	fmt.Fprintln(stderr, "headroom:", printableLines(err.Error()))
 	return exitBadInput
+}
+
+// printableLines is an error message made safe for the terminal: an
+// argument, a file name or a line of a file it quotes may hold escape
+// sequences (text.Printable), and an error joined from several keeps its
+// lines.
+func printableLines(msg string) string {
+	lines := strings.Split(strings.TrimRight(msg, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = text.Printable(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // runEnv is what every command gets: where to write, and the config file named on the command line.

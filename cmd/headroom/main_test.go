@@ -366,3 +366,23 @@ func TestProbePasswordStaysSecret(t *testing.T) {
 		t.Errorf("the probe URL should show with its password hidden:\n%s", out)
 	}
 }
+
+// An argument or a file name is quoted in errors; its escape sequences
+// never reach the terminal, and an error of several lines keeps them.
+func TestErrorsArePrintable(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "b\x1b]0;PWN\a.jsonl")
+	if err := os.WriteFile(bad, []byte("garbage\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"once", "\x1b]0;PWN\a"}, {"once", "--replay", dir}, {"once", "--replay", bad + "\x1b[2J"}} {
+		code, _, stderr := runCLI(t, args...)
+		if code != exitBadInput || strings.ContainsAny(stderr, "\x1b\a") || !strings.Contains(stderr, "PWN") {
+			t.Errorf("%q: exit %d, stderr %q; want 3, the name shown without its escapes", args, code, stderr)
+		}
+	}
+	if got := printableLines("one\x1b[2J\ntwo\n"); got != "one\uFFFD[2J\ntwo" {
+		t.Errorf("printableLines: %q", got)
+	}
+}
