@@ -386,3 +386,43 @@ func TestErrorsArePrintable(t *testing.T) {
 		t.Errorf("printableLines: %q", got)
 	}
 }
+
+// --state keeps one verdict word. A file that holds anything else, or a
+// device, is refused and left as it is; a symlink is replaced, not written
+// through; the word is kept for the next run.
+func TestOnceStateFile(t *testing.T) {
+	dir := isolate(t)
+	mem := head(t, "memory-pressure.jsonl", 200)
+	notes := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notes, []byte("line1 important\n"), 0o600)
+	_, _, stderr := runCLI(t, "once", "--replay", mem, "--window", "2m", "--state", notes)
+	if b, _ := os.ReadFile(notes); string(b) != "line1 important\n" || !strings.Contains(stderr, "holds something other than a verdict") {
+		t.Errorf("notes.txt now %q, stderr %q; want it left as it was, and said", b, stderr)
+	}
+	if _, _, stderr := runCLI(t, "once", "--replay", mem, "--window", "2m", "--state", "/dev/zero"); !strings.Contains(stderr, "not a regular file") {
+		t.Errorf("/dev/zero: %q", stderr)
+	}
+	target := filepath.Join(dir, "target")
+	os.WriteFile(target, []byte("OPTIMIZE\n"), 0o600)
+	link := filepath.Join(dir, "st")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	runCLI(t, "once", "--replay", mem, "--window", "2m", "--state", link)
+	b, _ := os.ReadFile(link)
+	tb, _ := os.ReadFile(target)
+	fi, _ := os.Lstat(link)
+	if string(b) != "SCALE\n" || string(tb) != "OPTIMIZE\n" || fi.Mode()&os.ModeSymlink != 0 || fi.Mode().Perm() != 0o600 {
+		t.Errorf("state %q (mode %v), symlink target %q; want SCALE in a file of its own, the target untouched", b, fi.Mode(), tb)
+	}
+	if level, err := readState(link); err != nil || level.String() != "SCALE" {
+		t.Errorf("read back: %v, %v", level, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 { // notes.txt, target, st: no temporary file left
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files left: %v", names)
+	}
+}

@@ -139,7 +139,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 	}
 	warn := func(err error) {
 		if err != nil {
-			fmt.Fprintln(env.stderr, "headroom: warning:", err)
+			fmt.Fprintln(env.stderr, "headroom: warning:", printableLines(err.Error()))
 			report.Warnings = append(report.Warnings, err.Error())
 		}
 	}

@@ -3,11 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // notify runs the --on-change command when the verdict differs from the
@@ -27,11 +29,9 @@ func (c *onceCmd) notify(argv []string, a advisor.Advice) []error {
 		}
 		return compact(errs)
 	}
-	prev := advisor.Monitor
-	if b, err := os.ReadFile(path); err == nil {
-		prev = parseLevel(strings.TrimSpace(string(b)))
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return compact([]error{fmt.Errorf("cannot read the last verdict from %s: %v", path, unwrapPath(err))})
+	prev, err := readState(path)
+	if err != nil {
+		return compact([]error{err})
 	}
 	var errs []error
 	if argv != nil && a.Verdict != prev {
@@ -44,7 +44,7 @@ func (c *onceCmd) notify(argv []string, a advisor.Advice) []error {
 	}
 	if err != nil {
 		errs = append(errs, fmt.Errorf("cannot keep the verdict for the next run in %s: %v", path, unwrapPath(err)))
-	} else if err := os.WriteFile(path, []byte(a.Verdict.String()+"\n"), 0o600); err != nil {
+	} else if err := writeState(path, a.Verdict); err != nil {
 		errs = append(errs, fmt.Errorf("cannot keep the verdict for the next run in %s: %v (--on-change will fire again)", path, unwrapPath(err)))
 	}
 	return compact(errs)
@@ -62,14 +62,65 @@ func (c *onceCmd) statePath() (string, error) {
 	return "", errors.New("no place to keep the last verdict (neither $XDG_STATE_HOME nor $HOME is set): --on-change fires on every verdict that is not MONITOR; give --state FILE")
 }
 
-// parseLevel reads a kept verdict; anything else reads as MONITOR.
-func parseLevel(s string) advisor.Level {
-	for _, l := range []advisor.Level{advisor.Optimize, advisor.Scale, advisor.Down} {
+// maxState bounds what is read of a state file: it holds one verdict word.
+const maxState = 64
+
+// readState is the verdict kept at path (MONITOR when there is no file
+// yet). A file that holds anything else is someone else's: it is refused,
+// never read whole (a device, a large file) and never overwritten.
+func readState(path string) (advisor.Level, error) {
+	shown := text.Printable(path)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return advisor.Monitor, nil
+	}
+	if err != nil {
+		return advisor.Monitor, fmt.Errorf("cannot read the last verdict from %s: %v", shown, unwrapPath(err))
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return advisor.Monitor, fmt.Errorf("--state %s is not a regular file: give a file of its own", shown)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxState+1))
+	if err != nil {
+		return advisor.Monitor, fmt.Errorf("cannot read the last verdict from %s: %v", shown, unwrapPath(err))
+	}
+	v := strings.TrimSpace(string(b))
+	if l, ok := levelNamed(v); ok || v == "" {
+		return l, nil
+	}
+	return advisor.Monitor, fmt.Errorf("--state %s holds something other than a verdict: left as it is; give a file of its own", shown)
+}
+
+// writeState keeps the verdict at path, written under a temporary name
+// beside it and renamed: a full disk leaves the old verdict, not an empty
+// file, and a symlink at path is replaced, not written through.
+func writeState(path string, l advisor.Level) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.WriteString(l.String() + "\n")
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+	}
+	return werr
+}
+
+// levelNamed is the verdict a kept word names.
+func levelNamed(s string) (advisor.Level, bool) {
+	for _, l := range []advisor.Level{advisor.Monitor, advisor.Optimize, advisor.Scale, advisor.Down} {
 		if s == l.String() {
-			return l
+			return l, true
 		}
 	}
-	return advisor.Monitor
+	return advisor.Monitor, false
 }
 
 // compact drops the nil errors.
