@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -377,5 +379,26 @@ func TestReadLogCSVFromOnceWriter(t *testing.T) {
 	if len(cpu.Points) != 2 || cpu.Points[1].V != 80 || mem.Points[0].V != 75 || disk.Points[0].V != 50 || swap || verdictOf(h) != "OPTIMIZE" {
 		t.Errorf("cpu %v, memory %v, disk %v, swap %v, verdict %q; want 12.5/80, 75, the fullest disk 50, no swap, OPTIMIZE",
 			cpu.Points, mem.Points, disk.Points, swap, verdictOf(h))
+	}
+}
+
+// A file with no newline in it is refused as soon as a line outgrows any
+// --log row, not read whole into memory.
+func TestPlanRefusesAFileWithoutLines(t *testing.T) {
+	isolate(t)
+	f := filepath.Join(t.TempDir(), "blob")
+	if err := os.WriteFile(f, bytes.Repeat([]byte("x"), 3*maxCSVLine), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{{"plan", f}, {"compare", f, f}} {
+		code, _, stderr := runCLI(t, cmd...)
+		if code != exitBadInput || !strings.Contains(stderr, "a line longer than 1024 KiB") {
+			t.Errorf("%v: exit %d, %q", cmd, code, stderr)
+		}
+	}
+	// At most 2 bytes a line: the third of "efg" fails the read.
+	b, err := io.ReadAll(&lineBound{r: strings.NewReader("ab\ncd\nefg\n"), max: 2})
+	if err != errLongLine || string(b) != "ab\ncd\nef" {
+		t.Errorf("bound 2: read %q, %v", b, err)
 	}
 }

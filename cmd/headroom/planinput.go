@@ -66,7 +66,34 @@ func readHistory(path string) (history, error) {
 		h.input.Interval = interval
 		return h, nil
 	}
-	return readLogCSV(br, path)
+	return readLogCSV(&lineBound{r: br, max: maxCSVLine}, path)
+}
+
+// maxCSVLine bounds one line of a --log CSV (a row is about 150 bytes), so
+// a file with no newline in it (a binary, /dev/zero) is refused rather than
+// read whole into memory: encoding/csv has no bound of its own.
+const maxCSVLine = 1 << 20
+
+// errLongLine is lineBound's refusal.
+var errLongLine = fmt.Errorf("a line longer than %d KiB", maxCSVLine>>10)
+
+// lineBound reads r, failing once a line runs past max bytes.
+type lineBound struct {
+	r   io.Reader
+	max int
+	run int // bytes since the last newline
+}
+
+func (l *lineBound) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] == '\n' {
+			l.run = 0
+		} else if l.run++; l.run > l.max {
+			return i, errLongLine
+		}
+	}
+	return n, err
 }
 
 // readLogCSV reads the file `once --log` appends to (header time, cpu,
