@@ -41,6 +41,9 @@ type LoadVerdict struct {
 	Knee *Knee `json:"knee"`
 	// Held: the SLA held at the highest rate tried.
 	Held bool `json:"held"`
+	// Unjudged: no interval had enough answered requests to judge (a
+	// server that never answers); neither held nor broken.
+	Unjudged bool `json:"unjudged,omitempty"`
 	// MaxRPS is the highest achieved rate of the run; MaxP95 the p95 then.
 	MaxRPS  float64 `json:"max_rps"`
 	Summary string  `json:"summary"`
@@ -76,10 +79,15 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 		}
 	}
 	if len(pts) == 0 {
-		// Nothing to judge is no knee: the run says so instead of failing.
-		v.Held = true
-		v.Summary = fmt.Sprintf("too few requests to judge: fewer than %d in every interval", minRequests)
+		// Nothing to judge is no knee, and nothing held either.
+		v.Unjudged = true
+		v.Summary = fmt.Sprintf("too few requests to judge: fewer than %d answered in every interval", minRequests)
 		return v
+	}
+	// A run that ends broken broke, even without a second interval to
+	// confirm it: the SLA did not hold at the highest rate tried.
+	if breach < 0 && !good(pts[len(pts)-1].Snap.LoadTest) {
+		breach = len(pts) - 1
 	}
 	if breach < 0 {
 		v.Held = true
@@ -101,7 +109,7 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 		k.BeyondP95 = math.Max(k.BeyondP95, p.Snap.LoadTest.P95)
 	}
 	k.PlateauRPS = plateau(pts)
-	at := pts[breach : breach+2]
+	at := pts[breach:min(breach+2, len(pts))]
 	var phrase, advice string
 	k.Bottleneck, phrase, advice = bottleneck(at)
 	for _, f := range at[len(at)-1].Advice.Findings {
@@ -111,7 +119,10 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 	}
 	rate := "below the lowest rate tried"
 	if best >= 0 {
-		rate = fmt.Sprintf("about %s req/s at %d %s", num(k.RPS), k.Users, plural(k.Users, "user", "users"))
+		rate = fmt.Sprintf("about %s req/s", num(k.RPS))
+		if pts[best].Snap.LoadTest.TargetRPS == 0 { // closed loop: the users are what was set
+			rate += fmt.Sprintf(" at %d %s", k.Users, plural(k.Users, "user", "users"))
+		}
 	}
 	k.Sentence = fmt.Sprintf("%s; %s; p95 %s beyond; add workers: %s", rate, phrase, msText(k.BeyondP95), advice)
 	v.Knee, v.Summary = k, k.Sentence

@@ -61,7 +61,8 @@ func TestKneeOnACPUBoundRamp(t *testing.T) {
 	if k.PlateauRPS != 89 || k.BeyondP95 != 1500 || k.Bottleneck != "cpu" {
 		t.Errorf("plateau %v beyond %v bottleneck %q", k.PlateauRPS, k.BeyondP95, k.Bottleneck)
 	}
-	want := "about 78 req/s at 6 users; CPU at capacity (2 gunicorn workers, 100 %); p95 1.5 s beyond; add workers: no (CPU-bound) — scale out or optimize the hot path"
+	// An open-loop ramp sets the rate: its in-flight requests are no users.
+	want := "about 78 req/s; CPU at capacity (2 gunicorn workers, 100 %); p95 1.5 s beyond; add workers: no (CPU-bound) — scale out or optimize the hot path"
 	if k.Sentence != want || v.Summary != want {
 		t.Errorf("sentence\n %q\nwant\n %q", k.Sentence, want)
 	}
@@ -213,8 +214,18 @@ func TestBrokenFromTheStart(t *testing.T) {
 func TestTooFewRequestsIsNoKnee(t *testing.T) {
 	pts := loadSeries([]loadRow{{2, 2, 900, 100, 1, 5, 5}, {2, 2, 900, 100, 1, 5, 5}})
 	v := FindKnee(pts, 300*time.Millisecond, 1)
-	if v.Knee != nil || !v.Held || !strings.HasPrefix(v.Summary, "too few requests to judge") {
-		t.Fatalf("%+v", v)
+	if v.Knee != nil || v.Held || !v.Unjudged || !strings.HasPrefix(v.Summary, "too few requests to judge") {
+		t.Fatalf("%+v; want unjudged, neither held nor a knee", v)
+	}
+}
+
+// A run whose last interval broke the SLA did not hold, though no second
+// interval confirms it: the knee is the last good one before.
+func TestEndingBrokenIsAKnee(t *testing.T) {
+	rows := []loadRow{{10, 10, 100, 100, 2, 20, 20}, {20, 20, 120, 100, 4, 40, 40}, {30, 25, 3000, 100, 30, 90, 90}}
+	v := FindKnee(loadSeries(rows), 300*time.Millisecond, 1)
+	if v.Held || v.Knee == nil || v.Knee.RPS != 20 || v.Knee.BeyondP95 != 3000 {
+		t.Fatalf("%+v (knee %+v); want a knee at 20 req/s, 3 s beyond", v, v.Knee)
 	}
 }
 

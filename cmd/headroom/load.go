@@ -55,10 +55,25 @@ func (c *loadCmd) Run(env *runEnv) error {
 	if err != nil {
 		return usageError{err}
 	}
+	// The report's file is made now, so a wrong path is said before the
+	// load, not after it; it is never an existing file, nor one a dangling
+	// symlink points at (O_EXCL).
+	var report *os.File
 	if c.Report != "" {
-		if _, err := os.Stat(c.Report); err == nil {
-			return usageError{fmt.Errorf("--report %s already exists; choose a new file name", c.Report)}
+		f, err := os.OpenFile(c.Report, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			if errors.Is(err, os.ErrExist) {
+				return usageError{fmt.Errorf("--report %s already exists; choose a new file name", c.Report)}
+			}
+			return usageError{fmt.Errorf("--report %s: %v", c.Report, unwrapPath(err))}
 		}
+		report = f
+		defer func() {
+			f.Close()
+			if report != nil { // not written (report is nil once it is): no empty file left behind
+				os.Remove(c.Report)
+			}
+		}()
 	}
 	screen := !c.JSON && isTerminal(env.stdout)
 	// Printed before the first request: what will be sent, for how long, under which caps.
@@ -129,11 +144,11 @@ func (c *loadCmd) Run(env *runEnv) error {
 		sess := advisor.Session{Host: host, Snaps: snaps, Rules: st.Rules}
 		md := advisor.LoadReportMarkdown(advisor.LoadReport{Session: sess, Points: points, Verdict: res.verdict,
 			Plan: plan.describe(), TargetRPS: c.TargetRPS, Hosts: c.Hosts})
-		if err := os.WriteFile(c.Report, []byte(md), 0o644); err != nil {
-			fmt.Fprintf(env.stderr, "headroom: cannot write the report: %v\n", unwrapPath(err))
-		} else {
-			fmt.Fprintf(env.stderr, "headroom: load report written to %s\n", c.Report)
+		if _, err := report.WriteString(md); err != nil {
+			return exitError{code: exitBadInput, err: fmt.Errorf("cannot write the report %s: %v", c.Report, unwrapPath(err))}
 		}
+		report = nil // written: kept
+		fmt.Fprintf(env.stderr, "headroom: load report written to %s\n", c.Report)
 	}
 	if c.JSON {
 		if err := writeLoadJSON(env.stdout, res); err != nil {
@@ -144,6 +159,9 @@ func (c *loadCmd) Run(env *runEnv) error {
 	}
 	if res.verdict.Knee != nil {
 		return exitError{code: exitOptimize}
+	}
+	if res.verdict.Unjudged {
+		return exitError{code: exitBadInput} // could not judge: the app did not answer
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,12 +32,32 @@ func TestLoadBadInput(t *testing.T) {
 		{[]string{"--targets", targets, "--rate", "5/s"}, "--allow-remote 10.0.0.9"},
 		{[]string{"ftp://127.0.0.1/", "--rate", "5/s"}, "use an http:// or https:// URL"},
 		{[]string{"--rate", "5/s"}, "no URL to load"},
+		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--report", "/nonexistent/x.md"}, "--report /nonexistent/x.md: no such file or directory"},
+		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--report", targets}, "already exists"},
 	} {
 		var out, errb bytes.Buffer
 		code := run(append([]string{"load"}, c.args...), &out, &errb)
 		if code != exitBadInput || !strings.Contains(errb.String(), c.want) || strings.Count(strings.TrimSpace(errb.String()), "\n") > 0 {
 			t.Errorf("%v: exit %d, %q; want 3 and one line with %q", c.args, code, errb.String(), c.want)
 		}
+	}
+}
+
+// A server that answers nothing leaves nothing to judge: that is neither
+// "held" nor a knee, and exits 3 (could not judge); the report says so too.
+func TestLoadWithNoAnswersIsUnjudged(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "r.md")
+	var out, errb bytes.Buffer
+	code := run([]string{"load", "http://127.0.0.1:1/", "--rate", "2/s", "--for", "1s", "--json", "--report", report}, &out, &errb)
+	var res struct{ Verdict, Summary string }
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if code != exitBadInput || res.Verdict != "unjudged" || !strings.HasPrefix(res.Summary, "too few requests to judge") {
+		t.Errorf("exit %d, %+v; want 3, unjudged", code, res)
+	}
+	if b, err := os.ReadFile(report); err != nil || !strings.Contains(string(b), "too few requests to judge") {
+		t.Errorf("report: %v\n%s", err, b)
 	}
 }
 

@@ -67,6 +67,9 @@ func summarizeLoad(run *load.Run, points []advisor.LoadPoint, pl loadPlan, rules
 	}
 	r.verdict = advisor.FindKnee(points, rules.SLA, rules.ErrorRate)
 	r.Verdict, r.Summary = "held", r.verdict.Summary
+	if r.verdict.Unjudged {
+		r.Verdict = "unjudged"
+	}
 	if k := r.verdict.Knee; k != nil {
 		r.Verdict = "knee"
 		r.Knee = &loadKneeJSON{RPS: k.RPS, P95: k.P95, Bottleneck: k.Bottleneck, Findings: k.Findings}
