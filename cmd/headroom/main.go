@@ -113,6 +113,10 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	completeFromShell(parser)
+	if err := emptyPaths(parser, args); err != nil {
+		fmt.Fprintf(stderr, "headroom: %s (see headroom --help)\n", printableLines(err.Error()))
+		return exitBadInput
+	}
 	kctx, err := parser.Parse(helpArgs(args))
 	if err != nil {
 		fmt.Fprintf(stderr, "headroom: %s (see headroom --help)\n", printableLines(err.Error()))
@@ -121,6 +125,50 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	env := &runEnv{stdout: stdout, stderr: stderr, configPath: c.Config}
 	err = kctx.Run(env)
 	return exitStatus(err, stderr)
+}
+
+// emptyPaths refuses an empty value for a flag that names a file or a
+// directory (--state "", --config=, --from a,,b): kong reads "" as the
+// current directory, so a variable left unset in a script would make
+// headroom write where it was started. "." still names it.
+func emptyPaths(parser *kong.Kong, args []string) error {
+	paths := map[string]bool{}
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		for _, f := range n.Flags {
+			if f.Tag.Type == "path" || strings.Contains("FILE DIR PATH FILE|DIR/", f.PlaceHolder) && f.PlaceHolder != "" {
+				paths["--"+f.Name] = true
+				if f.Short != 0 {
+					paths["-"+string(f.Short)] = true
+				}
+			}
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(parser.Model.Node)
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, val, eq := strings.Cut(a, "=")
+		if !paths[name] {
+			continue
+		}
+		if !eq {
+			if i+1 >= len(args) {
+				continue // kong says the value is missing
+			}
+			val = args[i+1]
+		}
+		for _, v := range strings.Split(val, ",") {
+			if strings.TrimSpace(v) == "" {
+				return fmt.Errorf("%s %q: an empty path; name a file (. for the current directory)", name, val)
+			}
+		}
+	}
+	return nil
 }
 
 // exitStatus prints err (one line) and maps it to the exit status.

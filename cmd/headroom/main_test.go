@@ -426,3 +426,20 @@ func TestOnceStateFile(t *testing.T) {
 		t.Errorf("files left: %v", names)
 	}
 }
+
+// An empty file name is refused, never read as the current directory.
+func TestEmptyPathsRefused(t *testing.T) {
+	isolate(t)
+	for _, args := range [][]string{
+		{"once", "--state="}, {"once", "--log", ""}, {"record", "--dir="}, {"record", "-o", ""},
+		{"plan", "--from", ","}, {"plan", "--from", "a.jsonl,"}, {"--config=", "once"}, {"once", "--textfile", ""},
+	} {
+		code, _, stderr := runCLI(t, args...)
+		if code != exitBadInput || !strings.Contains(stderr, "an empty path") {
+			t.Errorf("%q: exit %d, %q; want 3, an empty path", args, code, stderr)
+		}
+	}
+	if code, _, stderr := runCLI(t, "once", "--replay", "../../testdata/idle.jsonl", "--state", filepath.Join(t.TempDir(), "st")); code != exitOK {
+		t.Errorf("a named --state: exit %d, %s", code, stderr)
+	}
+}
