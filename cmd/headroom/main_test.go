@@ -443,3 +443,15 @@ func TestEmptyPathsRefused(t *testing.T) {
 		t.Errorf("a named --state: exit %d, %s", code, stderr)
 	}
 }
+
+// A log that cannot be followed is said: otherwise once shows nothing of
+// it, as if there had been no traffic.
+func TestOnceSaysWhyALogIsNotRead(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	code, _, stderr := runCLI(t, "once", "--for", "1s", "--access-log", filepath.Join(dir, "missing.log"), "--sql-log", dir)
+	if code == exitBadInput || !strings.Contains(stderr, "warning: --access-log: "+filepath.Join(dir, "missing.log")+": missing") ||
+		!strings.Contains(stderr, "warning: --sql-log: "+dir+" is a directory") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/probe"
+	"github.com/headroom-dev/headroom/sampler/services"
 )
 
 // onceCmd judges once and exits with the verdict: `headroom once`.
@@ -142,6 +143,13 @@ func (c *onceCmd) Run(env *runEnv) error {
 			fmt.Fprintln(env.stderr, "headroom: warning:", printableLines(err.Error()))
 			report.Warnings = append(report.Warnings, err.Error())
 		}
+	}
+	// A log that cannot be followed leaves no finding to show; say why.
+	if t := last.Snapshot.Traffic; t != nil && t.State != services.StateOK {
+		warn(fmt.Errorf("--access-log: %s", t.Reason))
+	}
+	if q := last.Snapshot.SQL; q != nil && q.State != services.StateOK {
+		warn(fmt.Errorf("--sql-log: %s", q.Reason))
 	}
 	if c.Log != "" {
 		warn(appendCSV(c.Log, report.Advice, last.Snapshot))
