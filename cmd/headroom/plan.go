@@ -171,6 +171,12 @@ func (c *planCmd) check() (planInputs, error) {
 	return in, nil
 }
 
+// configNamesPrometheus: the config file has a [prometheus] url.
+func (c *planCmd) configNamesPrometheus(env *runEnv) bool {
+	st, err := loadSettings(env.configPath)
+	return err == nil && st.Fleet != nil && st.Fleet.URL != ""
+}
+
 // Run checks the numbers, reads the files as one series, and prints the plan.
 func (c *planCmd) Run(env *runEnv) error {
 	in, err := c.check()
@@ -178,7 +184,10 @@ func (c *planCmd) Run(env *runEnv) error {
 		return err
 	}
 	files := append(append([]string(nil), c.From...), c.Files...)
-	if len(files) == 0 && !in.costs && !c.wanted() {
+	// With nothing named, the [prometheus] url of the config file is the
+	// history, as --help says.
+	fromConfig := len(files) == 0 && !in.costs && !c.wanted() && c.configNamesPrometheus(env)
+	if len(files) == 0 && !in.costs && !c.wanted() && !fromConfig {
 		return usageError{errors.New("plan needs history (--from FILE, recordings or --log CSV files) or the cost-benefit flags")}
 	}
 	r := planReport{Files: []string{}, Gaps: []plan.Gap{}, Trends: []trendRow{}, Notes: []string{}}
@@ -186,7 +195,7 @@ func (c *planCmd) Run(env *runEnv) error {
 		cb, _ := plan.Costs(*c.CostNow, *c.CostNext, *c.OptimizeCost, in.gain) // checked above
 		r.CostBenefit = &cb
 	}
-	if c.wanted() {
+	if c.wanted() || fromConfig {
 		if err := c.fillProm(env, &r, in); err != nil {
 			return err
 		}

@@ -208,6 +208,12 @@ func TestPlanPrometheusTrend(t *testing.T) {
 	if r.Capacity == nil || len(r.Capacity.Requirements) != 2 || r.Capacity.Requirements[0].Have != 4 || r.Capacity.Requirements[1].Have != 16 {
 		t.Errorf("capacity %+v, want 4 cores and 16 GiB from node_exporter", r.Capacity)
 	}
+	// With nothing named, the config file's [prometheus] url is the history.
+	cfg := writeConfig(t, "[prometheus]\nurl = \""+srv.URL+"\"\n", 0o600)
+	code, out, errs = runCLI(t, "--config", cfg, "plan", "--json")
+	if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil || r.Samples != 721 {
+		t.Errorf("plan from the config's url: exit %d, %v, %d samples: %s", code, err, r.Samples, errs)
+	}
 }
 
 // Bad periods and a Prometheus that fails are exit 3, naming the URL
