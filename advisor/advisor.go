@@ -6,6 +6,7 @@
 package advisor
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -153,8 +154,53 @@ type Advice struct {
 	Provisional bool `json:"provisional,omitempty"`
 	// Saturation names what the saturation findings are about; nil without them.
 	Saturation *SaturationStats `json:"saturation,omitempty"`
+	// CPUHog is the process outside every app family that uses more CPU
+	// than the app servers together, when CPU is at capacity: scaling
+	// would buy machines for it, not for the app. nil otherwise.
+	CPUHog *ProcessShare `json:"cpu_hog,omitempty"`
 	// AppAdvice is the app's own numbers over the window, where configured.
 	AppAdvice
+}
+
+// ProcessShare is one process and its CPU (% of one core).
+type ProcessShare struct {
+	PID  int32   `json:"pid"`
+	Name string  `json:"name"`
+	CPU  float64 `json:"cpu"`
+}
+
+// cpuHog finds the process that takes the CPU from the app: with CPU (or
+// its pressure) at SCALE, the busiest process of no app family, when it
+// uses at least half a core and more than the app servers together.
+func cpuHog(a Advice, s sampler.Snapshot) *ProcessShare {
+	if max(a.level(KeyCPU), a.level(MetricName(KeyPSI, "cpu"))) < Scale {
+		return nil
+	}
+	app := 0.0
+	for _, ap := range a.Apps {
+		if apps.IsAppServer(ap.Kind) {
+			app += ap.CPU
+		}
+	}
+	var top *sampler.Process
+	for i := range s.Procs {
+		p := &s.Procs[i]
+		if apps.Family(*p) == "" && (top == nil || p.CPU > top.CPU) {
+			top = p
+		}
+	}
+	if top == nil || top.CPU < 50 || top.CPU <= app {
+		return nil
+	}
+	return &ProcessShare{PID: top.PID, Name: top.Name, CPU: top.CPU}
+}
+
+// hogPhrase names the hog for a summary: "" without one.
+func hogPhrase(a Advice) string {
+	if a.CPUHog == nil {
+		return ""
+	}
+	return fmt.Sprintf(" Most of the CPU is %s (pid %d, %.0f %%), not the app: stop or move it before scaling.", a.CPUHog.Name, a.CPUHog.PID, a.CPUHog.CPU)
 }
 
 // ProbeStats summarise the probe requests of a window.
@@ -208,6 +254,7 @@ func Advise(window []sampler.Snapshot, r Rules) Advice {
 		a.Workers = suggestWorkers(cores, mem, last.Procs, sized, r.Workers)
 		a.Workers.LimitSource = source
 		queueWorkers(&a, last, r)
+		a.CPUHog = cpuHog(a, last)
 		a.Summary = summarize(a) // again: the wording may name the worker bound
 	}
 	if a.Apps == nil {

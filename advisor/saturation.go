@@ -111,7 +111,11 @@ func saturationSummary(a Advice) []string {
 			case mem == Scale || (mem > cpu):
 				what = "memory is"
 			}
-			parts = append(parts, fmt.Sprintf("Saturated: requests queue and %s at capacity (%s): scale out.", what, where))
+			s := fmt.Sprintf("Saturated: requests queue and %s at capacity (%s): scale out.", what, where)
+			if what == "CPU is" && a.CPUHog != nil {
+				s = fmt.Sprintf("Requests queue (%s) and CPU is at capacity.", where) + hogPhrase(a)
+			}
+			parts = append(parts, s)
 		} else {
 			s := fmt.Sprintf("Requests queue (%s) while CPU and memory have room: add workers (or threads / async workers)", where)
 			if a.Workers.MemoryBased > 0 {

@@ -300,3 +300,27 @@ func TestQueueWorkersFitTheMemoryFree(t *testing.T) {
 		t.Errorf("with memory free: %+v; want 50, no word of it", w)
 	}
 }
+
+// CPU at capacity, taken by a process of no app family while the app's
+// workers wait: the summary names that process instead of sending the
+// on-call to buy machines for it.
+func TestCPUHogNamed(t *testing.T) {
+	for _, tc := range []struct {
+		hog, worker float64 // % of one core
+		want        bool
+	}{{180, 2, true}, {40, 2, false}, {90, 60, false}} {
+		snaps := saturated(series(60, flat(97, 10, -1, 20)), 10, saturation.StateWaiting)
+		for i := range snaps {
+			snaps[i].Procs[1].CPU, snaps[i].Procs[2].CPU = tc.worker, tc.worker
+			snaps[i].Procs = append(snaps[i].Procs, sampler.Process{PID: 4000, PPID: 1, Name: "stress-ng", Cmd: "stress-ng --cpu 2", CPU: tc.hog})
+		}
+		a := Advise(snaps, DefaultRules())
+		named := strings.Contains(a.Summary, "Most of the CPU is stress-ng (pid 4000, ")
+		if named != tc.want || (a.CPUHog != nil) != tc.want {
+			t.Errorf("hog %.0f %%, workers %.0f %%: named %v, %+v; want %v\n%s", tc.hog, tc.worker, named, a.CPUHog, tc.want, a.Summary)
+		}
+		if tc.want && (strings.Contains(a.Summary, "scale out") || strings.Contains(a.Summary, "CPU-bound")) {
+			t.Errorf("a hog's CPU still says scale: %s", a.Summary)
+		}
+	}
+}
