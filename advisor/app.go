@@ -135,6 +135,10 @@ func appAdvice(w []sampler.Snapshot) AppAdvice {
 // latencyFromTraffic: the latency finding was judged from access logs.
 func (a Advice) latencyFromTraffic() bool { return a.Traffic != nil && a.Traffic.P95Ms != nil }
 
+// LatencyFromTraffic: the latency finding was judged from access logs, not
+// from the probe (whose figures may be shown beside it).
+func (a Advice) LatencyFromTraffic() bool { return a.latencyFromTraffic() }
+
 // errorsFromTraffic: the errors finding was judged from access logs.
 func (a Advice) errorsFromTraffic() bool { return a.Traffic != nil && a.Traffic.Status != nil }
 

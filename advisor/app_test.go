@@ -206,3 +206,16 @@ func BenchmarkAdviseApp(b *testing.B) {
 		Advise(s, r)
 	}
 }
+
+// With an access log and a probe, the log judges latency; the probe's own
+// figures are still there for its chart, and the summary is the log's.
+func TestProbeFiguresBesideTrafficLatency(t *testing.T) {
+	snaps := withProbe(withTraffic(series(60, flat(10, 20, -1, 40)), constInt(50), 0, constMS(450)), func(int) float64 { return 20 }, func(int) bool { return false })
+	a := Advise(snaps, DefaultRules())
+	if !a.LatencyFromTraffic() || a.Probe == nil || a.Probe.P95 != 20 {
+		t.Fatalf("from traffic %v, probe %+v; want the log judging and the probe's 20 ms kept", a.LatencyFromTraffic(), a.Probe)
+	}
+	if !strings.Contains(a.Summary, "at 50 req/s is over the 300 ms SLA") || strings.Contains(a.Summary, "p95 latency 20 ms") {
+		t.Errorf("summary %q; want the log's latency alone", a.Summary)
+	}
+}

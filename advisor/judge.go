@@ -112,10 +112,15 @@ func probeStats(window []sampler.Snapshot, r Rules) (*ProbeStats, []float64) {
 // while the machine has room — and SCALE only when CPU or memory is at
 // SCALE too: the machine is saturated.
 func judgeLatency(j *judgement) (Finding, bool) {
+	ps, lat := probeStats(j.window, j.rules)
 	if f, ok, used := trafficLatency(j); used {
+		// The access log judges; the probe's own figures are still shown
+		// beside its chart.
+		if ps != nil && j.advice.Probe == nil {
+			j.advice.Probe = ps
+		}
 		return f, ok
 	}
-	ps, lat := probeStats(j.window, j.rules)
 	if ps == nil {
 		return Finding{}, false
 	}

@@ -133,6 +133,11 @@ func (p *chartsPanel) latencyLabel() []string {
 	if pr.Answered == 0 {
 		return []string{st.Label.Render("LAT") + "  none", st.Dim.Render("no answer")}
 	}
+	if p.advice.LatencyFromTraffic() {
+		// The finding is the access log's: no level for the probe here.
+		return []string{st.Label.Render("LAT") + " " + fit(millis(pr.Last), 6), st.Dim.Render("probe p95 " + millis(pr.P95)),
+			st.Dim.Render("SLA " + millis(pr.SLA))}
+	}
 	level := advisor.Monitor // the newest request's level, as beside every chart
 	if f, ok := p.advice.Finding(advisor.KeyLatency); ok {
 		level = f.NowLevel
