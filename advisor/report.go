@@ -28,13 +28,19 @@ type VerdictChange struct {
 }
 
 // Timeline replays the session and lists each change of verdict, the
-// first judgement included.
+// first judgement included. With a baseline, it lists them from there on,
+// starting with the verdict in force then; each moment is still judged on
+// its whole window (samples before the baseline included), as the screen
+// judged it, so the timeline ends on the report's final verdict.
 func Timeline(s Session) []VerdictChange {
 	var out []VerdictChange
 	start := 0
 	for i, snap := range s.Snaps {
 		for start < i && snap.Time.Sub(s.Snaps[start].Time) >= s.Rules.Window {
 			start++
+		}
+		if !s.Baseline.IsZero() && snap.Time.Before(s.Baseline) && i < len(s.Snaps)-1 {
+			continue
 		}
 		a := judgeWindow(s.Snaps[start:i+1], s.Rules)
 		if len(out) == 0 || out[len(out)-1].Verdict != a.Verdict {
@@ -111,7 +117,7 @@ func ReportMarkdown(s Session) string {
 
 	b.WriteString(appReport(since, final))
 	b.WriteString("\n## Verdict timeline\n\n| time (UTC) | verdict | focus | why |\n|---|---|---|---|\n")
-	for _, c := range Timeline(Session{Snaps: since, Rules: s.Rules}) {
+	for _, c := range Timeline(Session{Snaps: s.Snaps, Rules: s.Rules, Baseline: s.Snaps[base].Time}) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.Time.UTC().Format("15:04:05"), c.Verdict, orNone(strings.Join(c.Focus, ", ")), c.Summary)
 	}
 

@@ -46,6 +46,37 @@ func TestReportOfTheCPURamp(t *testing.T) {
 	}
 }
 
+// A baseline marked after the load began: the timeline starts with the
+// verdict then, judged on the whole window as the screen judged it (not on
+// the samples since the mark alone), takes each later change at the moment
+// the whole session's timeline has it, and ends on the final verdict.
+func TestTimelineFromABaseline(t *testing.T) {
+	r := DefaultRules()
+	r.Window = 2 * time.Minute
+	snaps, _ := replay(t, "cpu-ramp.jsonl", r)
+	full := Timeline(Session{Snaps: snaps, Rules: r})
+	// Marked 8 s before OPTIMIZE: judged on the samples since the mark
+	// alone, OPTIMIZE and SCALE would come minutes later.
+	mark := full[1].Time.Add(-8 * time.Second)
+	tl := Timeline(Session{Snaps: snaps, Rules: r, Baseline: mark})
+	if len(tl) != len(full) || tl[0].Verdict != Monitor || !tl[0].Time.Equal(mark) {
+		t.Fatalf("from %v: %+v\nwhole session: %+v", mark, tl, full)
+	}
+	for i := 1; i < len(full); i++ {
+		if !tl[i].Time.Equal(full[i].Time) || tl[i].Verdict != full[i].Verdict {
+			t.Errorf("change %d: %v at %v; the whole session has %v at %v", i, tl[i].Verdict, tl[i].Time, full[i].Verdict, full[i].Time)
+		}
+	}
+	final := Advise(windowEnding(snaps, r.Window), r)
+	if tl[len(tl)-1].Verdict != final.Verdict {
+		t.Errorf("timeline ends %v, the report's final verdict is %v", tl[len(tl)-1].Verdict, final.Verdict)
+	}
+	md := ReportMarkdown(Session{Host: "lab", Snaps: snaps, Rules: r, Baseline: mark})
+	if !strings.Contains(md, "| "+mark.UTC().Format("15:04:05")+" | MONITOR |") || !strings.Contains(md, "| "+full[2].Time.UTC().Format("15:04:05")+" | SCALE |") {
+		t.Errorf("report timeline does not start at the mark, or misses SCALE at %v:\n%s", full[2].Time, md)
+	}
+}
+
 func TestReportWithProbe(t *testing.T) {
 	snaps := withProbe(series(120, flat(10, 20, -1, 40)), func(i int) float64 { return float64(i%50 + 1) }, never)
 	md := ReportMarkdown(Session{Snaps: snaps, Rules: DefaultRules(), ProbeURL: "http://127.0.0.1:8000/health/"})
