@@ -402,3 +402,17 @@ func TestPlanRefusesAFileWithoutLines(t *testing.T) {
 		t.Errorf("bound 2: read %q, %v", b, err)
 	}
 }
+
+// A plan from minutes of history says so where its bold figures are.
+func TestPlanCaveatsAShortHistory(t *testing.T) {
+	isolate(t)
+	code, out, stderr := runCLI(t, "plan", "../../testdata/cpu-ramp.jsonl")
+	if code != exitOK || !strings.Contains(out, "## Capacity in 24 months\n\n**From 4m59s of history only**") {
+		t.Errorf("exit %d %s\n%s", code, stderr, out)
+	}
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	to := from.Add(24 * time.Hour)
+	if c := shortHistory(planReport{From: &from, To: &to}); c != "" {
+		t.Errorf("a day of history: %q", c)
+	}
+}

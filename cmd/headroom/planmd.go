@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/headroom-dev/headroom/advisor/plan"
 )
@@ -36,7 +37,7 @@ func writePlanMarkdown(w io.Writer, r planReport) {
 			rt.FirstWeekMS, rt.LastWeekMS, rt.ChangePct, rt.SLAMS, rt.Level)
 	}
 	if c := r.Capacity; c != nil {
-		writeCapacityMarkdown(w, c)
+		writeCapacityMarkdown(w, c, shortHistory(r))
 	}
 	if cb := r.CostBenefit; cb != nil {
 		writeCostsMarkdown(w, cb)
@@ -89,8 +90,25 @@ func crossing(line, months *float64, t trendRow) string {
 	return "beyond the horizon"
 }
 
-func writeCapacityMarkdown(w io.Writer, c *capacityReport) {
+// shortHistory words a history too short to size a machine by ("" when
+// it spans a day or more): a load test's minutes are its peak, not the
+// machine's use.
+func shortHistory(r planReport) string {
+	if r.From == nil || r.To == nil {
+		return ""
+	}
+	span := r.To.Sub(*r.From)
+	if span >= 24*time.Hour {
+		return ""
+	}
+	return fmt.Sprintf("**From %s of history only**: \"in use now\" is that stretch's, and a short one (a load test, an incident) is a peak, not the machine's use; record a day or more before sizing a machine by it.", span.Round(time.Second))
+}
+
+func writeCapacityMarkdown(w io.Writer, c *capacityReport, caveat string) {
 	fmt.Fprintf(w, "## Capacity in %g months\n\n", c.HorizonMonths)
+	if caveat != "" {
+		fmt.Fprintf(w, "%s\n\n", caveat)
+	}
 	if len(c.Requirements) > 0 {
 		fmt.Fprintf(w, "required = in use now × (1 + monthly growth)^months / %.0f %% target utilisation, rounded up.\n\n", c.TargetPct)
 		fmt.Fprintln(w, "| resource | in use now | growth a month (a year) | in use then | required | this machine |")
