@@ -68,7 +68,10 @@ func (p *chartsPanel) loadCharts(s sampler.Snapshot) []string {
 	}
 	w := p.lay.leftW - labelW - 1
 	target := st.Dim.Render("closed loop")
-	if l.TargetRPS > 0 {
+	switch {
+	case l.Done: // the pattern is over: no target, open loop or not
+		target = st.Dim.Render("load done")
+	case l.TargetRPS > 0:
 		target = st.Dim.Render(fmt.Sprintf("of %.0f", l.TargetRPS))
 	}
 	level := advisor.Monitor
@@ -77,8 +80,12 @@ func (p *chartsPanel) loadCharts(s sampler.Snapshot) []string {
 	}
 	req := p.chartRow([]string{st.Label.Render("REQ") + fmt.Sprintf(" %4.0f/s", l.RPS), target,
 		st.Dim.Render(fmt.Sprintf("ok %.0f%%", l.SuccessPct))}, p.hist.Series(p.in.seq, w, loadRPS), 0, st.Net)
-	lat := p.chartRow([]string{st.Label.Render("P95") + fmt.Sprintf(" %4.0fms", l.P95), levelTag(st, level),
-		st.Dim.Render(fmt.Sprintf("SLA %dms", p.sla))}, p.hist.Series(p.in.seq, w, loadP95), 0, st.IO)
+	// No answered request in the interval is no latency: never "0ms · ok".
+	latLabel := []string{st.Label.Render("P95") + fmt.Sprintf(" %4.0fms", l.P95), levelTag(st, level), st.Dim.Render(fmt.Sprintf("SLA %dms", p.sla))}
+	if l.Requests == 0 {
+		latLabel = []string{st.Label.Render("P95") + "     —", st.Dim.Render("no requests"), latLabel[2]}
+	}
+	lat := p.chartRow(latLabel, p.hist.Series(p.in.seq, w, loadP95), 0, st.IO)
 	return []string{req, lat}
 }
 

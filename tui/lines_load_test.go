@@ -59,3 +59,21 @@ func TestNoLoadPanelWithoutALoad(t *testing.T) {
 		t.Errorf("load rows without a load test:\n%s", v)
 	}
 }
+
+// After the pattern ends, the screen says the load is done, and an
+// interval with no request shows no latency (never "0ms" at a level).
+func TestLoadPanelAfterTheLoad(t *testing.T) {
+	snaps := withLoadTest(load(t, "cpu-ramp.jsonl")[:240], 60)
+	last := *snaps[len(snaps)-1].LoadTest
+	last.Done, last.TargetRPS, last.RPS, last.Requests, last.P95, last.SuccessPct = true, 0, 0, 0, 0, 0
+	snaps[len(snaps)-1].LoadTest = &last
+	view := plain(model(t, 120, 40, snaps))
+	for _, want := range []string{"load done", "P95     —", "no requests"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("screen lacks %q:\n%s", want, view)
+		}
+	}
+	if strings.Contains(view, "closed loop") || strings.Contains(view, "P95    0ms") {
+		t.Errorf("an ended ramp reads as a closed loop, or a latency of 0:\n%s", view)
+	}
+}
