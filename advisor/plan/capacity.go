@@ -69,6 +69,9 @@ func checkGrowth(g, months, target float64) error {
 	return nil
 }
 
+// maxRPS bounds the request rates a plan takes.
+const maxRPS = 1e9
+
 // Instances is the guide's instance count for a target request rate:
 // max(ceil(instances × target/now) + 1, 2): one spare, and never fewer than two.
 func Instances(instances int, rpsNow, rpsTarget float64) (int, error) {
@@ -79,6 +82,9 @@ func Instances(instances int, rpsNow, rpsTarget float64) (int, error) {
 		return 0, fmt.Errorf("requests/s now %v must be above 0", rpsNow)
 	case !(rpsTarget > 0) || math.IsInf(rpsTarget, 0):
 		return 0, fmt.Errorf("requests/s target %v must be above 0", rpsTarget)
+	case rpsNow > maxRPS || rpsTarget > maxRPS:
+		// A figure no site serves: a typo, and printed whole it fills a screen.
+		return 0, fmt.Errorf("requests/s %g now, %g target: at most %g; check the numbers", rpsNow, rpsTarget, float64(maxRPS))
 	}
 	ratio := float64(instances) * rpsTarget / rpsNow
 	if ratio > 1e6 {

@@ -109,7 +109,7 @@ func TestInstances(t *testing.T) {
 	for _, bad := range []struct {
 		n        int
 		now, tgt float64
-	}{{0, 1, 1}, {1, 0, 1}, {1, 1, -5}, {1, math.NaN(), 1}, {1, 1e-300, 1e300}} {
+	}{{0, 1, 1}, {1, 0, 1}, {1, 1, -5}, {1, math.NaN(), 1}, {1, 1e-300, 1e300}, {1, 1e308, 1}, {1, 100, 2e9}} {
 		if _, err := Instances(bad.n, bad.now, bad.tgt); err == nil {
 			t.Errorf("Instances(%d, %v, %v): no error", bad.n, bad.now, bad.tgt)
 		}
