@@ -149,9 +149,20 @@ func (d *Decoder) parseLine(b []byte) (sampler.Snapshot, bool, error) {
 	}
 	if d.lineNo == 1 && bytes.Contains(b, []byte(`"headroom"`)) {
 		var h headerJSON
-		if err := json.Unmarshal(b, &h); err == nil && h.Headroom != 0 {
-			if h.Headroom > FormatVersion {
+		err := json.Unmarshal(b, &h)
+		if err != nil && !bytes.Contains(b, []byte(`"t"`)) {
+			// A header (no snapshot time in it) that does not parse: say
+			// what is wrong with it, not that a snapshot lacks its time.
+			return sampler.Snapshot{}, false, fmt.Errorf("header: %v", cleanJSONError(err))
+		}
+		if err == nil && h.Headroom != 0 {
+			switch {
+			case h.Headroom > FormatVersion:
 				return sampler.Snapshot{}, false, fmt.Errorf("recording format %d is newer than this headroom reads (%d)", h.Headroom, FormatVersion)
+			case h.Headroom < 0:
+				return sampler.Snapshot{}, false, fmt.Errorf("header: format %d: want %d", h.Headroom, FormatVersion)
+			case h.IntervalMS < 0:
+				return sampler.Snapshot{}, false, fmt.Errorf("header: interval_ms %d: want a positive interval", h.IntervalMS)
 			}
 			if h.Started != "" {
 				h.Header.Started, _ = time.Parse(time.RFC3339Nano, h.Started)

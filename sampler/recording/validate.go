@@ -17,7 +17,8 @@ import (
 func cleanJSONError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Errorf("field %q: expected %s, got JSON %s", strings.TrimPrefix(te.Field, "snapshotAlias."), jsonWant(te.Type), te.Value)
+		field := strings.TrimPrefix(strings.TrimPrefix(te.Field, "snapshotAlias."), "Header.")
+		return fmt.Errorf("field %q: expected %s, got JSON %s", field, jsonWant(te.Type), te.Value)
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
