@@ -77,7 +77,7 @@ func (p *advisorPanel) render() string {
 	if h >= 14 {
 		summaryMax = max(3, h-1-len(workerLines)-min(len(findings), 3))
 	}
-	summary := wrap(a.Summary, w, summaryMax)
+	summary := wrapSummary(a.Summary, w, summaryMax)
 	room := h - 1 - len(summary) - len(workerLines)
 	if p.in.baseline != "" {
 		room-- // the change since the baseline comes before the least findings
@@ -92,7 +92,7 @@ func (p *advisorPanel) render() string {
 		lines = append(lines, st.Text.Render(l))
 	}
 	for _, f := range findings {
-		lines = append(lines, findingLine(st, f, w))
+		lines = append(lines, findingLine(st, f, w, latencyP95(a, f)))
 	}
 	if p.in.baseline != "" && h-len(lines)-len(workerLines) > 0 {
 		lines = append(lines, st.Text.Render(fit(p.in.baseline, w)))
@@ -134,17 +134,36 @@ func levelTag(st *themes.Styles, l advisor.Level) string {
 
 // findingLine: "cpu     92% avg  91 ≥85  97% ■ SCALE". Every column keeps a
 // gap whatever the width of a number: the name gives way first.
-func findingLine(st *themes.Styles, f advisor.Finding, w int) string {
+func findingLine(st *themes.Styles, f advisor.Finding, w int, p95 *float64) string {
 	// The mean carries a unit only where it can change scale (ms → s).
 	meanUnit := advisor.Unit("")
 	if f.Unit == advisor.Millis {
 		meanUnit = f.Unit
 	}
-	nums := fmt.Sprintf("%s avg %s %s%-3s %3.0f%%", compactNum(f.Now, f.Unit), compactNum(f.Mean, meanUnit), f.Past(),
+	stat, v := "avg", f.Mean
+	if p95 != nil { // the latency's level rests on the window's p95, as the summary says
+		stat, v = "p95", *p95
+	}
+	nums := fmt.Sprintf("%s %s %s %s%-3s %3.0f%%", compactNum(f.Now, f.Unit), stat, compactNum(v, meanUnit), f.Past(),
 		thresholdNum(f.Threshold), f.Above)
 	tag := levelTag(st, f.Level)
 	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
 	return fit(f.Label, nameW) + " " + nums + " " + tag
+}
+
+// latencyP95 is the window's p95 the latency finding is judged on (the
+// access log's, else the probe's); nil for any other finding.
+func latencyP95(a advisor.Advice, f advisor.Finding) *float64 {
+	if f.Metric != advisor.KeyLatency {
+		return nil
+	}
+	if a.Traffic != nil && a.Traffic.P95Ms != nil {
+		return a.Traffic.P95Ms
+	}
+	if a.Probe != nil && a.Probe.Answered > 0 {
+		return &a.Probe.P95
+	}
+	return nil
 }
 
 // thresholdNum prints a line as set: 85, 0.1 (never "0" for a small one).

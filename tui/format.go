@@ -134,3 +134,47 @@ func trimFloat(f float64) string {
 func shortDur(sec float64) string {
 	return advisor.FormatDuration(time.Duration(sec * float64(time.Second)))
 }
+
+// wrapSummary wraps the advisor's summary into at most max lines. Each of
+// its sentences ends with what to do ("scale out", "add workers"), so when
+// they do not all fit it keeps whole sentences from the first and marks
+// that more follows, rather than cutting the last one shown before its
+// action. A first sentence longer than max lines is cut, as wrap does.
+func wrapSummary(s string, w, max int) []string {
+	all := wrap(s, w, 1<<20)
+	if len(all) <= max {
+		return all
+	}
+	var kept []string
+	var lines []string
+	for _, sentence := range sentences(s) {
+		try := wrap(strings.Join(append(kept, sentence), " "), w, 1<<20)
+		if len(try) > max {
+			break
+		}
+		kept, lines = append(kept, sentence), try
+	}
+	if len(kept) == 0 {
+		return wrap(s, w, max)
+	}
+	if last := lines[len(lines)-1]; ansi.StringWidth(last)+2 <= w {
+		lines[len(lines)-1] = last + " …"
+	} else if len(lines) < max {
+		lines = append(lines, "…")
+	}
+	return lines
+}
+
+// sentences splits a summary after each ". " that a capital letter
+// follows ("1.5 s" and "127.0.0.1" stay whole).
+func sentences(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '.' && s[i+1] == ' ' && s[i+2] >= 'A' && s[i+2] <= 'Z' {
+			out = append(out, s[start:i+1])
+			start = i + 2
+		}
+	}
+	return append(out, s[start:])
+}

@@ -31,3 +31,19 @@ func TestLatencyLabel(t *testing.T) {
 		}
 	}
 }
+
+// The latency row shows the window's p95, which its level and the summary
+// rest on, not the mean of the requests; other rows keep their mean.
+func TestLatencyRowShowsTheP95(t *testing.T) {
+	m := newModel(Options{Theme: "mono"})
+	lat := advisor.Finding{Metric: advisor.KeyLatency, Label: "latency", Unit: advisor.Millis, Now: 824, Mean: 641, Threshold: 300, Above: 86, Level: advisor.Scale}
+	a := advisor.Advice{Probe: &advisor.ProbeStats{Answered: 60, P95: 933}}
+	row := ansi.Strip(findingLine(m.styles, lat, 60, latencyP95(a, lat)))
+	if !strings.Contains(row, "p95 933ms") || strings.Contains(row, "avg") {
+		t.Errorf("latency row %q; want the window's p95 933ms", row)
+	}
+	cpu := advisor.Finding{Metric: advisor.KeyCPU, Label: "cpu", Unit: advisor.Percent, Now: 90, Mean: 80, Threshold: 70, Above: 90, Level: advisor.Optimize}
+	if row := ansi.Strip(findingLine(m.styles, cpu, 60, latencyP95(a, cpu))); !strings.Contains(row, "avg  80") || strings.Contains(row, "p95") {
+		t.Errorf("cpu row %q; want its mean", row)
+	}
+}
