@@ -194,10 +194,17 @@ func exitStatus(err error, stderr io.Writer) int {
 func printableLines(msg string) string {
 	lines := strings.Split(strings.TrimRight(msg, "\n"), "\n")
 	for i, l := range lines {
+		// A 100 kB flag value quoted back is no help: its start says enough.
+		if len(l) > maxErrorLine {
+			l = strings.ToValidUTF8(l[:maxErrorLine], "") + "…"
+		}
 		lines[i] = text.Printable(l)
 	}
 	return strings.Join(lines, "\n")
 }
+
+// maxErrorLine bounds one line of an error message, in bytes.
+const maxErrorLine = 1000
 
 // runEnv is what every command gets: where to write, and the config file named on the command line.
 type runEnv struct {

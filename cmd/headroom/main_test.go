@@ -385,6 +385,9 @@ func TestErrorsArePrintable(t *testing.T) {
 	if got := printableLines("one\x1b[2J\ntwo\n"); got != "one\uFFFD[2J\ntwo" {
 		t.Errorf("printableLines: %q", got)
 	}
+	if got := printableLines(strings.Repeat("é", 100_000)); len(got) > maxErrorLine+3 || !strings.HasSuffix(got, "é…") {
+		t.Errorf("a 100 kB line: %d bytes, ends %q", len(got), got[len(got)-8:])
+	}
 }
 
 // --state keeps one verdict word. A file that holds anything else, or a
