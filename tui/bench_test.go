@@ -29,9 +29,11 @@ func eachSize(b *testing.B, snaps []sampler.Snapshot, frame func(b *testing.B, m
 func BenchmarkSampleFrame(b *testing.B) {
 	snaps := load(b, "cpu-ramp.jsonl")
 	eachSize(b, snaps, func(b *testing.B, m Model) {
+		// As bubbletea holds it: one model, updated in place.
+		var pm tea.Model = &m
 		for i := 0; i < b.N; i++ {
-			m = update(m, feedMsg(judged(m, snaps[200+i%50])))
-			_ = m.View()
+			pm, _ = pm.Update(feedMsg(judged(m, snaps[200+i%50])))
+			_ = pm.View()
 		}
 	})
 }

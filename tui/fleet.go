@@ -132,8 +132,7 @@ func (m FleetModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // forward hands a message to the host's dashboard.
 func (m *FleetModel) forward(msg tea.Msg) *Model {
 	next, _ := m.host.Update(msg)
-	hm := next.(Model)
-	return &hm
+	return next.(*Model)
 }
 
 func (m *FleetModel) onUpdate(u FleetUpdate) {
@@ -250,8 +249,7 @@ func (m FleetModel) onHostKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	next, cmd := m.host.Update(k)
-	hm := next.(Model)
-	m.host = &hm
+	m.host = next.(*Model)
 	m.render()
 	return m, cmd
 }

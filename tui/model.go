@@ -143,7 +143,7 @@ func waitFeed(ch <-chan FeedItem) tea.Cmd {
 }
 
 // Update handles a message and re-renders what it changed.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -154,7 +154,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.render()
 		return m, waitFeed(m.opts.Feed)
 	case tea.KeyMsg:
-		return keyByKey(m, msg, func(m Model, k tea.KeyMsg) (tea.Model, tea.Cmd) { return m.onKey(k) })
+		return keyByKey(m, msg, func(m *Model, k tea.KeyMsg) (tea.Model, tea.Cmd) { return m.onKey(k) })
 	}
 	return m, nil
 }
@@ -206,7 +206,7 @@ func (m *Model) onFeed(it FeedItem) {
 	}
 }
 
-func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m *Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.procs.Editing() {
 		if k.Type == tea.KeyCtrlC {
 			return m, tea.Quit

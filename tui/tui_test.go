@@ -75,7 +75,7 @@ func feed(m Model, snaps []sampler.Snapshot) Model {
 
 func update(m Model, msg tea.Msg) Model {
 	nm, _ := m.Update(msg)
-	return nm.(Model)
+	return *nm.(*Model)
 }
 
 func keys(m Model, ks ...string) Model {
@@ -300,7 +300,8 @@ func TestProgramGolden(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
 		t.Run(itoa(int32(size[0]))+"x"+itoa(int32(size[1])), func(t *testing.T) {
 			m := newModel(Options{Theme: "mono", Host: "lab"})
-			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
+			prog := m // the program's own copy: the test goes on reading m
+			tm := teatest.NewTestModel(t, &prog, teatest.WithInitialTermSize(size[0], size[1]))
 			for _, s := range snaps[:230] {
 				tm.Send(feedMsg(judged(m, s)))
 			}
@@ -308,9 +309,9 @@ func TestProgramGolden(t *testing.T) {
 				return bytes.Contains(b, []byte(snaps[229].Time.Format("15:04:05")))
 			}, teatest.WithDuration(10*time.Second))
 			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-			fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 			checkFrame(t, fm.View(), size[0], size[1])
-			golden.RequireEqual(t, []byte(plain(fm)))
+			golden.RequireEqual(t, []byte(plain(*fm)))
 		})
 	}
 }

@@ -123,7 +123,7 @@ func runLoadScreen(ctx context.Context, env *runEnv, p *pipeline.Pipeline, st se
 	if !ok {
 		return errors.New("the load dashboard needs a terminal")
 	}
-	prog := screen.NewProgram(model, out, time.Second/dashboardFPS, tea.WithContext(ctx))
+	prog := screen.NewProgram(&model, out, time.Second/dashboardFPS, tea.WithContext(ctx))
 	_, err := prog.Run()
 	if ctx.Err() != nil {
 		return nil // a signal ended it: not a failure

@@ -143,7 +143,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 		Rewind: wireRewind(seeker, st.Rules.Window), ParseTime: parseGoTo})
 	// At most dashboardFPS frames a second, and one only when the screen
 	// changed (see tui/screen).
-	prog := screen.NewProgram(model, env.stdout.(*os.File), time.Second/dashboardFPS, tea.WithoutSignalHandler())
+	prog := screen.NewProgram(&model, env.stdout.(*os.File), time.Second/dashboardFPS, tea.WithoutSignalHandler())
 	// A dropped SSH session (SIGHUP), ctrl+c from outside and SIGTERM all
 	// end the dashboard the way q does: the report is written and the
 	// recording closed, whole.
@@ -162,7 +162,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	pumpErr := <-done
 	var reportErr error
 	if report != nil {
-		if fm, ok := final.(tui.Model); ok {
+		if fm, ok := final.(*tui.Model); ok {
 			sess := fm.Session()
 			if _, err := report.WriteString(advisor.ReportMarkdown(sess)); err != nil {
 				reportErr = fmt.Errorf("cannot write the report %s: %v", c.Report, unwrapPath(err))
