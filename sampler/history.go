@@ -258,13 +258,18 @@ type WindowStats struct {
 
 // Values reads m from each snapshot that has it, oldest first.
 func Values(snaps []Snapshot, m Metric) []float64 {
-	out := make([]float64, 0, len(snaps))
+	return AppendValues(make([]float64, 0, len(snaps)), snaps, m)
+}
+
+// AppendValues is Values appended to dst, for a caller that reuses one
+// buffer across metrics.
+func AppendValues(dst []float64, snaps []Snapshot, m Metric) []float64 {
 	for _, s := range snaps {
 		if v, ok := m(s); ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
-			out = append(out, v)
+			dst = append(dst, v)
 		}
 	}
-	return out
+	return dst
 }
 
 // Stats computes WindowStats of m over snaps (oldest first).
