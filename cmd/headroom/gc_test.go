@@ -1,9 +1,9 @@
 package main
 
 import (
-	"os"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 func TestGCPercent(t *testing.T) {
@@ -15,10 +15,23 @@ func TestGCPercent(t *testing.T) {
 			t.Errorf("GOGC=%s is overridden", env)
 		}
 	}
-	// init ran for this test binary too.
-	if os.Getenv("GOGC") == "" {
-		if old := debug.SetGCPercent(gcPercent); old != gcPercent {
-			t.Errorf("the collector runs at %d, want %d", old, gcPercent)
-		}
+	// Past start-up (trimAfter), the collector runs at gcPercent; with
+	// GOGC set, nothing is scheduled.
+	var at time.Duration
+	var set func()
+	scheduleGC("", func(d time.Duration, f func()) { at, set = d, f })
+	if at != trimAfter || set == nil {
+		t.Fatalf("scheduled at %v (%v); want at %v", at, set != nil, trimAfter)
+	}
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	set()
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("collector at %d after start-up; want %d", got, gcPercent)
+	}
+	scheduled := false
+	scheduleGC("200", func(time.Duration, func()) { scheduled = true })
+	if scheduled {
+		t.Error("GOGC=200 set, and headroom still changes the collector")
 	}
 }
