@@ -102,8 +102,13 @@ func (p *advisorPanel) render() string {
 	}
 	// Tall screens have room for the app servers, one line each.
 	if room := h - len(lines) - len(workerLines); room > 1 && len(a.Apps) > 0 {
-		lines = append(lines, st.Title.Render("APPS"))
-		for _, app := range a.Apps[:min(len(a.Apps), room-1)] {
+		title := st.Title.Render("APPS")
+		shown := min(len(a.Apps), room-1)
+		if shown < len(a.Apps) { // say what the panel leaves out
+			title += st.Dim.Render(fmt.Sprintf(" %d of %d", shown, len(a.Apps)))
+		}
+		lines = append(lines, title)
+		for _, app := range a.Apps[:shown] {
 			lines = append(lines, st.Text.Render(fit(advisor.AppLine(app, true), w)))
 		}
 	}
@@ -148,6 +153,12 @@ func findingLine(st *themes.Styles, f advisor.Finding, w int, p95 *float64) stri
 		thresholdNum(f.Threshold), f.Above)
 	tag := levelTag(st, f.Level)
 	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
+	if want := min(lipgloss.Width(f.Label), 10); nameW < want {
+		// A narrow panel ("lat…", "psi…" said nothing): the name, the
+		// value now and the line; the rest is in the summary and the charts.
+		nums = fmt.Sprintf("%s %s%s", compactNum(f.Now, f.Unit), f.Past(), thresholdNum(f.Threshold))
+		nameW = w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
+	}
 	return fit(f.Label, nameW) + " " + nums + " " + tag
 }
 

@@ -1,12 +1,14 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler/accesslog"
+	"github.com/headroom-dev/headroom/sampler/apps"
 )
 
 // The latency chart draws the probe. Its label shows the probe's figures,
@@ -45,5 +47,38 @@ func TestLatencyRowShowsTheP95(t *testing.T) {
 	cpu := advisor.Finding{Metric: advisor.KeyCPU, Label: "cpu", Unit: advisor.Percent, Now: 90, Mean: 80, Threshold: 70, Above: 90, Level: advisor.Optimize}
 	if row := ansi.Strip(findingLine(m.styles, cpu, 60, latencyP95(a, cpu))); !strings.Contains(row, "avg  80") || strings.Contains(row, "p95") {
 		t.Errorf("cpu row %q; want its mean", row)
+	}
+}
+
+// The APPS list says how many it shows when the panel cannot hold them all.
+func TestAppsListSaysWhatItLeavesOut(t *testing.T) {
+	m := newModel(Options{Theme: "mono"})
+	a := advisor.Advice{Summary: "Usage acceptable."}
+	for i := 0; i < 12; i++ {
+		a.Apps = append(a.Apps, apps.App{Kind: "nginx", MasterPID: int32(100 + i), Workers: 2})
+	}
+	p := advisorPanel{styles: m.styles}
+	p.SetSize(60, 16)
+	p.Set(advisorInput{seq: 1}, a)
+	v := ansi.Strip(p.View())
+	if !regexp.MustCompile(`APPS \d+ of 12`).MatchString(v) {
+		t.Errorf("12 apps in 16 rows, nothing said of the rest:\n%s", v)
+	}
+	p.SetSize(60, 40)
+	p.Set(advisorInput{seq: 2}, a)
+	if v := ansi.Strip(p.View()); strings.Contains(v, "of 12") || strings.Count(v, "nginx") != 12 {
+		t.Errorf("room for all 12: want them all, and no count:\n%s", v)
+	}
+}
+
+// A narrow panel keeps a finding's name whole and drops its statistics.
+func TestFindingLineNarrow(t *testing.T) {
+	m := newModel(Options{Theme: "mono"})
+	f := advisor.Finding{Metric: "psi:cpu", Label: "psi:cpu", Unit: advisor.Percent, Now: 57, Mean: 40, Threshold: 10, Above: 90, Level: advisor.Scale}
+	if row := ansi.Strip(findingLine(m.styles, f, 30, nil)); !strings.HasPrefix(row, "psi:cpu ") || strings.Contains(row, "avg") || !strings.Contains(row, "≥10") {
+		t.Errorf("30 columns: %q; want the whole name, the value and the line", row)
+	}
+	if row := ansi.Strip(findingLine(m.styles, f, 60, nil)); !strings.Contains(row, "avg") {
+		t.Errorf("60 columns: %q; want the statistics", row)
 	}
 }
