@@ -55,17 +55,11 @@ func (c *loadCmd) Run(env *runEnv) error {
 	if err != nil {
 		return usageError{err}
 	}
-	// The report's file is made now, so a wrong path is said before the
-	// load, not after it; it is never an existing file, nor one a dangling
-	// symlink points at (O_EXCL).
 	var report *os.File
 	if c.Report != "" {
-		f, err := os.OpenFile(c.Report, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := createReport(c.Report)
 		if err != nil {
-			if errors.Is(err, os.ErrExist) {
-				return usageError{fmt.Errorf("--report %s already exists; choose a new file name", c.Report)}
-			}
-			return usageError{fmt.Errorf("--report %s: %v", c.Report, unwrapPath(err))}
+			return err
 		}
 		report = f
 		defer func() {

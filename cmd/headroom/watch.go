@@ -66,12 +66,9 @@ func (c *watchCmd) Run(env *runEnv) error {
 	// after an hour of load test.
 	var report *os.File
 	if c.Report != "" {
-		f, err := os.OpenFile(c.Report, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := createReport(c.Report)
 		if err != nil {
-			if errors.Is(err, os.ErrExist) {
-				return usageError{fmt.Errorf("--report %s already exists; choose a new file name", c.Report)}
-			}
-			return usageError{fmt.Errorf("--report %s: %v", c.Report, unwrapPath(err))}
+			return err
 		}
 		report = f
 		defer f.Close()
@@ -262,4 +259,18 @@ func subscribeRecorder(p *pipeline.Pipeline, rec snapshotWriter) <-chan error {
 		done <- errors.Join(werr, cerr)
 	}()
 	return done
+}
+
+// createReport makes a --report file at start, so a wrong path is said
+// before an hour of watching or load, not after: always a new file (O_EXCL:
+// never an existing one, nor one a dangling symlink points at).
+func createReport(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, usageError{fmt.Errorf("--report %s already exists; choose a new file name", path)}
+		}
+		return nil, usageError{fmt.Errorf("--report %s: %v", path, unwrapPath(err))}
+	}
+	return f, nil
 }
