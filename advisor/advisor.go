@@ -195,12 +195,13 @@ func cpuHog(a Advice, s sampler.Snapshot) *ProcessShare {
 	return &ProcessShare{PID: top.PID, Name: top.Name, CPU: top.CPU}
 }
 
-// hogPhrase names the hog for a summary: "" without one.
+// hogPhrase ends a summary's "CPU at capacity" with the hog, in the same
+// sentence (a narrow panel keeps whole sentences): "" without one.
 func hogPhrase(a Advice) string {
 	if a.CPUHog == nil {
 		return ""
 	}
-	return fmt.Sprintf(" Most of the CPU is %s (pid %d, %.0f %%), not the app: stop or move it before scaling.", a.CPUHog.Name, a.CPUHog.PID, a.CPUHog.CPU)
+	return fmt.Sprintf(", mostly %s (pid %d, %.0f %%), not the app: stop or move it before scaling.", a.CPUHog.Name, a.CPUHog.PID, a.CPUHog.CPU)
 }
 
 // ProbeStats summarise the probe requests of a window.

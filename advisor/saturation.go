@@ -113,7 +113,7 @@ func saturationSummary(a Advice) []string {
 			}
 			s := fmt.Sprintf("Saturated: requests queue and %s at capacity (%s): scale out.", what, where)
 			if what == "CPU is" && a.CPUHog != nil {
-				s = fmt.Sprintf("Requests queue (%s) and CPU is at capacity.", where) + hogPhrase(a)
+				s = fmt.Sprintf("Requests queue (%s) and CPU is at capacity", where) + hogPhrase(a)
 			}
 			parts = append(parts, s)
 		} else {

@@ -315,7 +315,7 @@ func TestCPUHogNamed(t *testing.T) {
 			snaps[i].Procs = append(snaps[i].Procs, sampler.Process{PID: 4000, PPID: 1, Name: "stress-ng", Cmd: "stress-ng --cpu 2", CPU: tc.hog})
 		}
 		a := Advise(snaps, DefaultRules())
-		named := strings.Contains(a.Summary, "Most of the CPU is stress-ng (pid 4000, ")
+		named := strings.Contains(a.Summary, "CPU at capacity, mostly stress-ng (pid 4000, 180 %), not the app: stop or move it before scaling.")
 		if named != tc.want || (a.CPUHog != nil) != tc.want {
 			t.Errorf("hog %.0f %%, workers %.0f %%: named %v, %+v; want %v\n%s", tc.hog, tc.worker, named, a.CPUHog, tc.want, a.Summary)
 		}

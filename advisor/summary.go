@@ -26,7 +26,7 @@ func summarize(a Advice) string {
 	case cpu == Scale && mem == Scale:
 		parts = append(parts, "CPU and memory both at capacity: scale the server (more or larger machines).")
 	case cpu == Scale && a.CPUHog != nil:
-		parts = append(parts, "CPU at capacity."+hogPhrase(a))
+		parts = append(parts, "CPU at capacity"+hogPhrase(a))
 	case cpu == Scale:
 		s := "CPU-bound: optimize hot paths, or move to a higher-CPU instance."
 		if mem == Optimize {
