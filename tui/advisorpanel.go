@@ -61,14 +61,11 @@ func (p *advisorPanel) render() string {
 	if a.Verdict == advisor.Monitor {
 		verdict = st.OK.Render("✓ MONITOR")
 	}
-	focus := ""
-	if len(a.Focus) > 0 {
-		focus = st.Dim.Render(" focus ") + strings.Join(a.Focus, ",")
-	}
 	if a.Provisional {
 		verdict += st.Dim.Render(" provisional") // judged on under a fifth of the window
 	}
-	lines := []string{st.Title.Render("ADVISOR ") + verdict + focus}
+	head := st.Title.Render("ADVISOR ") + verdict
+	lines := []string{head + focusList(st, a.Focus, w-lipgloss.Width(head))}
 	workerLines := wrap(advisor.WorkerLine(a.Workers, true), w, 2)
 	findings := a.Findings
 	// The summary is the one thing no other monitor shows: it gets the
@@ -160,6 +157,35 @@ func findingLine(st *themes.Styles, f advisor.Finding, w int, p95 *float64) stri
 		nameW = w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
 	}
 	return fit(f.Label, nameW) + " " + nums + " " + tag
+}
+
+// focusList is " focus cpu,latency" in at most w cells: the metrics that
+// fit, then how many more ("+2") rather than a name cut in the middle.
+func focusList(st *themes.Styles, focus []string, w int) string {
+	if len(focus) == 0 {
+		return ""
+	}
+	label := st.Dim.Render(" focus ")
+	room := w - lipgloss.Width(label)
+	shown := ""
+	for i, f := range focus {
+		next := f
+		if shown != "" {
+			next = shown + "," + f
+		}
+		more := ""
+		if rest := len(focus) - i - 1; rest > 0 {
+			more = fmt.Sprintf(" +%d", rest)
+		}
+		if lipgloss.Width(next+more) > room {
+			if shown == "" {
+				return fit(label+strings.Join(focus, ","), w) // not even one: cut, as before
+			}
+			return label + shown + st.Dim.Render(fmt.Sprintf(" +%d", len(focus)-i))
+		}
+		shown = next
+	}
+	return label + shown
 }
 
 // latencyP95 is the window's p95 the latency finding is judged on (the

@@ -82,3 +82,17 @@ func TestFindingLineNarrow(t *testing.T) {
 		t.Errorf("60 columns: %q; want the statistics", row)
 	}
 }
+
+// The focus list shows the metrics that fit and counts the rest.
+func TestFocusList(t *testing.T) {
+	m := newModel(Options{Theme: "mono"})
+	focus := []string{"cpu", "latency", "queue", "psi:cpu"}
+	for _, tc := range []struct {
+		w    int
+		want string
+	}{{60, " focus cpu,latency,queue,psi:cpu"}, {24, " focus cpu,latency +2"}, {18, " focus cpu +3"}} {
+		if got := ansi.Strip(focusList(m.styles, focus, tc.w)); got != tc.want {
+			t.Errorf("%d cells: %q; want %q", tc.w, got, tc.want)
+		}
+	}
+}
