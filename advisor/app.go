@@ -139,6 +139,18 @@ func (a Advice) latencyFromTraffic() bool { return a.Traffic != nil && a.Traffic
 // from the probe (whose figures may be shown beside it).
 func (a Advice) LatencyFromTraffic() bool { return a.latencyFromTraffic() }
 
+// LatencyP95 is the window's p95 the latency finding rests on: the access
+// logs' when they judge it, else the probe's; ok is false with neither.
+func (a Advice) LatencyP95() (float64, bool) {
+	if a.latencyFromTraffic() {
+		return *a.Traffic.P95Ms, true
+	}
+	if a.Probe != nil && a.Probe.Answered > 0 {
+		return a.Probe.P95, true
+	}
+	return 0, false
+}
+
 // errorsFromTraffic: the errors finding was judged from access logs.
 func (a Advice) errorsFromTraffic() bool { return a.Traffic != nil && a.Traffic.Status != nil }
 

@@ -188,17 +188,11 @@ func focusList(st *themes.Styles, focus []string, w int) string {
 	return label + shown
 }
 
-// latencyP95 is the window's p95 the latency finding is judged on (the
-// access log's, else the probe's); nil for any other finding.
+// latencyP95 is the window's p95 the latency finding rests on
+// (Advice.LatencyP95); nil for any other finding.
 func latencyP95(a advisor.Advice, f advisor.Finding) *float64 {
-	if f.Metric != advisor.KeyLatency {
-		return nil
-	}
-	if a.Traffic != nil && a.Traffic.P95Ms != nil {
-		return a.Traffic.P95Ms
-	}
-	if a.Probe != nil && a.Probe.Answered > 0 {
-		return &a.Probe.P95
+	if v, ok := a.LatencyP95(); ok && f.Metric == advisor.KeyLatency {
+		return &v
 	}
 	return nil
 }
