@@ -73,6 +73,8 @@ type Run struct {
 	total    vegeta.Metrics
 	errs     map[string]int
 	finished bool
+	// shownURL and shownPattern are the intervals' URL (redacted) and pattern.
+	shownURL, shownPattern string
 }
 
 // Start begins the load; it stops at the end of the duration, on Stop, or
@@ -182,12 +184,15 @@ func (r *Run) Pattern() Pattern { return r.spec.Pattern }
 // Take returns what happened since the previous Take (or the start).
 func (r *Run) Take(now time.Time) Interval {
 	r.mu.Lock()
-	cur, peak, since, fin := r.cur, r.peak, r.last, r.finished
+	if r.shownURL == "" { // once: the target and pattern do not change
+		// The interval goes into snapshots, recordings and reports: never a password.
+		r.shownURL, r.shownPattern = services.RedactKeepQuery(r.spec.Targets[0].URL), r.spec.Pattern.String()
+	}
+	cur, peak, since, fin, url, pattern := r.cur, r.peak, r.last, r.finished, r.shownURL, r.shownPattern
 	r.cur, r.peak, r.last = nil, r.inflight.Load(), now
 	r.mu.Unlock()
 	in := Summarize(cur, now.Sub(since))
-	// The interval goes into snapshots, recordings and reports: never a password.
-	in.URL, in.Pattern = services.RedactKeepQuery(r.spec.Targets[0].URL), r.spec.Pattern.String()
+	in.URL, in.Pattern = url, pattern
 	in.ElapsedS = round1(now.Sub(r.began).Seconds())
 	in.Users = int(peak)
 	if r.spec.Pattern.Kind == "users" {
