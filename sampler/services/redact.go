@@ -3,6 +3,8 @@ package services
 import (
 	"net/url"
 	"strings"
+
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // Redact shows where a DSN or URL points without its secrets:
@@ -62,20 +64,11 @@ func RedactKeepQuery(raw string) string {
 	return Printable(joinURL(scheme, user, hostPath))
 }
 
-// splitUserinfo splits what follows "scheme://" into the user name (its
-// password dropped: password says there was one) and the host and path.
+// splitUserinfo is text.SplitUserinfo with the user name unescaped.
 func splitUserinfo(rest string) (user, hostPath string, password bool) {
-	hostPath = rest
-	// The userinfo ends at the last '@' before the path-less part: a
-	// password may contain '@' itself, the host never does.
-	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		user, hostPath = rest[:at], rest[at+1:]
-		if c := strings.Index(user, ":"); c >= 0 {
-			user, password = user[:c], true
-		}
-		if u, err := url.PathUnescape(user); err == nil {
-			user = u
-		}
+	user, hostPath, password = text.SplitUserinfo(rest)
+	if u, err := url.PathUnescape(user); err == nil {
+		user = u
 	}
 	return user, hostPath, password
 }

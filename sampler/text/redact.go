@@ -22,24 +22,34 @@ func RedactPasswords(s string) string {
 		}
 		b.WriteString(rest[:i+3])
 		rest = rest[i+3:]
-		// The userinfo ends at the last '@' of this word: a password may
-		// hold '@' or '/', a host never holds '@'.
-		word := rest
+		word := rest // one argument: the URL ends at a space
 		if sp := strings.IndexByte(word, ' '); sp >= 0 {
 			word = word[:sp]
 		}
-		at := strings.LastIndexByte(word, '@')
-		if at < 0 {
-			continue
-		}
-		if c := strings.IndexByte(word[:at], ':'); c >= 0 {
-			b.WriteString(word[:c+1])
-			b.WriteString("xxxxx")
-			rest = rest[at:]
+		if user, hostPath, password := SplitUserinfo(word); password {
+			b.WriteString(user + ":xxxxx@")
+			rest = rest[len(word)-len(hostPath):]
 		}
 	}
 	b.WriteString(rest)
 	return redactPairs(b.String())
+}
+
+// SplitUserinfo splits what follows "scheme://" into the user name (as
+// written, its password dropped: password says there was one) and the host
+// and path. The userinfo ends at the last '@': a password may hold '@',
+// '/' or '?', a host never holds '@' (url.Parse fails on such passwords,
+// or puts pieces of them in the wrong field).
+func SplitUserinfo(rest string) (user, hostPath string, password bool) {
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return "", rest, false
+	}
+	user, hostPath = rest[:at], rest[at+1:]
+	if c := strings.IndexByte(user, ':'); c >= 0 {
+		user, password = user[:c], true
+	}
+	return user, hostPath, password
 }
 
 // redactPairs hides the value of each "password=" pair, up to the next
