@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/headroom-dev/headroom/sampler/apps"
+	"github.com/headroom-dev/headroom/sampler/services/stats"
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // WorkerLine is the worker suggestion in one line, for the screen, once,
@@ -102,4 +104,41 @@ func workersWord(n int) string {
 		return "worker"
 	}
 	return "workers"
+}
+
+// ServiceParts are the services' states in the dashboard's words, one part
+// each: "db 37/100", "pool wait 3", "redis 91% hit", or "redis unavailable:
+// connection refused" for one that is down. The screen's APP line and
+// once's services line both say them, so a service reads the same in both.
+func ServiceParts(pg *stats.PostgresStats, bouncer *stats.PgBouncerStats, caches []stats.CacheStats) []string {
+	var parts []string
+	if pg != nil {
+		if pg.State != stats.StateOK {
+			parts = append(parts, "db unavailable: "+text.Printable(pg.Reason))
+		} else {
+			parts = append(parts, fmt.Sprintf("db %d/%d", pg.Connections, pg.MaxConnections))
+		}
+	}
+	if bouncer != nil {
+		if bouncer.State != stats.StateOK {
+			parts = append(parts, "pgbouncer unavailable: "+text.Printable(bouncer.Reason))
+		} else {
+			var w int64 // over every pool: clients waiting anywhere
+			for _, p := range bouncer.Pools {
+				w += p.ClWaiting
+			}
+			parts = append(parts, fmt.Sprintf("pool wait %d", w))
+		}
+	}
+	for _, c := range caches {
+		switch {
+		case c.State != stats.StateOK:
+			parts = append(parts, c.Kind+" unavailable: "+text.Printable(c.Reason))
+		case c.HitRate != nil:
+			parts = append(parts, fmt.Sprintf("%s %.0f%% hit", c.Kind, *c.HitRate))
+		default:
+			parts = append(parts, c.Kind+" no lookups")
+		}
+	}
+	return parts
 }

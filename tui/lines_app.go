@@ -34,34 +34,7 @@ func appLine(s sampler.Snapshot, a advisor.Advice) string {
 			parts = append(parts, p)
 		}
 	}
-	if p := s.Postgres; p != nil {
-		if p.State != stats.StateOK {
-			parts = append(parts, "db unavailable: "+text.Printable(p.Reason))
-		} else {
-			parts = append(parts, fmt.Sprintf("db %d/%d", p.Connections, p.MaxConnections))
-		}
-	}
-	if b := s.PgBouncer; b != nil {
-		if b.State != stats.StateOK {
-			parts = append(parts, "pgbouncer unavailable: "+text.Printable(b.Reason))
-		} else {
-			var w int64
-			for _, p := range b.Pools {
-				w += p.ClWaiting
-			}
-			parts = append(parts, fmt.Sprintf("pool wait %d", w))
-		}
-	}
-	for _, c := range s.Cache {
-		switch {
-		case c.State != stats.StateOK:
-			parts = append(parts, c.Kind+" unavailable: "+text.Printable(c.Reason))
-		case c.HitRate != nil:
-			parts = append(parts, fmt.Sprintf("%s %.0f%% hit", c.Kind, *c.HitRate))
-		default:
-			parts = append(parts, c.Kind+" no lookups")
-		}
-	}
+	parts = append(parts, advisor.ServiceParts(s.Postgres, s.PgBouncer, s.Cache)...)
 	if q := s.SQL; q != nil && s.Postgres == nil {
 		if q.State != stats.StateOK {
 			parts = append(parts, "sql log unavailable: "+text.Printable(q.Reason))

@@ -49,6 +49,11 @@ func writeAdviceText(w io.Writer, r onceReport, samples int) {
 			fmt.Fprintf(w, "last error: %s\n", p.LastError)
 		}
 	}
+	if parts := advisor.ServiceParts(a.Postgres, a.PgBouncer, a.Cache); len(parts) > 0 {
+		// As last read in the window: a service that is down says so
+		// here, not only in --json.
+		fmt.Fprintf(w, "\nservices: %s\n", strings.Join(parts, " · "))
+	}
 	if len(a.Apps) > 0 {
 		fmt.Fprintln(w)
 		for _, app := range a.Apps {
