@@ -458,3 +458,20 @@ func TestOnceSaysWhyALogIsNotRead(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// A port outside 1–65535 is bad input at once, for every address a flag
+// takes, not a dial error every interval afterwards.
+func TestPortsOutOfRangeRefused(t *testing.T) {
+	isolate(t)
+	for _, args := range [][]string{
+		{"once", "--probe", "http://127.0.0.1:70000/"}, {"once", "--probe", "http://[::1]:0/"},
+		{"once", "--redis", "redis://127.0.0.1:65536"}, {"once", "--redis", "127.0.0.1:99999"},
+		{"once", "--memcached", "127.0.0.1:70000"}, {"once", "--memcached", "127.0.0.1:http"},
+		{"once", "--prometheus", "http://127.0.0.1:123456"}, {"load", "--rate", "5/s", "--for", "1s", "http://127.0.0.1:70000/"},
+	} {
+		code, _, stderr := runCLI(t, args...)
+		if code != exitBadInput || !strings.Contains(stderr, "is not a port (use 1 to 65535)") {
+			t.Errorf("%q: exit %d, %q; want 3, not a port", args, code, stderr)
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/headroom-dev/headroom/sampler/text"
+
 	"github.com/headroom-dev/headroom/sampler/services"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -70,6 +72,9 @@ func (t *Target) check() error {
 	u, err := url.Parse(t.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("url %q: use an http:// or https:// URL with a host", services.RedactKeepQuery(t.URL))
+	}
+	if p := text.BadPort(u.Host); p != "" {
+		return fmt.Errorf("url %q: port %s is not a port (use 1 to 65535)", services.RedactKeepQuery(t.URL), text.Printable(p))
 	}
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/headroom-dev/headroom/sampler/text"
+
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/services"
 )
@@ -35,6 +37,11 @@ type Prober struct {
 // ParseProbeURL checks a --probe value: an http or https URL with a host.
 func ParseURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
+	if err == nil && u.Host != "" {
+		if p := text.BadPort(u.Host); p != "" {
+			return "", fmt.Errorf("--probe %s: port %s is not a port (use 1 to 65535)", Shown(raw), text.Printable(p))
+		}
+	}
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		shown := "(unparsable)"
 		if err == nil {

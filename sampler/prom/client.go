@@ -72,6 +72,9 @@ func New(o Options) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("prometheus URL %q: want http://host:port or https://host:port", Redact(o.URL))
 	}
+	if p := text.BadPort(u.Host); p != "" {
+		return nil, fmt.Errorf("prometheus URL %q: port %s is not a port (use 1 to 65535)", Redact(o.URL), text.Printable(p))
+	}
 	if u.User != nil {
 		// Credentials in the URL are honoured but never shown again.
 		if o.Username == "" {

@@ -9,6 +9,8 @@ import (
 	"net"
 	"strings"
 	"sync"
+
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // The memcached collector speaks the text protocol's `stats` command by
@@ -40,6 +42,9 @@ func NewMemcached(addr string, opt Options) (*MemcachedCollector, error) {
 	a := strings.TrimPrefix(addr, "memcached://")
 	if _, _, err := net.SplitHostPort(a); err != nil {
 		return nil, fmt.Errorf("memcached address %q is not host:port, like 127.0.0.1:11211", Redact(addr))
+	}
+	if p := text.BadPort(a); p != "" {
+		return nil, fmt.Errorf("memcached address %q: port %s is not a port (use 1 to 65535)", Redact(addr), text.Printable(p))
 	}
 	return &MemcachedCollector{addr: a, opt: opt}, nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/headroom-dev/headroom/sampler/text"
+
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/logging"
 )
@@ -37,6 +39,9 @@ func NewRedis(rawURL string, opt Options) (*RedisCollector, error) {
 	o, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("redis URL %s is not valid: want redis://[user:password@]host:port[/db]", Redact(rawURL))
+	}
+	if p := text.BadPort(o.Addr); p != "" {
+		return nil, fmt.Errorf("redis URL %s: port %s is not a port (use 1 to 65535)", Redact(rawURL), text.Printable(p))
 	}
 	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = opt.timeout(), opt.timeout(), opt.timeout()
 	o.ContextTimeoutEnabled = true

@@ -1,6 +1,9 @@
 package text
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // RedactPasswords hides the passwords a command line carries: the password
 // of every URL in it ("postgres://app:pw@db/x" becomes
@@ -79,4 +82,24 @@ func redactPairs(s string) string {
 		}
 		s = s[end:]
 	}
+}
+
+// BadPort is the port of a host:port (a URL's Host, brackets and all) when
+// it is outside 1–65535; "" when it is in range or there is none. net/url
+// and the clients' parsers check only that a port is digits, so 70000
+// would pass them all and fail later as a dial error every interval.
+func BadPort(hostport string) string {
+	i := strings.LastIndexByte(hostport, ':')
+	if i < 0 || strings.HasSuffix(hostport[:i+1], "::") || strings.IndexByte(hostport[i:], ']') >= 0 {
+		return "" // no port: a bare host, or an IPv6 literal without one
+	}
+	port := hostport[i+1:]
+	if port == "" {
+		return ""
+	}
+	n, err := strconv.ParseUint(port, 10, 32)
+	if err == nil && n >= 1 && n <= 65535 {
+		return ""
+	}
+	return port
 }

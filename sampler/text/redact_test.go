@@ -20,3 +20,15 @@ func TestRedactPasswords(t *testing.T) {
 		}
 	}
 }
+
+func TestBadPort(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1:8000": "", "127.0.0.1:65535": "", "127.0.0.1:1": "", "localhost": "", "[::1]": "", "[::1]:6379": "",
+		"127.0.0.1:0": "0", "127.0.0.1:65536": "65536", "[::1]:70000": "70000", "h:http": "http", "h:-1": "-1",
+		"h:": "", "::1": "", "fe80::1": "",
+	} {
+		if got := BadPort(in); got != want {
+			t.Errorf("BadPort(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
