@@ -23,20 +23,20 @@ import (
 
 // loadCmd is `headroom load URL`: a bounded load test shown beside the machine.
 type loadCmd struct {
-	URLs        []string      `arg:"" optional:"" name:"URL" help:"URLs to load, in turn (loopback only unless --allow-remote names the host)."`
-	Rate        string        `placeholder:"N/s" help:"Steady rate, like 50/s."`
-	Ramp        string        `placeholder:"FROM..TO/s" help:"Linear ramp over --for, like 10..200/s."`
-	Steps       string        `placeholder:"A,B,C/s" help:"Hold each rate for an equal share of --for, like 10,20,40,80/s."`
-	Spike       string        `placeholder:"BASE..PEAK/s" help:"BASE, then PEAK for the middle fifth of --for, then BASE again."`
-	Users       int           `placeholder:"N" help:"Closed loop: N users, each sending its next request when the last is answered."`
-	For         time.Duration `placeholder:"DUR" default:"60s" help:"How long the load runs (at most 1h)."`
-	Targets     string        `placeholder:"FILE" type:"path" help:"Targets, one JSON object a line: {\"url\", \"method\", \"header\", \"body\", \"weight\"}."`
-	JSON        bool          `help:"No screen: print the result as one JSON object."`
-	Report      string        `placeholder:"FILE" help:"Write a Markdown report: the load profile, the knee, the instance count and the machine."`
-	Record      string        `placeholder:"FILE" help:"Record the machine and the load's intervals (JSON Lines, mode 0600; never overwritten)."`
-	TargetRPS   float64       `name:"target-rps" placeholder:"N" help:"With --report: the rate to plan instances for."`
-	Hosts       int           `placeholder:"N" default:"1" help:"With --target-rps: the hosts the tested one stands for."`
-	AllowRemote []string      `name:"allow-remote" placeholder:"HOST" help:"Allow loading HOST, which is not loopback. Load only what you own."`
+	URLs        []string         `arg:"" optional:"" name:"URL" help:"URLs to load, in turn (loopback only unless --allow-remote names the host)."`
+	Rate        string           `placeholder:"N/s" help:"Steady rate, like 50/s."`
+	Ramp        string           `placeholder:"FROM..TO/s" help:"Linear ramp over --for, like 10..200/s."`
+	Steps       string           `placeholder:"A,B,C/s" help:"Hold each rate for an equal share of --for, like 10,20,40,80/s."`
+	Spike       string           `placeholder:"BASE..PEAK/s" help:"BASE, then PEAK for the middle fifth of --for, then BASE again."`
+	Users       int              `placeholder:"N" help:"Closed loop: N users, each sending its next request when the last is answered."`
+	For         positiveDuration `placeholder:"DUR" default:"60s" help:"How long the load runs (at most 1h)."`
+	Targets     string           `placeholder:"FILE" type:"path" help:"Targets, one JSON object a line: {\"url\", \"method\", \"header\", \"body\", \"weight\"}."`
+	JSON        bool             `help:"No screen: print the result as one JSON object."`
+	Report      string           `placeholder:"FILE" help:"Write a Markdown report: the load profile, the knee, the instance count and the machine."`
+	Record      string           `placeholder:"FILE" help:"Record the machine and the load's intervals (JSON Lines, mode 0600; never overwritten)."`
+	TargetRPS   float64          `name:"target-rps" placeholder:"N" help:"With --report: the rate to plan instances for."`
+	Hosts       int              `placeholder:"N" default:"1" help:"With --target-rps: the hosts the tested one stands for."`
+	AllowRemote []string         `name:"allow-remote" placeholder:"HOST" help:"Allow loading HOST, which is not loopback. Load only what you own."`
 	sharedFlags
 }
 
@@ -164,8 +164,8 @@ func (c *loadCmd) Run(env *runEnv) error {
 func (c *loadCmd) plan(st settings) (loadPlan, error) {
 	var pl loadPlan
 	pl.st = st
-	if c.For <= 0 || c.For > load.MaxDuration {
-		return pl, fmt.Errorf("--for %v: use a duration above 0 and at most 1h", c.For)
+	if d := time.Duration(c.For); d <= 0 || d > load.MaxDuration {
+		return pl, fmt.Errorf("--for %v: use a duration above 0 and at most 1h", d)
 	}
 	var ts []load.Target
 	for _, u := range c.URLs {
@@ -203,7 +203,7 @@ func (c *loadCmd) plan(st settings) (loadPlan, error) {
 	// A request ten times over the SLA is a failure whatever comes of it;
 	// waiting longer only lets an overloaded run drag on.
 	timeout := min(max(10*st.Rules.SLA, time.Second), load.Timeout)
-	pl.spec = load.Spec{Targets: ts, Pattern: pat, Duration: c.For, Timeout: timeout}
+	pl.spec = load.Spec{Targets: ts, Pattern: pat, Duration: time.Duration(c.For), Timeout: timeout}
 	return pl, nil
 }
 

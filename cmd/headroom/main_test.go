@@ -475,3 +475,21 @@ func TestPortsOutOfRangeRefused(t *testing.T) {
 		}
 	}
 }
+
+// Every duration flag reads the same way: a word or 0 is refused in
+// headroom's words (exit 3), never with Go's "time: invalid duration".
+func TestDurationFlagsRefusedAlike(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"record", "--dir", dir, "--rotate", "daily"}, {"record", "--dir", dir, "--rotate", "0"}, {"record", "--dir", dir, "--keep=-1h"},
+		{"plan", "--from", "../../testdata/idle.jsonl", "--sla", "0"}, {"plan", "--from", "../../testdata/idle.jsonl", "--sla", "fast"},
+		{"load", "--for", "a-while", "http://127.0.0.1:1/"}, {"once", "--for", "0"}, {"once", "--interval", "1"},
+	} {
+		code, _, stderr := runCLI(t, args...)
+		if code != exitBadInput || strings.Contains(stderr, "time:") ||
+			!(strings.Contains(stderr, "is not a duration") || strings.Contains(stderr, "use a duration above zero")) {
+			t.Errorf("%q: exit %d, %q; want 3 in headroom's words", args, code, stderr)
+		}
+	}
+}

@@ -20,21 +20,21 @@ type planCommands struct {
 
 // planCmd is `headroom plan`: trends, the response-time rule, capacity and cost-benefit.
 type planCmd struct {
-	Files           []string      `arg:"" optional:"" placeholder:"FILE" type:"path" help:"Recordings and --log CSV files (the same as --from)."`
-	From            []string      `placeholder:"FILE" type:"path" help:"Recordings and --log CSV files, together one series (repeat, or separate with commas)."`
-	JSON            bool          `help:"Print the plan as one JSON object instead of Markdown."`
-	Growth          string        `default:"auto" placeholder:"PCT|auto" help:"Growth per month in % (compounded monthly), or auto: each resource's own trend."`
-	Horizon         float64       `default:"24" placeholder:"MONTHS" help:"How far ahead to plan, in months; crossings later than this are not reported."`
-	Target          string        `default:"70" placeholder:"PCT" help:"Target utilisation in % that the required capacity leaves room for."`
-	Instances       int           `default:"1" placeholder:"N" help:"Instances serving the traffic now (for --rps-target)."`
-	RPSNow          *float64      `name:"rps-now" placeholder:"RPS" help:"Requests/s served now (with --rps-target: instance count; also CPU-seconds per request)."`
-	RPSTarget       *float64      `name:"rps-target" placeholder:"RPS" help:"Requests/s to plan for."`
-	CostNow         *float64      `name:"cost-now" placeholder:"COST" help:"Monthly cost of the current machine."`
-	CostNext        *float64      `name:"cost-next" placeholder:"COST" help:"Monthly cost of the next bigger one."`
-	OptimizeCost    *float64      `name:"optimize-cost" placeholder:"COST" help:"One-off cost of the optimisation work."`
-	Gain            string        `placeholder:"PCT" help:"Share of resources the optimisation is expected to save, in %."`
-	SLA             time.Duration `placeholder:"DUR" help:"Latency target for the response-time rule (default 300ms)."`
-	AllowMixedHosts bool          `name:"allow-mixed-hosts" help:"Treat files from different hosts as one series."`
+	Files           []string         `arg:"" optional:"" placeholder:"FILE" type:"path" help:"Recordings and --log CSV files (the same as --from)."`
+	From            []string         `placeholder:"FILE" type:"path" help:"Recordings and --log CSV files, together one series (repeat, or separate with commas)."`
+	JSON            bool             `help:"Print the plan as one JSON object instead of Markdown."`
+	Growth          string           `default:"auto" placeholder:"PCT|auto" help:"Growth per month in % (compounded monthly), or auto: each resource's own trend."`
+	Horizon         float64          `default:"24" placeholder:"MONTHS" help:"How far ahead to plan, in months; crossings later than this are not reported."`
+	Target          string           `default:"70" placeholder:"PCT" help:"Target utilisation in % that the required capacity leaves room for."`
+	Instances       int              `default:"1" placeholder:"N" help:"Instances serving the traffic now (for --rps-target)."`
+	RPSNow          *float64         `name:"rps-now" placeholder:"RPS" help:"Requests/s served now (with --rps-target: instance count; also CPU-seconds per request)."`
+	RPSTarget       *float64         `name:"rps-target" placeholder:"RPS" help:"Requests/s to plan for."`
+	CostNow         *float64         `name:"cost-now" placeholder:"COST" help:"Monthly cost of the current machine."`
+	CostNext        *float64         `name:"cost-next" placeholder:"COST" help:"Monthly cost of the next bigger one."`
+	OptimizeCost    *float64         `name:"optimize-cost" placeholder:"COST" help:"One-off cost of the optimisation work."`
+	Gain            string           `placeholder:"PCT" help:"Share of resources the optimisation is expected to save, in %."`
+	SLA             positiveDuration `placeholder:"DUR" help:"Latency target for the response-time rule (default 300ms)."`
+	AllowMixedHosts bool             `name:"allow-mixed-hosts" help:"Treat files from different hosts as one series."`
 	rangeFlags
 	promPlanFlags
 }
@@ -160,12 +160,9 @@ func (c *planCmd) check() (planInputs, error) {
 			return in, usageError{err}
 		}
 	}
-	if c.SLA < 0 {
-		return in, usageError{errors.New("--sla must be a positive duration, like 300ms")}
-	}
 	sla := advisor.DefaultRules().SLA
 	if c.SLA > 0 {
-		sla = c.SLA
+		sla = time.Duration(c.SLA)
 	}
 	in.slaMS = float64(sla) / float64(time.Millisecond)
 	return in, nil

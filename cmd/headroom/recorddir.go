@@ -37,9 +37,9 @@ func warnTo(w io.Writer) func(string) {
 
 // recordDirFlags are `record --dir` and its rotation and retention.
 type recordDirFlags struct {
-	Dir    string        `xor:"out" placeholder:"DIR" type:"path" help:"Record into a directory (created 0700): zstd files of JSON lines (zstdcat FILE | jq), a new one a day (--rotate), each with an index for --since."`
-	Rotate time.Duration `placeholder:"DUR" help:"With --dir: start a new file this often, aligned to UTC (default 24h; at least 1m)."`
-	Keep   time.Duration `placeholder:"DUR" help:"With --dir: delete files whose last sample is older than this (e.g. 168h for a week). Default: keep all."`
+	Dir    string           `xor:"out" placeholder:"DIR" type:"path" help:"Record into a directory (created 0700): zstd files of JSON lines (zstdcat FILE | jq), a new one a day (--rotate), each with an index for --since."`
+	Rotate positiveDuration `placeholder:"DUR" help:"With --dir: start a new file this often, aligned to UTC (default 24h; at least 1m)."`
+	Keep   positiveDuration `placeholder:"DUR" help:"With --dir: delete files whose last sample is older than this (e.g. 168h for a week). Default: keep all."`
 }
 
 // check says what is wrong with the flags before anything starts.
@@ -49,8 +49,6 @@ func (f recordDirFlags) check(output string) error {
 		return errors.New("record needs -o FILE (one JSON Lines file) or --dir DIR (daily compressed files)")
 	case f.Dir == "" && (f.Rotate != 0 || f.Keep != 0):
 		return errors.New("--rotate and --keep apply to --dir recordings; use --dir DIR instead of -o")
-	case f.Rotate < 0 || f.Keep < 0:
-		return errors.New("--rotate and --keep must be positive, like 24h and 168h")
 	}
 	return nil
 }
@@ -63,5 +61,5 @@ func (f recordDirFlags) create(output string, h recording.Header, stderr io.Writ
 	if f.Dir == "" {
 		return recording.Create(output, h)
 	}
-	return recording.CreateDir(recording.DirOptions{Dir: f.Dir, Rotate: f.Rotate, Keep: f.Keep, Header: h, Warn: warnTo(stderr)})
+	return recording.CreateDir(recording.DirOptions{Dir: f.Dir, Rotate: time.Duration(f.Rotate), Keep: time.Duration(f.Keep), Header: h, Warn: warnTo(stderr)})
 }

@@ -125,7 +125,7 @@ func TestRecordFlagsChecked(t *testing.T) {
 	}{
 		{[]string{"record"}, "record needs -o FILE"},
 		{[]string{"record", "-o", "x.jsonl", "--keep", "1h"}, "apply to --dir recordings"},
-		{[]string{"record", "--dir", t.TempDir(), "--rotate=-1h"}, "must be positive"},
+		{[]string{"record", "--dir", t.TempDir(), "--rotate=-1h"}, "use a duration above zero"},
 		{[]string{"record", "--dir", t.TempDir(), "--rotate", "10s"}, "a minute or more"},
 		{[]string{"record", "-o", "x.jsonl", "--dir", t.TempDir()}, "can't be used together"},
 	} {
