@@ -33,6 +33,9 @@ type AppAdvice struct {
 	// intervals are the window's access-log intervals, read once for
 	// every judge that needs them.
 	intervals []accesslog.Interval
+	// latencyFromProbe and errorsFromProbe: with an access log too, the
+	// probe's finding was the worse one and is the one given.
+	latencyFromProbe, errorsFromProbe bool
 }
 
 // seriesLen is how many intervals RequestsSeries and P95Series keep.
@@ -133,7 +136,9 @@ func appAdvice(w []sampler.Snapshot) AppAdvice {
 }
 
 // latencyFromTraffic: the latency finding was judged from access logs.
-func (a Advice) latencyFromTraffic() bool { return a.Traffic != nil && a.Traffic.P95Ms != nil }
+func (a Advice) latencyFromTraffic() bool {
+	return a.Traffic != nil && a.Traffic.P95Ms != nil && !a.latencyFromProbe
+}
 
 // LatencyFromTraffic: the latency finding was judged from access logs, not
 // from the probe (whose figures may be shown beside it).
@@ -152,7 +157,9 @@ func (a Advice) LatencyP95() (float64, bool) {
 }
 
 // errorsFromTraffic: the errors finding was judged from access logs.
-func (a Advice) errorsFromTraffic() bool { return a.Traffic != nil && a.Traffic.Status != nil }
+func (a Advice) errorsFromTraffic() bool {
+	return a.Traffic != nil && a.Traffic.Status != nil && !a.errorsFromProbe
+}
 
 // stmtSum is one statement's sums over a window.
 type stmtSum struct {

@@ -219,3 +219,50 @@ func TestProbeFiguresBesideTrafficLatency(t *testing.T) {
 		t.Errorf("summary %q; want the log's latency alone", a.Summary)
 	}
 }
+
+// Requests queued behind busy workers are slow at the probe and fast in the
+// access log (its time starts when a worker takes the request): the
+// probe's worse level is the finding, and the summary says why they differ.
+func TestProbeOverTrafficLatencyIsTheQueue(t *testing.T) {
+	snaps := withProbe(withTraffic(series(300, flat(40, 20, -1, 40)), constInt(50), 0, constMS(105)),
+		func(i int) float64 { return 395 + float64(i%10) }, never)
+	a := Advise(snaps, DefaultRules())
+	f, _ := a.Finding(KeyLatency)
+	if a.LatencyFromTraffic() || f.Level != Optimize || a.Verdict != Optimize {
+		t.Fatalf("from traffic %v, latency %+v, verdict %v; want the probe's OPTIMIZE", a.LatencyFromTraffic(), f, a.Verdict)
+	}
+	if p95, ok := a.LatencyP95(); !ok || p95 < 395 {
+		t.Errorf("LatencyP95 %v %v; want the probe's", p95, ok)
+	}
+	if !strings.Contains(a.Summary, "at the probe is over the 300 ms SLA, against 105 ms in the access log: requests wait for a free worker") {
+		t.Errorf("summary %q", a.Summary)
+	}
+	// Both over the SLA: the log, which sees every request, keeps judging.
+	both := withProbe(withTraffic(series(300, flat(40, 20, -1, 40)), constInt(50), 0, constMS(450)), constMS(600), never)
+	if a := Advise(both, DefaultRules()); !a.LatencyFromTraffic() {
+		t.Errorf("both over the SLA: judged from the probe")
+	}
+}
+
+// An app that stopped answering writes no access-log lines: the probe's
+// failures are the errors finding (DOWN, 100 % of the newest), never the
+// log's 0 % of nothing.
+func TestProbeDownOverQuietTraffic(t *testing.T) {
+	snaps := withProbe(withTraffic(series(120, flat(10, 20, -1, 40)), func(i int) int {
+		if i >= 100 {
+			return 0
+		}
+		return 50
+	}, 0, constMS(20)), constMS(20), func(i int) bool { return i >= 100 })
+	for i := 100; i < len(snaps); i++ {
+		snaps[i].Probe[0] = sampler.ProbeResult{MS: 0.2, Err: "refused"}
+	}
+	a := Advise(snaps, DefaultRules())
+	f, _ := a.Finding(KeyErrors)
+	if a.Verdict != Down || f.Level != Down || f.Now != 100 || f.Mean < 16 || a.Probe == nil {
+		t.Fatalf("verdict %v, errors %+v; want DOWN with the probe's failures", a.Verdict, f)
+	}
+	if !strings.HasPrefix(a.Summary, "The app does not answer: connection refused") {
+		t.Errorf("summary %q", a.Summary)
+	}
+}

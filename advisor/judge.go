@@ -120,21 +120,31 @@ func probeStats(window []sampler.Snapshot, r Rules) (*ProbeStats, []float64) {
 // judgeLatency: the window's p95 over the SLA is OPTIMIZE — the app is slow
 // while the machine has room — and SCALE only when CPU or memory is at
 // SCALE too: the machine is saturated.
+//
+// With both an access log and a probe, the access log judges (it sees every
+// request, not one a second) unless the probe's level is worse: an access
+// log's time starts when a worker takes the request, so requests queued
+// behind busy workers are slow only at the probe, which waits in the same
+// queue as the users.
 func judgeLatency(j *judgement) (Finding, bool) {
 	ps, lat := probeStats(j.window, j.rules)
+	if ps != nil {
+		j.advice.Probe = ps // its figures are shown beside its chart either way
+	}
+	pf, pok := probeLatency(j, ps, lat)
 	if f, ok, used := trafficLatency(j); used {
-		// The access log judges; the probe's own figures are still shown
-		// beside its chart.
-		if ps != nil && j.advice.Probe == nil {
-			j.advice.Probe = ps
+		if pok && pf.Level > f.Level {
+			j.advice.latencyFromProbe = true
+			return pf, true
 		}
 		return f, ok
 	}
-	if ps == nil {
-		return Finding{}, false
-	}
-	j.advice.Probe = ps
-	if len(lat) == 0 {
+	return pf, pok
+}
+
+// probeLatency is the latency finding from the probe alone.
+func probeLatency(j *judgement, ps *ProbeStats, lat []float64) (Finding, bool) {
+	if ps == nil || len(lat) == 0 {
 		return Finding{}, false // nothing answered: no latency, never a 0 ms one
 	}
 	st := sampler.StatsOf(lat)
@@ -177,18 +187,46 @@ func failureCause(p sampler.ProbeResult) string {
 
 // judgeErrors: failed probe requests above the error rate are OPTIMIZE;
 // the newest downAfter or more all failing is DOWN, whatever the machine.
+//
+// With an access log too, the probe's finding is taken when its level is
+// worse: an app that is down writes no access-log lines, and 0 % of no
+// requests is not an answer.
 func judgeErrors(j *judgement) (Finding, bool) {
-	if f, ok, used := trafficErrors(j); used {
-		return f, ok
-	}
 	ps := j.advice.Probe
 	if ps == nil {
-		if ps, _ = probeStats(j.window, j.rules); ps == nil {
-			return Finding{}, false
+		ps, _ = probeStats(j.window, j.rules)
+	}
+	pf, pok := probeErrors(j, ps)
+	if f, ok, used := trafficErrors(j); used {
+		if pok && pf.Level > f.Level {
+			j.advice.Probe, j.advice.errorsFromProbe = ps, true
+			return pf, true
 		}
+		return f, ok
+	}
+	return pf, pok
+}
+
+// probeErrors is the errors finding from the probe alone.
+func probeErrors(j *judgement, ps *ProbeStats) (Finding, bool) {
+	if ps == nil {
+		return Finding{}, false
 	}
 	pct := round1(ps.ErrorPercent())
-	f := Finding{Metric: j.name, Now: pct, Mean: pct, Max: pct, Threshold: j.rules.ErrorRate, Samples: ps.Requests,
+	now := pct
+	for i := len(j.window) - 1; i >= 0; i-- { // the newest interval's requests
+		if rs := j.window[i].Probe; len(rs) > 0 {
+			failed := 0
+			for _, r := range rs {
+				if r.Failed() {
+					failed++
+				}
+			}
+			now = round1(float64(failed) / float64(len(rs)) * 100)
+			break
+		}
+	}
+	f := Finding{Metric: j.name, Now: now, Mean: pct, Max: max(pct, now), Threshold: j.rules.ErrorRate, Samples: ps.Requests,
 		Above: round1(float64(ps.Errors) / float64(max(1, ps.Requests)) * 100)}
 	if ps.ErrorPercent() > j.rules.ErrorRate {
 		f.Level, f.NowLevel = Optimize, Optimize

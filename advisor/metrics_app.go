@@ -291,10 +291,8 @@ func trafficErrors(j *judgement) (f Finding, ok, used bool) {
 			f.Level = Scale
 		}
 	}
-	ps, _ := probeStats(j.window, j.rules)
-	if failing >= downAfter || (ps != nil && ps.Failing >= downAfter) {
+	if failing >= downAfter { // every request of the newest intervals a 5xx
 		f.Level, f.NowLevel = Down, Down
-		j.advice.Probe = ps
 	}
 	return f, true, true
 }

@@ -35,6 +35,12 @@ func TestProbeFindings(t *testing.T) {
 		{"slow app, idle machine", withProbe(series(300, flat(10, 20, -1, 40)), slow, never), Optimize, "latency", "while the machine has room: optimize the app"},
 		{"slow app, CPU high", withProbe(series(300, flat(80, 20, -1, 40)), slow, never), Optimize, "cpu,latency", "SLA with CPU high but short of capacity: optimize the app"},
 		{"slow and saturated", withProbe(series(300, flat(95, 20, -1, 40)), slow, never), Scale, "cpu,latency", "with the machine saturated: scale out"},
+		{"slow, CPU at 100 % only lately", withProbe(series(300, func(i int) (float64, float64, float64, float64) {
+			if i >= 290 {
+				return 100, 20, -1, 40
+			}
+			return 10, 20, -1, 40
+		}), slow, never), Optimize, "latency", "SLA with CPU at 100% now, not yet sustained: optimize the app"},
 		{"errors", withProbe(series(300, flat(10, 20, -1, 40)), func(int) float64 { return 20 }, func(i int) bool { return i%20 == 0 }), Optimize, "errors", "5.0% of probe requests failed"},
 		{"one slow request in a hundred", withProbe(series(300, flat(10, 20, -1, 40)), func(i int) float64 {
 			if i%100 == 0 {

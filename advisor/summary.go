@@ -64,10 +64,19 @@ func summarize(a Advice) string {
 		if a.latencyFromTraffic() {
 			lat = Monitor // judged from the access log: worded in summary_app.go
 		}
-		switch lat {
-		case Scale:
+		switch {
+		case lat > Monitor && a.latencyFromProbe && a.Traffic != nil && a.Traffic.P95Ms != nil:
+			// The log's time starts when a worker takes the request: what
+			// the probe saw on top of it was spent waiting for one.
+			fix := "add workers or threads, or make requests shorter"
+			if lat == Scale {
+				fix = "the machine is saturated: scale out"
+			}
+			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms at the probe is over the %.0f ms SLA, against %.0f ms in the access log: requests wait for a free worker; %s.",
+				a.Probe.P95, a.Probe.SLA, *a.Traffic.P95Ms, fix))
+		case lat == Scale:
 			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA with the machine saturated: scale out.", a.Probe.P95, a.Probe.SLA))
-		case Optimize:
+		case lat == Optimize:
 			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA %s: optimize the app (queries, caching, workers).", a.Probe.P95, a.Probe.SLA, roomPhrase(a)))
 		}
 		switch e := level(KeyErrors); {
@@ -121,18 +130,31 @@ func summarize(a Advice) string {
 // roomPhrase says how much room the machine has where a problem is the
 // app's (latency over its SLA, CPU and memory short of capacity): "while
 // the machine has room" only when neither is high.
+//
+// "Room" is never said of a machine at capacity now: a CPU at 100 % that has
+// not yet held long enough for the window's level is named as it is.
 func roomPhrase(a Advice) string {
-	var high []string
-	if f, _ := a.Finding(KeyCPU); f.Level == Optimize {
-		high = append(high, "CPU")
+	var full, high, now []string
+	for _, m := range []struct{ key, name string }{{KeyCPU, "CPU"}, {KeyMemory, "memory"}} {
+		f, _ := a.Finding(m.key)
+		switch {
+		case f.Level >= Scale:
+			full = append(full, m.name)
+		case f.Level == Optimize:
+			high = append(high, m.name)
+		case f.NowLevel > Monitor:
+			now = append(now, m.name+" at "+nowText(f))
+		}
 	}
-	if f, _ := a.Finding(KeyMemory); f.Level == Optimize {
-		high = append(high, "memory")
+	switch {
+	case len(full) > 0:
+		return "with " + strings.Join(full, " and ") + " at capacity"
+	case len(high) > 0:
+		return "with " + strings.Join(high, " and ") + " high but short of capacity"
+	case len(now) > 0:
+		return "with " + strings.Join(now, " and ") + " now, not yet sustained"
 	}
-	if len(high) == 0 {
-		return "while the machine has room"
-	}
-	return "with " + strings.Join(high, " and ") + " high but short of capacity"
+	return "while the machine has room"
 }
 
 // nowText is a finding's latest value in its unit, as the summary's short

@@ -133,6 +133,12 @@ func (p *chartsPanel) latencyLabel() []string {
 	if pr.Answered == 0 {
 		return []string{st.Label.Render("LAT") + "  none", st.Dim.Render("no answer")}
 	}
+	if pr.Failing > 0 {
+		// The newest requests failed: their latency is not the last one
+		// that answered, which would read as an app still answering.
+		return []string{st.Label.Render("LAT") + " failed", st.Dim.Render(fmt.Sprintf("%d failing", pr.Failing)),
+			st.Dim.Render("p95 " + millis(pr.P95))}
+	}
 	if p.advice.LatencyFromTraffic() {
 		// The finding is the access log's: no level for the probe here.
 		return []string{st.Label.Render("LAT") + " " + fit(millis(pr.Last), 6), st.Dim.Render("probe p95 " + millis(pr.P95)),
