@@ -59,7 +59,7 @@ func TestAdviseRules(t *testing.T) {
 				return 99, 20, -1, 40
 			}
 			return 10, 20, -1, 40
-		}), Monitor, "", "Now cpu 99%: not sustained over the window (yet)."},
+		}), Monitor, "", "Now cpu 99%: at the scale line, not sustained yet."},
 		// 85 % of samples at scale level: sustained.
 		{"mostly high", series(300, func(i int) (float64, float64, float64, float64) {
 			if i%20 < 3 {

@@ -315,12 +315,24 @@ func TestCPUHogNamed(t *testing.T) {
 			snaps[i].Procs = append(snaps[i].Procs, sampler.Process{PID: 4000, PPID: 1, Name: "stress-ng", Cmd: "stress-ng --cpu 2", CPU: tc.hog})
 		}
 		a := Advise(snaps, DefaultRules())
-		named := strings.Contains(a.Summary, "CPU at capacity, mostly stress-ng (pid 4000, 180 %), not the app: stop or move it before scaling.")
+		named := strings.Contains(a.Summary, "at capacity, mostly stress-ng (pid 4000, 180 %), not the app: stop or move it before scaling.")
 		if named != tc.want || (a.CPUHog != nil) != tc.want {
 			t.Errorf("hog %.0f %%, workers %.0f %%: named %v, %+v; want %v\n%s", tc.hog, tc.worker, named, a.CPUHog, tc.want, a.Summary)
 		}
 		if tc.want && (strings.Contains(a.Summary, "scale out") || strings.Contains(a.Summary, "CPU-bound")) {
 			t.Errorf("a hog's CPU still says scale: %s", a.Summary)
 		}
+	}
+}
+
+// Requests queued on a CPU at capacity: one sentence, one action (scale
+// out), not a second one offering "optimize hot paths" beside it.
+func TestQueuedAndCPUBoundSayOneThing(t *testing.T) {
+	a := Advise(saturated(series(60, flat(97, 10, -1, 20)), 10, saturation.StateWaiting), DefaultRules())
+	if !strings.HasPrefix(a.Summary, "Saturated: requests queue and CPU is at capacity") || strings.Contains(a.Summary, "CPU-bound") {
+		t.Errorf("summary %q", a.Summary)
+	}
+	if a := Advise(series(60, flat(97, 10, -1, 20)), DefaultRules()); !strings.HasPrefix(a.Summary, "CPU-bound") {
+		t.Errorf("no queue: %q", a.Summary)
 	}
 }

@@ -22,7 +22,12 @@ func summarize(a Advice) string {
 		return out
 	}
 	var parts []string
+	// Requests queued on a saturated machine: the saturation summary says
+	// it, with the queue, in one sentence and one action (scale out); a
+	// second sentence here would offer another ("optimize hot paths").
+	queued := level(KeyQueue) == Scale
 	switch {
+	case queued && (cpu == Scale || mem == Scale):
 	case cpu == Scale && mem == Scale:
 		parts = append(parts, "CPU and memory both at capacity: scale the server (more or larger machines).")
 	case cpu == Scale && a.CPUHog != nil:
@@ -119,7 +124,9 @@ func summarize(a Advice) string {
 		}
 	}
 	if len(peaks) > 0 {
-		parts = append(parts, fmt.Sprintf("Now %s: not sustained over the window (yet).", strings.Join(peaks, ", ")))
+		// "at the scale line": a row at OPTIMIZE over the window is
+		// sustained at that level; what has not held is the SCALE one.
+		parts = append(parts, fmt.Sprintf("Now %s: at the scale line, not sustained yet.", strings.Join(peaks, ", ")))
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "Usage acceptable.")

@@ -13,7 +13,7 @@ func TestSummaryPeaksInTheirUnits(t *testing.T) {
 		{Metric: "queue", Unit: Count, Now: 230, NowLevel: Scale},
 		{Metric: "latency", Unit: Millis, Now: 1500, NowLevel: Scale},
 	}}
-	want := "Now cpu 97%, queue 230, latency 1.5 s: not sustained over the window (yet)."
+	want := "Now cpu 97%, queue 230, latency 1.5 s: at the scale line, not sustained yet."
 	if got := summarize(a); !strings.Contains(got, want) {
 		t.Errorf("summary %q; want %q", got, want)
 	}
