@@ -167,6 +167,11 @@ type ProcessShare struct {
 	PID  int32   `json:"pid"`
 	Name string  `json:"name"`
 	CPU  float64 `json:"cpu"`
+	// Procs is how many processes of that name CPU adds up (stress-ng
+	// --cpu 2 is two); PID is the busiest of them.
+	Procs int `json:"procs,omitempty"`
+
+	busiest float64 // the busiest one's CPU, while adding up
 }
 
 // cpuHog finds the process that takes the CPU from the app: with CPU (or
@@ -182,17 +187,33 @@ func cpuHog(a Advice, s sampler.Snapshot) *ProcessShare {
 			app += ap.CPU
 		}
 	}
-	var top *sampler.Process
-	for i := range s.Procs {
-		p := &s.Procs[i]
-		if apps.Family(*p) == "" && (top == nil || p.CPU > top.CPU) {
-			top = p
+	// Processes of one name are one hog: a job that forks a worker per
+	// core takes the CPU together, each below the app's share alone.
+	byName := map[string]*ProcessShare{}
+	var top *ProcessShare
+	for _, p := range s.Procs {
+		if p.CPU <= 0 || apps.Family(p) != "" {
+			continue
+		}
+		h := byName[p.Name]
+		if h == nil {
+			h = &ProcessShare{PID: p.PID, Name: p.Name}
+			byName[p.Name] = h
+		} else if p.CPU > h.busiest {
+			h.PID = p.PID
+		}
+		h.busiest = max(h.busiest, p.CPU)
+		h.CPU += p.CPU
+		h.Procs++
+		if top == nil || h.CPU > top.CPU {
+			top = h
 		}
 	}
 	if top == nil || top.CPU < 50 || top.CPU <= app {
 		return nil
 	}
-	return &ProcessShare{PID: top.PID, Name: top.Name, CPU: top.CPU}
+	top.CPU = round1(top.CPU)
+	return top
 }
 
 // hogPhrase ends a summary's "CPU at capacity" with the hog, in the same
@@ -201,7 +222,12 @@ func hogPhrase(a Advice) string {
 	if a.CPUHog == nil {
 		return ""
 	}
-	return fmt.Sprintf(", mostly %s (pid %d, %.0f %%), not the app: stop or move it before scaling.", a.CPUHog.Name, a.CPUHog.PID, a.CPUHog.CPU)
+	h := a.CPUHog
+	who := fmt.Sprintf("%s (pid %d, %.0f %%)", h.Name, h.PID, h.CPU)
+	if h.Procs > 1 {
+		who = fmt.Sprintf("%d × %s (%.0f %% together; busiest pid %d)", h.Procs, h.Name, h.CPU, h.PID)
+	}
+	return ", mostly " + who + ", not the app: stop or move it before scaling."
 }
 
 // ProbeStats summarise the probe requests of a window.

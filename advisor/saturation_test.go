@@ -336,3 +336,21 @@ func TestQueuedAndCPUBoundSayOneThing(t *testing.T) {
 		t.Errorf("no queue: %q", a.Summary)
 	}
 }
+
+// A job with a process per core is one hog: two stress-ng-cpu at 80 %
+// each take more than the app's workers together, though neither alone does.
+func TestCPUHogAddsUpItsProcesses(t *testing.T) {
+	snaps := saturated(series(60, flat(97, 10, -1, 20)), 10, saturation.StateWaiting)
+	for i := range snaps {
+		snaps[i].Procs[1].CPU, snaps[i].Procs[2].CPU = 60, 60
+		snaps[i].Procs = append(snaps[i].Procs, sampler.Process{PID: 4001, PPID: 1, Name: "stress-ng-cpu", CPU: 79},
+			sampler.Process{PID: 4002, PPID: 1, Name: "stress-ng-cpu", CPU: 81})
+	}
+	a := Advise(snaps, DefaultRules())
+	if h := a.CPUHog; h == nil || h.Procs != 2 || h.CPU != 160 || h.PID != 4002 {
+		t.Fatalf("hog %+v; want 2 stress-ng-cpu, 160 %%, busiest 4002", a.CPUHog)
+	}
+	if !strings.Contains(a.Summary, "mostly 2 × stress-ng-cpu (160 % together; busiest pid 4002), not the app") {
+		t.Errorf("summary %q", a.Summary)
+	}
+}
