@@ -50,7 +50,7 @@ func TestAppLineAndPanel(t *testing.T) {
 	large := plain(model(t, 200, 60, snaps))
 	checkFrame(t, large, 200, 60)
 	for _, want := range []string{"db 37/100 · redis 91% hit · memcached unavailable: connection refused",
-		"req/s ", "GET /db/", "sql SELECT id, name FROM lab_category"} {
+		"req/s ", " 49 now, ", " window   p95 ", "costliest endpoints", "GET /db/", "sql SELECT id, name FROM lab_category"} {
 		if !strings.Contains(large, want) {
 			t.Errorf("200x60 lacks %q:\n%s", want, large)
 		}

@@ -38,11 +38,17 @@ func appPanel(_ sampler.Snapshot, a advisor.Advice) []string {
 	}
 	var out []string
 	if t := a.Traffic; t != nil {
-		l := fmt.Sprintf("    req/s %s %s", textSpark(a.RequestsSeries), num(t.RequestsPerS))
+		// A sparkline ends in the newest interval, which the APP line
+		// above shows too: it is named "now", and the window's figure
+		// beside it "window", so the two never read as one number twice.
+		l := fmt.Sprintf("    req/s %s %s now, %s window", textSpark(a.RequestsSeries), num(lastOf(a.RequestsSeries)), num(t.RequestsPerS))
 		if t.P95Ms != nil {
-			l += fmt.Sprintf("   p95 %s %.0fms", textSpark(a.P95Series), *t.P95Ms)
+			l += fmt.Sprintf("   p95 %s %.0fms now, %.0fms window", textSpark(a.P95Series), lastOf(a.P95Series), *t.P95Ms)
 		}
 		out = append(out, l)
+		if len(t.TopEndpoints) > 0 {
+			out = append(out, fmt.Sprintf("    %-28s %7s %8s %8s", "costliest endpoints", "reqs", "mean", "total"))
+		}
 		for i, e := range t.TopEndpoints {
 			if i == 3 {
 				break
@@ -97,4 +103,12 @@ func appBaseline(h *sampler.History, base time.Time, end uint64) string {
 		out += " p95 " + deltaPeak(h, base, end, p95Metric)
 	}
 	return out
+}
+
+// lastOf is the newest of a series; 0 for none.
+func lastOf(vals []float64) float64 {
+	if len(vals) == 0 {
+		return 0
+	}
+	return vals[len(vals)-1]
 }
