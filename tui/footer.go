@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/headroom-dev/headroom/advisor"
@@ -51,8 +52,15 @@ func (p *footerPanel) View(editing, status string) string {
 	if status == "" {
 		return fit(left, p.width)
 	}
+	// A status answers what was just done (a go-to that missed, a hook
+	// that failed): it is read whole, before the key hints, which shrink
+	// to quit and help (the rest is one ? away).
 	st := p.styles.Dim.Render(" " + status)
-	sw := min(lipgloss.Width(st), p.width/2)
+	sw := lipgloss.Width(st)
+	if editing == "" && sw > p.width/2 {
+		left = p.help.ShortHelpView([]key.Binding{p.keys.Quit, p.keys.Help})
+	}
+	sw = min(sw, p.width-min(lipgloss.Width(left), p.width/2))
 	return fit(left, p.width-sw) + fit(st, sw)
 }
 

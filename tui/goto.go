@@ -46,13 +46,13 @@ func (m *Model) onGotoKey(k tea.KeyMsg) tea.Cmd {
 		}
 		status, err := m.opts.GoTo(m.jump.input.Value(), s.Time)
 		if err != nil {
-			m.status = err.Error()
+			m.say(err.Error())
 			return nil
 		}
-		m.status = status
 		if m.paused { // the moment paused at is gone with the jump
 			m.togglePause()
 		}
+		m.say(status)
 		return nil
 	case key.Matches(k, m.keys.ClearOrEsc):
 		m.jump.active = false
@@ -73,16 +73,16 @@ func (m *Model) goToHeld(when string, onScreen time.Time) {
 	}
 	t, err := m.opts.ParseTime(when, onScreen.Local())
 	if err != nil {
-		m.status = err.Error()
+		m.say(err.Error())
 		return
 	}
 	oldest, _ := m.hist.Span()
 	seq, ok := m.hist.SeqAt(t)
 	if !ok {
 		// Short enough for the footer at 80 columns.
-		m.status = t.Local().Format("15:04:05") + " not held"
+		m.say(t.Local().Format("15:04:05") + " is not in the history")
 		if first, held := m.hist.Get(oldest); held {
-			m.status += " (from " + first.Time.Local().Format("15:04:05") + ")"
+			m.status += " (kept from " + first.Time.Local().Format("15:04:05") + ")"
 		}
 		return
 	}
@@ -92,5 +92,5 @@ func (m *Model) goToHeld(when string, onScreen time.Time) {
 	m.cursor = seq
 	m.adviseAt(seq)
 	at, _ := m.hist.Get(seq)
-	m.status = "at " + at.Time.Local().Format("15:04:05") + ": ←/→ scrub, end returns to live"
+	m.say("at " + at.Time.Local().Format("15:04:05") + ": ←/→ scrub, end returns to live")
 }

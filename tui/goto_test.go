@@ -69,7 +69,7 @@ func TestGoToHeldOnALiveDashboard(t *testing.T) {
 	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = feed(m, snaps[:30])
 	m = keys(m, "G", "b", "enter")
-	if v := plain(m); !strings.Contains(v, " not held (from "+snaps[0].Time.Local().Format("15:04:05")+")") || m.paused {
+	if v := plain(m); !strings.Contains(v, " is not in the history (kept from "+snaps[0].Time.Local().Format("15:04:05")+")") || m.paused {
 		t.Errorf("a moment before the history: paused %v\n%s", m.paused, v)
 	}
 	m = keys(m, "G", "a", "enter")
@@ -81,6 +81,19 @@ func TestGoToHeldOnALiveDashboard(t *testing.T) {
 		t.Error("end did not return to live")
 	}
 	checkFrame(t, m.View(), 80, 24)
+	// Back to live, the hint about the moment left goes with it; a
+	// missed go-to's answer goes a few samples later.
+	if v := plain(m); strings.Contains(v, "scrub") {
+		t.Errorf("the scrub hint stayed after end:\n%s", v)
+	}
+	m = keys(m, "G", "b", "enter")
+	m = feed(m, snaps[30:30+statusKeep-1])
+	if !strings.Contains(plain(m), "is not in the history") {
+		t.Errorf("the answer went before %d samples", statusKeep)
+	}
+	if m = feed(m, snaps[30+statusKeep-1:30+statusKeep]); strings.Contains(plain(m), "is not in the history") {
+		t.Errorf("the answer stayed %d samples on:\n%s", statusKeep, plain(m))
+	}
 }
 
 // The help screen offers G only where it goes somewhere.

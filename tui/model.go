@@ -81,8 +81,14 @@ type Model struct {
 	baselineAt time.Time // b: the moment load-test figures are compared with
 	showHelp   bool
 	status     string
-	alert      string // stays on the footer once set
-	since      struct {
+	// transient: status answers a key (a theme, a go-to, a scrub hint) and
+	// goes once it is stale: statusKeep samples after it was said, or on
+	// return to live; statuses from the feed (a failing hook, the end of a
+	// recording) stay until replaced.
+	transient bool
+	statusSeq uint64
+	alert     string // stays on the footer once set
+	since     struct {
 		key  sinceKey
 		text string
 	} // the since-baseline line of the moment shown
@@ -178,23 +184,26 @@ func keyByKey[M tea.Model](m M, k tea.KeyMsg, onKey func(M, tea.KeyMsg) (tea.Mod
 
 func (m *Model) onFeed(it FeedItem) {
 	if it.Status != "" {
-		m.status = it.Status
+		m.status, m.transient = it.Status, false
 	}
 	if it.Alert != "" {
 		m.alert = it.Alert
 	}
 	if it.Ended {
 		m.ended = true
-		m.status = "end of the recording: space pauses, ←/→ scrub, q quits"
+		m.status, m.transient = "end of the recording: space pauses, ←/→ scrub, q quits", false
 	}
 	if it.Err != nil {
-		m.status = "sampling stopped: " + it.Err.Error()
+		m.status, m.transient = "sampling stopped: "+it.Err.Error(), false
 	}
 	if it.Snapshot == nil || it.Advice == nil {
 		m.rw.want = time.Time{} // a failed refill is said, and scrubbing goes on
 		return
 	}
 	m.live, m.liveSeq, m.liveAdvice, m.hasAny = *it.Snapshot, it.Seq, *it.Advice, true
+	if m.transient && !m.paused && m.liveSeq >= m.statusSeq+statusKeep {
+		m.status, m.transient = "", false
+	}
 	if m.settleRewind(it) {
 		return
 	}
@@ -247,14 +256,14 @@ func (m *Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Baseline):
 		if s, _ := m.shown(); m.hasAny {
 			m.baselineAt = s.Time
-			m.status = "baseline marked at " + s.Time.Local().Format("15:04:05")
+			m.say("baseline marked at " + s.Time.Local().Format("15:04:05"))
 		}
 	case key.Matches(k, m.keys.GoTo) && (m.opts.GoTo != nil || m.opts.ParseTime != nil):
 		cmd = m.jump.open()
 	case key.Matches(k, m.keys.Theme):
 		m.themeIdx = (m.themeIdx + 1) % len(themes.Names())
 		m.applyTheme()
-		m.status = "theme: " + themes.Names()[m.themeIdx]
+		m.say("theme: " + themes.Names()[m.themeIdx])
 	default:
 		cmd, _ = m.procs.Update(k)
 	}
@@ -262,10 +271,21 @@ func (m *Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// statusKeep is how many samples a transient status stays on the footer.
+const statusKeep = 5
+
+// say puts a transient status on the footer (see Model.transient).
+func (m *Model) say(s string) {
+	m.status, m.transient, m.statusSeq = s, true, m.liveSeq
+}
+
 func (m *Model) togglePause() {
 	if m.paused {
 		m.paused = false
 		m.advice = m.liveAdvice
+		if m.transient { // a hint about the moment left ("at 15:04: ←/→ scrub")
+			m.status, m.transient = "", false
+		}
 		return
 	}
 	if !m.hasAny {

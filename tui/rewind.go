@@ -38,7 +38,7 @@ func (m *Model) wantRewind(seq uint64) (time.Time, bool) {
 // askRewind asks the replay for the moment t.
 func (m *Model) askRewind(t time.Time) {
 	m.rw.want = t
-	m.status = "reading back to " + t.Local().Format("2006-01-02 15:04:05")
+	m.say("reading back to " + t.Local().Format("2006-01-02 15:04:05"))
 	m.opts.Rewind(t)
 }
 
@@ -57,6 +57,6 @@ func (m *Model) settleRewind(it FeedItem) bool {
 	if first, ok := m.hist.Get(oldest); ok && want.Sub(first.Time) < m.opts.Rules.Window {
 		m.rw.noEarlier = oldest
 	}
-	m.status = "at " + it.Snapshot.Time.Local().Format("2006-01-02 15:04:05") + ": ←/→ scrub, end returns to the replay's newest"
+	m.say("at " + it.Snapshot.Time.Local().Format("2006-01-02 15:04:05") + ": ←/→ scrub, end returns to the replay's newest")
 	return true
 }
