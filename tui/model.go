@@ -49,6 +49,10 @@ type Options struct {
 	Keys        KeyMap
 	GoTo        GoToFunc   // a replay that can jump to a time (G); nil otherwise
 	Rewind      RewindFunc // a replay that can refill History before its oldest (←); nil otherwise
+	// PauseReplay holds a replay while the screen is paused (true) and
+	// lets it play on from there (false); nil for a live dashboard, which
+	// goes on sampling.
+	PauseReplay func(paused bool)
 	// ParseTime reads the go-to prompt (G) of a live dashboard, which goes
 	// to a moment of the history it holds; nil: G goes nowhere.
 	ParseTime func(when string, onScreen time.Time) (time.Time, error)
@@ -280,6 +284,9 @@ func (m *Model) say(s string) {
 }
 
 func (m *Model) togglePause() {
+	if m.opts.PauseReplay != nil && m.hasAny {
+		m.opts.PauseReplay(!m.paused)
+	}
 	if m.paused {
 		m.paused = false
 		m.advice = m.liveAdvice

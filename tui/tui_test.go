@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -374,5 +375,20 @@ func TestAppsInAdvisorPanel(t *testing.T) {
 	}
 	if v := plain(model(t, 80, 24, load(t, "cpu-ramp.jsonl")[:200])); strings.Contains(v, "APPS") {
 		t.Error("apps squeezed into the 80x24 advisor panel")
+	}
+}
+
+// On a replay, pausing holds the recording (it does not play on unseen)
+// and returning to live lets it play on: every way in and out says so.
+func TestPauseHoldsAReplay(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	var calls []bool
+	m := newModel(Options{Theme: "mono", Replay: true, PauseReplay: func(p bool) { calls = append(calls, p) }})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = keys(m, "space") // nothing shown yet: nothing to pause
+	m = feed(m, snaps[:30])
+	m = keys(m, "space", "space", "left", "left", "end")
+	if want := []bool{true, false, true, false}; fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Errorf("PauseReplay calls %v; want %v", calls, want)
 	}
 }

@@ -27,3 +27,11 @@ func wireRewind(sk *recording.Seeker, window time.Duration) tui.RewindFunc {
 		sk.SeekLead(t.Add(time.Nanosecond), rewindLeads*window)
 	}
 }
+
+// pauseReplay holds the replay while the dashboard is paused; nil live.
+func pauseReplay(sk *recording.Seeker) func(bool) {
+	if sk == nil {
+		return nil
+	}
+	return sk.SetPaused
+}

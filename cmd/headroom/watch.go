@@ -137,7 +137,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 
 	model := tui.New(tui.Options{Feed: feed, History: p.History(), Rules: st.Rules, Theme: st.Theme, Interval: st.Interval, Host: host,
 		Replay: c.Replay != "", ReplaySpeed: c.Speed, Status: status, ProbeURL: probeURL, GoTo: wireGoTo(seeker, p),
-		Rewind: wireRewind(seeker, st.Rules.Window), ParseTime: parseGoTo})
+		Rewind: wireRewind(seeker, st.Rules.Window), PauseReplay: pauseReplay(seeker), ParseTime: parseGoTo})
 	// At most dashboardFPS frames a second, and one only when the screen
 	// changed (see tui/screen).
 	prog := screen.NewProgram(&model, env.stdout.(*os.File), time.Second/dashboardFPS, tea.WithoutSignalHandler())

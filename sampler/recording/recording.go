@@ -278,3 +278,11 @@ func (p *Paced) Next(ctx context.Context) (sampler.Snapshot, error) {
 
 // Close closes the wrapped source.
 func (p *Paced) Close() error { return p.src.Close() }
+
+// Restart paces the next snapshot from now, one recorded gap later, as
+// after a pause.
+func (p *Paced) Restart() {
+	if !p.prev.IsZero() {
+		p.due = p.clock.Now()
+	}
+}

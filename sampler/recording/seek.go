@@ -36,6 +36,9 @@ type Seeker struct {
 	Fill func(sampler.Snapshot)
 
 	mu      sync.Mutex
+	paused  bool          // SetPaused: play holds until resumed
+	resume  chan struct{} // a token when play is resumed
+	onHold  func()        // tests: play is about to wait, paused
 	req     *time.Time
 	reqLead time.Duration // the lead of the jump asked for; 0: lead
 	wake    chan struct{}
@@ -54,7 +57,8 @@ func (s *Seeker) Header() *Header { return s.header }
 // NewSeeker plays st (opened from path with rg) at speed; lead is how
 // much comes before a time jumped to.
 func NewSeeker(st *Stream, path string, rg Range, speed float64, clock sampler.Clock, lead time.Duration) *Seeker {
-	s := &Seeker{path: path, rg: rg, speed: speed, clock: clock, lead: lead, cur: st, wake: make(chan struct{}, 1), header: st.Header()}
+	s := &Seeker{path: path, rg: rg, speed: speed, clock: clock, lead: lead, cur: st, wake: make(chan struct{}, 1),
+		resume: make(chan struct{}, 1), header: st.Header()}
 	s.paced = NewPaced(st, speed, clock)
 	return s
 }
@@ -77,6 +81,27 @@ func (s *Seeker) SeekLead(t time.Time, lead time.Duration) {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// SetPaused holds play (the dashboard paused on a replay: the recording
+// waits where it is, as a film does, instead of playing on unseen) or
+// resumes it where it stopped. Jumps are still taken while held.
+func (s *Seeker) SetPaused(p bool) {
+	s.mu.Lock()
+	s.paused = p
+	s.mu.Unlock()
+	if !p {
+		select {
+		case s.resume <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (s *Seeker) isPaused() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.paused
 }
 
 func (s *Seeker) takeRequest() (time.Time, time.Duration, bool) {
@@ -122,6 +147,21 @@ func (s *Seeker) Next(ctx context.Context) (sampler.Snapshot, error) {
 				s.pending = &snap
 			}
 			s.paced = NewPaced(afterFill{s}, s.speed, s.clock)
+		}
+		if s.isPaused() {
+			if s.onHold != nil {
+				s.onHold()
+			}
+			select {
+			case <-s.resume:
+				// The pace starts again from now: what was due while held
+				// is not played at once.
+				s.paced.Restart()
+			case <-s.wake: // a jump: taken at the top of the loop
+			case <-ctx.Done():
+				return sampler.Snapshot{}, ctx.Err()
+			}
+			continue
 		}
 		wctx, cancel := context.WithCancel(ctx)
 		s.mu.Lock()

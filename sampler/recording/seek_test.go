@@ -99,3 +99,41 @@ func TestSeekerFillsHistoryDirectly(t *testing.T) {
 		t.Errorf("past the end: %v after %d filled", s.Time, len(filled))
 	}
 }
+
+// Paused, the replay holds where it is however long the clock runs; resumed,
+// it plays on from there, one recorded gap later, without a burst.
+func TestSeekerHoldsWhilePaused(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	recordDir(t, DirOptions{Dir: dir}, start, 600, 1).Close()
+	st, err := Open(dir, Range{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := sampler.NewFakeClock(start)
+	sk := NewSeeker(st, dir, Range{}, 1, clock, 5*time.Minute)
+	defer sk.Close()
+	held := make(chan struct{}, 1)
+	sk.onHold = func() { held <- struct{}{} }
+	ctx := context.Background()
+	if s, err := sk.Next(ctx); err != nil || !s.Time.Equal(start) {
+		t.Fatalf("first: %v %v", s.Time, err)
+	}
+	sk.SetPaused(true)
+	got := make(chan sampler.Snapshot, 1)
+	go func() { s, _ := sk.Next(ctx); got <- s }()
+	onClock := make(chan struct{}, 1)
+	go func() { clock.BlockUntil(1); onClock <- struct{}{} }()
+	select {
+	case <-held:
+	case <-onClock:
+		t.Fatal("paused, the replay waited on the clock to play on")
+	}
+	clock.Advance(time.Hour) // nothing plays while held
+	sk.SetPaused(false)
+	<-onClock // resumed: it waits one gap from now
+	clock.Advance(time.Second)
+	if s := <-got; !s.Time.Equal(start.Add(time.Second)) {
+		t.Fatalf("resumed at %v, want %v (where it was held)", s.Time, start.Add(time.Second))
+	}
+}
