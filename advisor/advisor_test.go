@@ -192,7 +192,7 @@ func TestWorkersOfTwoMasters(t *testing.T) {
 	if w.Running != 7 || w.Masters != 2 {
 		t.Fatalf("two masters: %+v; want 7 workers under 2 masters", w)
 	}
-	if got, want := WorkerLine(w, true), "running 7 × 40 MiB under 2 masters → suggest 5 in all"; !strings.Contains(got, want) {
+	if got, want := WorkerLine(w, true), "running 7 × 40 MiB under 2 masters → suggest 5 workers in all"; !strings.Contains(got, want) {
 		t.Errorf("short line %q; want %q", got, want)
 	}
 	if got, want := WorkerLine(w, false), "suggest 5 gunicorn workers in all"; !strings.Contains(got, want) {

@@ -13,7 +13,7 @@ import (
 // the report and hooks alike; short asks for the form a narrow panel fits.
 //
 //	workers: running 3 × 40 MiB → suggest 5 gunicorn workers (cpu 5 / memory 72, 40 MiB each, measured)
-//	running 3 × 40 MiB → suggest 5 (cpu 5 / memory 72, 40 MiB each)
+//	running 3 × 40 MiB → suggest 5 workers (cpu 5 / memory 72)
 //	workers: in gunicorn.service: 1 core, 300 MiB, running 3 × 40 MiB → suggest 3 gunicorn workers (…)
 func WorkerLine(ws WorkerSuggestion, short bool) string {
 	server := ws.Server
@@ -32,9 +32,9 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 	if short {
 		s := fmt.Sprintf("suggest %d %s (cpu %d / memory %d, %.0f MiB each)",
 			ws.Recommended, workersWord(ws.Recommended), ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
-		if running != "" {
-			s = fmt.Sprintf("%ssuggest %d%s (cpu %d / memory %d, %.0f MiB each)",
-				running, ws.Recommended, all, ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
+		if running != "" { // "3 × 40 MiB" has said the size: not again at the end
+			s = fmt.Sprintf("%ssuggest %d %s%s (cpu %d / memory %d)",
+				running, ws.Recommended, workersWord(ws.Recommended), all, ws.CPUBased, ws.MemoryBased)
 		}
 		if ws.Queued != nil && *ws.Queued > 0 && ws.Busy != nil {
 			s += fmt.Sprintf(" · %d busy, %d queued", *ws.Busy, *ws.Queued)

@@ -33,7 +33,7 @@ func TestWorkersFromTheMastersCgroup(t *testing.T) {
 		{"the tightest group wins", map[int32]sampler.GroupLimits{
 			812: {Source: "big.service", Cores: 1.5}, 900: {Source: "small", Cores: 0.5}},
 			WorkerSuggestion{Cores: 0.5, MemoryMiB: 24 << 10, CPUBased: 2, Recommended: 2, Running: 2, LimitSource: "small"},
-			"in small: 0.5 cores, 24576 MiB, running 2 × 40 MiB → suggest 2"},
+			"in small: 0.5 cores, 24576 MiB, running 2 × 40 MiB → suggest 2 "},
 		{"limits above the machine's are no bound", map[int32]sampler.GroupLimits{
 			900: {Source: "loose.service", Cores: 8, Memory: 64 << 30}},
 			WorkerSuggestion{Cores: 2, MemoryMiB: 24 << 10, CPUBased: 5, Recommended: 5, Running: 5, LimitSource: "host"},
