@@ -189,13 +189,19 @@ func (p *chartsPanel) chartRow(label []string, data []float64, maxV float64, st 
 // unstyled (sparkLines) and each line gets one style run, blanks left plain.
 func spark(data []float64, w, h int, maxV float64, st lipgloss.Style) []string {
 	// A small non-zero value still gets the lowest block: memory at 3 %
-	// drawn as nothing reads as a broken chart.
-	if maxV > 0 {
-		least := maxV / float64(8*h)
-		for i, v := range data {
-			if v > 0 && v < least {
-				data[i] = least
-			}
+	// drawn as nothing reads as a broken chart, and so does a 10 ms
+	// latency beside a 2 s peak on a chart scaled to its own top.
+	top := maxV
+	if top <= 0 { // as sparkLines scales it
+		top = 1
+		for _, v := range data {
+			top = math.Max(top, v)
+		}
+	}
+	least := top / float64(8*h)
+	for i, v := range data {
+		if v > 0 && v < least {
+			data[i] = least
 		}
 	}
 	lines := sparkLines(data, w, h, maxV) // the newest sample at the right edge

@@ -46,3 +46,13 @@ func TestSparkLinesMatchNtcharts(t *testing.T) {
 		}
 	}
 }
+
+// A small non-zero value gets the lowest block on a self-scaled chart too:
+// 10 ms beside a 2 s peak is drawn, not left blank as if there were no data.
+func TestSparkDrawsSmallValuesOnAutoScale(t *testing.T) {
+	lines := spark([]float64{10, 10, 2000, 10, 0}, 5, 2, 0, lipgloss.NewStyle())
+	bottom := []rune(lines[1])
+	if bottom[0] == ' ' || bottom[1] == ' ' || bottom[3] == ' ' || bottom[4] != ' ' {
+		t.Errorf("bottom row %q: small values blank, or a zero drawn", lines[1])
+	}
+}
