@@ -141,8 +141,9 @@ func (p *chartsPanel) latencyLabel() []string {
 	}
 	if p.advice.LatencyFromTraffic() {
 		// The finding is the access log's: no level for the probe here.
-		return []string{st.Label.Render("LAT") + " " + fit(millis(pr.Last), 6), st.Dim.Render("probe p95 " + millis(pr.P95)),
-			st.Dim.Render("SLA " + millis(pr.SLA))}
+		// Within the label's 11 columns: "probe p95 25ms" would be cut.
+		return []string{st.Label.Render("LAT") + " " + fit(millis(pr.Last), 6), st.Dim.Render("p95 " + millis(pr.P95)),
+			st.Dim.Render("(probe)")}
 	}
 	level := advisor.Monitor // the newest request's level, as beside every chart
 	if f, ok := p.advice.Finding(advisor.KeyLatency); ok {

@@ -26,7 +26,7 @@ func TestLatencyLabel(t *testing.T) {
 		{advisor.Advice{}, "LAT no data"},
 		{advisor.Advice{Probe: probe}, "LAT 20ms p95 25ms SLA 300ms"},
 		{advisor.Advice{Probe: &advisor.ProbeStats{Answered: 5, Requests: 8, Last: 20, P95: 25, SLA: 300, Failing: 3}}, "LAT failed 3 failing p95 25ms"},
-		{advisor.Advice{Probe: probe, AppAdvice: advisor.AppAdvice{Traffic: &accesslog.Traffic{P95Ms: &p95}}}, "LAT 20ms probe p95 25ms SLA 300ms"},
+		{advisor.Advice{Probe: probe, AppAdvice: advisor.AppAdvice{Traffic: &accesslog.Traffic{P95Ms: &p95}}}, "LAT 20ms p95 25ms (probe)"},
 	} {
 		m.charts.advice = tc.advice
 		if got := strings.Join(strings.Fields(ansi.Strip(strings.Join(m.charts.latencyLabel(), " "))), " "); got != tc.want {
