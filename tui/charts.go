@@ -290,7 +290,20 @@ func (p *chartsPanel) infoLine(s sampler.Snapshot) string {
 		parts = append(parts, fmt.Sprintf("psi cpu %.1f mem %.1f io %.1f", s.PSI.CPU.Avg10, s.PSI.Memory.Avg10, s.PSI.IO.Avg10))
 	}
 	parts = append(parts, fmt.Sprintf("%d tasks", s.NProcs))
-	return p.styles.Dim.Render(strings.Join(parts, "  "))
+	// Whole figures only: one that does not fit is left out, never cut
+	// to "78 …".
+	line := ""
+	for _, part := range parts {
+		next := part
+		if line != "" {
+			next = line + "  " + part
+		}
+		if lipgloss.Width(next) > p.lay.leftW {
+			break
+		}
+		line = next
+	}
+	return p.styles.Dim.Render(line)
 }
 
 // deltaPeak is a metric's change since the baseline and its peak since:
