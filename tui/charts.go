@@ -117,7 +117,7 @@ func (p *chartsPanel) render() string {
 	rows = append(rows, fit(p.infoLine(s), p.lay.leftW))
 	if p.in.evidence != "" {
 		for _, l := range strings.Split(p.in.evidence, "\n") {
-			rows = append(rows, fit(st.Text.Render(l), p.lay.leftW))
+			rows = append(rows, st.Text.Render(fitParts(l, p.lay.leftW)))
 		}
 	}
 	return padBlock(strings.Join(rows, "\n"), p.lay.leftW)

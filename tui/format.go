@@ -64,6 +64,24 @@ func fit(s string, w int) string {
 	return s + strings.Repeat(" ", w-n)
 }
 
+// fitParts fits a line of " · "-joined figures to w keeping whole ones:
+// those that do not fit are left out for a "…", never cut to "psi mem 0
+// io …". A first figure wider than w is cut, as fit does.
+func fitParts(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return fit(s, w)
+	}
+	parts := strings.Split(s, " · ")
+	line := parts[0]
+	for _, p := range parts[1:] {
+		if ansi.StringWidth(line)+3+ansi.StringWidth(p)+2 > w { // " · " and " …"
+			break
+		}
+		line += " · " + p
+	}
+	return fit(line+" …", w)
+}
+
 // wrap breaks plain text into at most max lines of width w, ending the
 // last with "…" when it does not fit.
 func wrap(s string, w, max int) []string {

@@ -24,3 +24,18 @@ func TestWrapSummary(t *testing.T) {
 		t.Errorf("sentences: %q", got)
 	}
 }
+
+// A line of figures too wide keeps whole figures and says more follows.
+func TestFitParts(t *testing.T) {
+	s := "queue 48/2048 · busy 2/2 · psi mem 0 io 3 · oom 0 · fds 2%"
+	for w, want := range map[int]string{
+		80: s + strings.Repeat(" ", 80-len([]rune(s))),
+		40: "queue 48/2048 · busy 2/2 …              ",
+		30: "queue 48/2048 · busy 2/2 …    ",
+		10: "queue 48/…",
+	} {
+		if got := fitParts(s, w); got != want {
+			t.Errorf("fitParts at %d = %q, want %q", w, got, want)
+		}
+	}
+}
