@@ -177,7 +177,8 @@ func (p *procsPanel) render() string {
 	}
 	title += " · by " + p.sortBy.String()
 	if p.reverse {
-		title += " ↑"
+		// Not an arrow: "↑" read as ascending for CPU but Z→A for names.
+		title += ", reversed"
 	}
 	cols = append(cols, table.Column{Title: title, Width: cmdW})
 

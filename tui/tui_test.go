@@ -392,3 +392,14 @@ func TestPauseHoldsAReplay(t *testing.T) {
 		t.Errorf("PauseReplay calls %v; want %v", calls, want)
 	}
 }
+
+// The reversed order is said in words, the same for every sort key.
+func TestReversedSortSaysSo(t *testing.T) {
+	m := model(t, 120, 40, load(t, "cpu-ramp.jsonl")[:20])
+	if v := plain(keys(m, "r")); !strings.Contains(v, "by CPU, reversed") {
+		t.Errorf("r: no 'reversed' in the title:\n%s", v)
+	}
+	if v := plain(keys(m, "n", "r")); !strings.Contains(v, "by name, reversed") {
+		t.Errorf("n r: no 'reversed' in the title:\n%s", v)
+	}
+}
