@@ -88,9 +88,7 @@ func (p *advisorPanel) render() string {
 	for _, l := range summary {
 		lines = append(lines, st.Text.Render(l))
 	}
-	for _, f := range findings {
-		lines = append(lines, findingLine(st, f, w, latencyP95(a, f)))
-	}
+	lines = append(lines, findingLines(st, a, findings, w)...)
 	if p.in.baseline != "" && h-len(lines)-len(workerLines) > 0 {
 		lines = append(lines, st.Text.Render(fit(p.in.baseline, w)))
 	}
@@ -134,9 +132,48 @@ func levelTag(st *themes.Styles, l advisor.Level) string {
 	return st.OK.Render("· ok")
 }
 
-// findingLine: "cpu     92% avg  91 ≥85  97% ■ SCALE". Every column keeps a
-// gap whatever the width of a number: the name gives way first.
-func findingLine(st *themes.Styles, f advisor.Finding, w int, p95 *float64) string {
+// levelTagShort is levelTag for a narrow panel: "▲ OPT" (the help says
+// what ▲ is), so that the figures before it keep their room.
+func levelTagShort(st *themes.Styles, l advisor.Level) string {
+	if l == advisor.Optimize {
+		return st.Warn.Render("▲ OPT")
+	}
+	return levelTag(st, l)
+}
+
+// findingLines lays the findings out as one table: each row's level padded
+// to the widest shown, so that the figures line up from row to row; where
+// a name would not fit, the levels go short ("▲ OPT") for every row before
+// any row gives up its mean and share.
+func findingLines(st *themes.Styles, a advisor.Advice, findings []advisor.Finding, w int) []string {
+	out := make([]string, 0, len(findings))
+	for _, short := range []bool{false, true} {
+		tag := levelTag
+		if short {
+			tag = levelTagShort
+		}
+		tagW := 0
+		for _, f := range findings {
+			tagW = max(tagW, lipgloss.Width(tag(st, f.Level)))
+		}
+		fits := true
+		for _, f := range findings {
+			fits = fits && findingNameRoom(f, w, tagW, latencyP95(a, f)) >= min(lipgloss.Width(f.Label), 10)
+		}
+		if !fits && !short {
+			continue
+		}
+		for _, f := range findings {
+			out = append(out, findingLine(st, f, w, latencyP95(a, f), tag, tagW))
+		}
+		break
+	}
+	return out
+}
+
+// findingNums are a finding's figures: now, mean (or the latency's p95),
+// threshold and the share of the window at or past it.
+func findingNums(f advisor.Finding, p95 *float64) string {
 	// The mean carries a unit only where it can change scale (ms → s).
 	meanUnit := advisor.Unit("")
 	if f.Unit == advisor.Millis {
@@ -146,17 +183,29 @@ func findingLine(st *themes.Styles, f advisor.Finding, w int, p95 *float64) stri
 	if p95 != nil { // the latency's level rests on the window's p95, as the summary says
 		stat, v = "p95", *p95
 	}
-	nums := fmt.Sprintf("%s %s %s %s%-3s %3.0f%%", compactNum(f.Now, f.Unit), stat, compactNum(v, meanUnit), f.Past(),
+	return fmt.Sprintf("%s %s %s %s%-3s %3.0f%%", compactNum(f.Now, f.Unit), stat, compactNum(v, meanUnit), f.Past(),
 		thresholdNum(f.Threshold), f.Above)
-	tag := levelTag(st, f.Level)
-	nameW := w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
+}
+
+// findingNameRoom is the room left for a finding's name in w.
+func findingNameRoom(f advisor.Finding, w, tagW int, p95 *float64) int {
+	return w - lipgloss.Width(findingNums(f, p95)) - tagW - 2
+}
+
+// findingLine: "cpu     92% avg  91 ≥85  97% ■ SCALE", its level padded to
+// tagW. Every column keeps a gap whatever the width of a number: the name
+// gives way first.
+func findingLine(st *themes.Styles, f advisor.Finding, w int, p95 *float64, tag func(*themes.Styles, advisor.Level) string, tagW int) string {
+	nums := findingNums(f, p95)
+	nameW := findingNameRoom(f, w, tagW, p95)
 	if want := min(lipgloss.Width(f.Label), 10); nameW < want {
 		// A narrow panel ("lat…", "psi…" said nothing): the name, the
 		// value now and the line; the rest is in the summary and the charts.
 		nums = fmt.Sprintf("%s %s%s", compactNum(f.Now, f.Unit), f.Past(), thresholdNum(f.Threshold))
-		nameW = w - lipgloss.Width(nums) - lipgloss.Width(tag) - 2
+		nameW = w - lipgloss.Width(nums) - tagW - 2
 	}
-	return fit(f.Label, nameW) + " " + nums + " " + tag
+	t := tag(st, f.Level)
+	return fit(f.Label, nameW) + " " + nums + " " + t + strings.Repeat(" ", max(0, tagW-lipgloss.Width(t)))
 }
 
 // focusList is " focus cpu,latency" in at most w cells: the metrics that

@@ -41,12 +41,12 @@ func TestLatencyRowShowsTheP95(t *testing.T) {
 	m := newModel(Options{Theme: "mono"})
 	lat := advisor.Finding{Metric: advisor.KeyLatency, Label: "latency", Unit: advisor.Millis, Now: 824, Mean: 641, Threshold: 300, Above: 86, Level: advisor.Scale}
 	a := advisor.Advice{Probe: &advisor.ProbeStats{Answered: 60, P95: 933}}
-	row := ansi.Strip(findingLine(m.styles, lat, 60, latencyP95(a, lat)))
+	row := ansi.Strip(findingLine(m.styles, lat, 60, latencyP95(a, lat), levelTag, 10))
 	if !strings.Contains(row, "p95 933ms") || strings.Contains(row, "avg") {
 		t.Errorf("latency row %q; want the window's p95 933ms", row)
 	}
 	cpu := advisor.Finding{Metric: advisor.KeyCPU, Label: "cpu", Unit: advisor.Percent, Now: 90, Mean: 80, Threshold: 70, Above: 90, Level: advisor.Optimize}
-	if row := ansi.Strip(findingLine(m.styles, cpu, 60, latencyP95(a, cpu))); !strings.Contains(row, "avg  80") || strings.Contains(row, "p95") {
+	if row := ansi.Strip(findingLine(m.styles, cpu, 60, latencyP95(a, cpu), levelTag, 10)); !strings.Contains(row, "avg  80") || strings.Contains(row, "p95") {
 		t.Errorf("cpu row %q; want its mean", row)
 	}
 }
@@ -76,10 +76,10 @@ func TestAppsListSaysWhatItLeavesOut(t *testing.T) {
 func TestFindingLineNarrow(t *testing.T) {
 	m := newModel(Options{Theme: "mono"})
 	f := advisor.Finding{Metric: "psi:cpu", Label: "psi:cpu", Unit: advisor.Percent, Now: 57, Mean: 40, Threshold: 10, Above: 90, Level: advisor.Scale}
-	if row := ansi.Strip(findingLine(m.styles, f, 30, nil)); !strings.HasPrefix(row, "psi:cpu ") || strings.Contains(row, "avg") || !strings.Contains(row, "≥10") {
+	if row := ansi.Strip(findingLine(m.styles, f, 30, nil, levelTag, 10)); !strings.HasPrefix(row, "psi:cpu ") || strings.Contains(row, "avg") || !strings.Contains(row, "≥10") {
 		t.Errorf("30 columns: %q; want the whole name, the value and the line", row)
 	}
-	if row := ansi.Strip(findingLine(m.styles, f, 60, nil)); !strings.Contains(row, "avg") {
+	if row := ansi.Strip(findingLine(m.styles, f, 60, nil, levelTag, 10)); !strings.Contains(row, "avg") {
 		t.Errorf("60 columns: %q; want the statistics", row)
 	}
 }
@@ -94,6 +94,36 @@ func TestFocusList(t *testing.T) {
 	}{{60, " focus cpu,latency,queue,psi:cpu"}, {24, " focus cpu,latency +2"}, {18, " focus cpu +3"}} {
 		if got := ansi.Strip(focusList(m.styles, focus, tc.w)); got != tc.want {
 			t.Errorf("%d cells: %q; want %q", tc.w, got, tc.want)
+		}
+	}
+}
+
+// Findings at different levels line up: the level is padded to the widest
+// shown, and a narrow panel shortens every level ("▲ OPT") before a row
+// drops its mean and share.
+func TestFindingRowsLineUp(t *testing.T) {
+	m := newModel(Options{Theme: "mono"})
+	fs := []advisor.Finding{
+		{Metric: "cpu", Label: "cpu", Unit: advisor.Percent, Now: 100, Mean: 87, Threshold: 85, Above: 86, Level: advisor.Scale},
+		{Metric: "psi:cpu", Label: "psi cpu", Unit: advisor.Percent, Now: 52, Mean: 37, Threshold: 10, Above: 80, Level: advisor.Optimize},
+		{Metric: "memory", Label: "memory", Unit: advisor.Percent, Now: 3, Mean: 3, Threshold: 75, Level: advisor.Monitor},
+	}
+	for _, w := range []int{38, 60} {
+		rows := findingLines(m.styles, advisor.Advice{}, fs, w)
+		col := -1
+		for _, r := range rows {
+			r = ansi.Strip(r)
+			if ansi.StringWidth(r) != w || !strings.Contains(r, " avg ") {
+				t.Errorf("at %d: row %q: not %d wide, or without its mean", w, r, w)
+			}
+			at := strings.Index(r, " avg ")
+			if col >= 0 && at != col {
+				t.Errorf("at %d: 'avg' at %d, want %d like the row above:\n%s", w, at, col, strings.Join(rows, "\n"))
+			}
+			col = at
+		}
+		if short := strings.Contains(ansi.Strip(rows[1]), "▲ OPT "); short != (w == 38) {
+			t.Errorf("at %d: short levels %v:\n%s", w, short, strings.Join(rows, "\n"))
 		}
 	}
 }
