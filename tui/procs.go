@@ -175,7 +175,11 @@ func (p *procsPanel) render() string {
 	if f := p.filter.Value(); f != "" {
 		title = fmt.Sprintf("COMMAND (filter %q)", f)
 	}
-	title += " · by " + p.sortBy.String()
+	if p.grouped && !p.svcView {
+		title += " · app groups, then by " + p.sortBy.String() // the groups are not sorted in
+	} else {
+		title += " · by " + p.sortBy.String()
+	}
 	if p.reverse {
 		// Not an arrow: "↑" read as ascending for CPU but Z→A for names.
 		title += ", reversed"

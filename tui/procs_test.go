@@ -43,8 +43,8 @@ func TestGroupKey(t *testing.T) {
 	before := len(rowPIDs(plain(m)))
 	m = keys(m, "g")
 	v := plain(m)
-	if !strings.Contains(v, "▸ gunicorn × 3") {
-		t.Fatalf("no gunicorn group row:\n%s", v)
+	if !strings.Contains(v, "▸ gunicorn × 3") || !strings.Contains(v, "app groups, then by CPU") {
+		t.Fatalf("no gunicorn group row, or a title that does not say the groups come first:\n%s", v)
 	}
 	if n := strings.Count(v, "python3 gunicorn"); n != 0 {
 		t.Errorf("%d gunicorn process rows left while grouped", n)
