@@ -309,7 +309,7 @@ func (p *chartsPanel) infoLine(s sampler.Snapshot) string {
 // deltaPeak is a metric's change since the baseline and its peak since:
 // "+47 ↑100"; "" without a baseline.
 func (p *chartsPanel) deltaPeak(f sampler.Metric) string {
-	return deltaPeak(p.hist, p.in.baseline, p.in.seq, f)
+	return deltaPeak(p.hist, p.in.baseline, p.in.seq, f, "") // the label above names the unit
 }
 
 // baseSeq is the first snapshot at or after the baseline mark, up to end.
@@ -324,8 +324,9 @@ func baseSeq(h *sampler.History, baseline time.Time, end uint64) (uint64, bool) 
 }
 
 // deltaPeak is the change of f from the baseline to end and its peak in
-// between: "+47 ↑100"; "" without a baseline or once it has fallen out.
-func deltaPeak(h *sampler.History, baseline time.Time, end uint64, f sampler.Metric) string {
+// between, in unit: "+47 ↑100%"; "" without a baseline or once it has
+// fallen out.
+func deltaPeak(h *sampler.History, baseline time.Time, end uint64, f sampler.Metric, unit string) string {
 	if baseline.IsZero() {
 		return ""
 	}
@@ -341,7 +342,7 @@ func deltaPeak(h *sampler.History, baseline time.Time, end uint64, f sampler.Met
 	for _, v := range h.Series(end, int(end-base)+1, f) {
 		peak = math.Max(peak, v)
 	}
-	return fmt.Sprintf("%+.0f ↑%.0f", math.Round(now-b)+0, peak)
+	return fmt.Sprintf("%+.0f ↑%.0f%s", math.Round(now-b)+0, peak, unit) // the unit once, on the peak
 }
 
 // millis prints a latency in at most six cells: 180ms, 2166ms, 12.5s.

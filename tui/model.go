@@ -456,7 +456,7 @@ func (m *Model) cachedSinceBaseline(end uint64) string {
 }
 
 // sinceBaseline is the change since the baseline and the peak since:
-// "since 16:20:01 cpu +47 ↑100 mem +0 ↑3"; "" without a baseline.
+// "since 16:20:01 cpu +47 ↑100% mem +0 ↑3%"; "" without a baseline.
 func (m *Model) sinceBaseline(end uint64) string {
 	if m.baselineAt.IsZero() {
 		return ""
@@ -464,10 +464,10 @@ func (m *Model) sinceBaseline(end uint64) string {
 	if _, ok := baseSeq(m.hist, m.baselineAt, end); !ok {
 		return "baseline is older than the history kept"
 	}
-	s := "since " + m.baselineAt.Local().Format("15:04:05") + " cpu " + deltaPeak(m.hist, m.baselineAt, end, sampler.CPUMetric) +
-		" mem " + deltaPeak(m.hist, m.baselineAt, end, sampler.MemMetric)
+	s := "since " + m.baselineAt.Local().Format("15:04:05") + " cpu " + deltaPeak(m.hist, m.baselineAt, end, sampler.CPUMetric, "%") +
+		" mem " + deltaPeak(m.hist, m.baselineAt, end, sampler.MemMetric, "%")
 	if m.opts.ProbeURL != "" {
-		s += " lat " + deltaPeak(m.hist, m.baselineAt, end, latencyMetric)
+		s += " lat " + deltaPeak(m.hist, m.baselineAt, end, latencyMetric, "ms")
 	}
 	s += appBaseline(m.hist, m.baselineAt, end)
 	return s

@@ -403,3 +403,13 @@ func TestReversedSortSaysSo(t *testing.T) {
 		t.Errorf("n r: no 'reversed' in the title:\n%s", v)
 	}
 }
+
+// The change since the baseline names its units: % for CPU and memory.
+func TestSinceBaselineHasUnits(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")
+	m := model(t, 200, 60, snaps[:10])
+	m = feed(keys(m, "b"), snaps[10:60])
+	if v := plain(m); !regexp.MustCompile(`since \d\d:\d\d:\d\d cpu [+-]\d+ ↑\d+% mem [+-]\d+ ↑\d+%`).MatchString(v) {
+		t.Errorf("no units in the since line:\n%s", v)
+	}
+}
