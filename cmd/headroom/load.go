@@ -165,7 +165,7 @@ func (c *loadCmd) plan(st settings) (loadPlan, error) {
 	var pl loadPlan
 	pl.st = st
 	if d := time.Duration(c.For); d <= 0 || d > load.MaxDuration {
-		return pl, fmt.Errorf("--for %v: use a duration above 0 and at most 1h", d)
+		return pl, fmt.Errorf("--for %s: use a duration above 0 and at most 1h", fmtDur(d.Seconds()))
 	}
 	var ts []load.Target
 	for _, u := range c.URLs {
