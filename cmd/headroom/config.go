@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/headroom-dev/headroom/sampler/userfile"
+
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler/prom"
 	"github.com/headroom-dev/headroom/sampler/text"
@@ -177,7 +179,7 @@ func loadSettings(path string) (settings, error) {
 // readConfigFile reads at most maxConfigSize bytes of path; a longer file
 // (or an endless one) is an error.
 func readConfigFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := userfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err)) // errors.Is(…, os.ErrNotExist) still holds
 	}

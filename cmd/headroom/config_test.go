@@ -147,8 +147,8 @@ func TestParseConfigErrorsArePrintable(t *testing.T) {
 	}
 }
 
-// A config file is read with a size limit: /dev/zero (or any huge file) is a
-// one-line usage error (exit 3), not a read until memory runs out.
+// A config file is read with a size limit: a huge file is a one-line usage
+// error (exit 3), not a read until memory runs out; /dev/zero is not a file.
 func TestConfigFileSizeLimit(t *testing.T) {
 	big := filepath.Join(t.TempDir(), "big.toml")
 	os.WriteFile(big, []byte("# "+strings.Repeat("x", maxConfigSize)+"\n"), 0o644)
@@ -158,7 +158,7 @@ func TestConfigFileSizeLimit(t *testing.T) {
 		t.Errorf("big file: %v", err)
 	}
 	dir := t.TempDir()
-	if _, err := loadSettings(dir); err == nil || err.Error() != "config "+dir+": cannot read: is a directory" {
+	if _, err := loadSettings(dir); err == nil || err.Error() != "config "+dir+": cannot read: is a directory, not a file" {
 		t.Errorf("directory: %v", err)
 	}
 	if _, err := os.Stat("/dev/zero"); err != nil {
@@ -168,7 +168,7 @@ func TestConfigFileSizeLimit(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	var stdout, stderr strings.Builder
 	code := run([]string{"--config", "/dev/zero", "once", "--replay", "../../testdata/idle.jsonl"}, &stdout, &stderr)
-	if code != exitBadInput || strings.TrimSpace(stderr.String()) != "headroom: config /dev/zero: larger than 1 MiB; not a headroom config file (config.example.toml is the model)" {
+	if code != exitBadInput || strings.TrimSpace(stderr.String()) != "headroom: config /dev/zero: cannot read: is a device, not a file" {
 		t.Errorf("--config /dev/zero: exit %d, stderr %q", code, stderr.String())
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/headroom-dev/headroom/sampler/userfile"
+
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler"
 )
@@ -26,7 +28,7 @@ func appendCSV(path string, a advisor.Advice, last sampler.Snapshot) error {
 	if err != nil {
 		return fmt.Errorf("--log %s: %v", path, unwrapPath(err))
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := userfile.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("--log %s: %v", path, unwrapPath(err))
 	}
@@ -70,7 +72,7 @@ func appendCSV(path string, a advisor.Advice, last sampler.Snapshot) error {
 // csvFileHeader is the first row of an existing, non-empty log; nil for a
 // new or empty one.
 func csvFileHeader(path string) ([]string, error) {
-	f, err := os.Open(path)
+	f, err := userfile.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/headroom-dev/headroom/sampler/userfile"
+
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
@@ -176,9 +178,9 @@ func (c *loadCmd) plan(st settings) (loadPlan, error) {
 		ts = append(ts, t)
 	}
 	if c.Targets != "" {
-		f, err := os.Open(c.Targets)
+		f, err := userfile.Open(c.Targets)
 		if err != nil {
-			return pl, fmt.Errorf("--targets: %v", unwrapPath(err))
+			return pl, fmt.Errorf("--targets %s: %v", c.Targets, unwrapPath(err))
 		}
 		more, err := load.ParseTargets(f)
 		f.Close()

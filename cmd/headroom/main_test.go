@@ -402,7 +402,7 @@ func TestOnceStateFile(t *testing.T) {
 	if b, _ := os.ReadFile(notes); string(b) != "line1 important\n" || !strings.Contains(stderr, "holds something other than a verdict") {
 		t.Errorf("notes.txt now %q, stderr %q; want it left as it was, and said", b, stderr)
 	}
-	if _, _, stderr := runCLI(t, "once", "--replay", mem, "--window", "2m", "--state", "/dev/zero"); !strings.Contains(stderr, "not a regular file") {
+	if _, _, stderr := runCLI(t, "once", "--replay", mem, "--window", "2m", "--state", "/dev/zero"); !strings.Contains(stderr, "is a device, not a file") {
 		t.Errorf("/dev/zero: %q", stderr)
 	}
 	target := filepath.Join(dir, "target")
@@ -490,6 +490,26 @@ func TestDurationFlagsRefusedAlike(t *testing.T) {
 		if code != exitBadInput || strings.Contains(stderr, "time:") ||
 			!(strings.Contains(stderr, "is not a duration") || strings.Contains(stderr, "use a duration above zero")) {
 			t.Errorf("%q: exit %d, %q; want 3 in headroom's words", args, code, stderr)
+		}
+	}
+}
+
+// A named pipe given for a file is refused at once (exit 3), for every
+// flag that names one, instead of an open that waits for a writer forever.
+func TestNamedPipesRefused(t *testing.T) {
+	isolate(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"once", "--replay", fifo}, {"once", "--replay", "../../testdata/idle.jsonl", "--state", fifo},
+		{"once", "--replay", "../../testdata/idle.jsonl", "--log", fifo}, {"--config", fifo, "once"},
+		{"plan", "--from", fifo}, {"compare", fifo, fifo}, {"load", "--targets", fifo}, {"queries", fifo},
+	} {
+		code, _, stderr := runCLI(t, args...)
+		if code != exitBadInput || !strings.Contains(stderr, "is a named pipe, not a file") {
+			t.Errorf("%q: exit %d, %q; want 3, a named pipe", args, code, stderr)
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/headroom-dev/headroom/sampler/userfile"
+
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/pipeline"
 	"github.com/headroom-dev/headroom/sampler"
@@ -249,7 +251,7 @@ func checkWritable(flag, path string) error {
 		if info.IsDir() {
 			return usageError{fmt.Errorf("%s %s is a directory; give a file", flag, path)}
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		f, err := userfile.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			return usageError{fmt.Errorf("%s %s: %v", flag, path, unwrapPath(err))}
 		}

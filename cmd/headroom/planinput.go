@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler/userfile"
 
 	"github.com/headroom-dev/headroom/advisor/plan"
 	"github.com/headroom-dev/headroom/sampler"
@@ -33,7 +34,7 @@ func readHistory(path string) (history, error) {
 	if h, ok, err := readStoredHistory(path, recording.Range{}); ok {
 		return h, err
 	}
-	f, err := os.Open(path)
+	f, err := userfile.Open(path)
 	if err != nil {
 		return history{}, fmt.Errorf("%s: %v", plan.Clean(path), unwrapPath(err))
 	}

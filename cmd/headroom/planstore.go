@@ -9,6 +9,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/headroom-dev/headroom/sampler/userfile"
+
 	"github.com/headroom-dev/headroom/advisor/plan"
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/recording"
@@ -88,7 +90,7 @@ const procWindow = 600
 
 // compressed reports whether a file starts as zstd or gzip data.
 func compressed(path string) bool {
-	f, err := os.Open(path)
+	f, err := userfile.Open(path)
 	if err != nil {
 		return false
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/headroom-dev/headroom/sampler/userfile"
+
 	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler/text"
 )
@@ -70,7 +72,7 @@ const maxState = 64
 // never read whole (a device, a large file) and never overwritten.
 func readState(path string) (advisor.Level, error) {
 	shown := text.Printable(path)
-	f, err := os.Open(path)
+	f, err := userfile.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return advisor.Monitor, nil
 	}

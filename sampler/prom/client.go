@@ -13,11 +13,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler/userfile"
 
 	"github.com/headroom-dev/headroom/sampler/text"
 	"github.com/prometheus/client_golang/api"
@@ -143,7 +145,7 @@ func transport(o Options) (http.RoundTripper, error) {
 	if base == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		if o.CAFile != "" {
-			pem, err := os.ReadFile(o.CAFile)
+			pem, err := readCAFile(o.CAFile)
 			if err != nil {
 				return nil, fmt.Errorf("CA file: %w", err)
 			}
@@ -196,4 +198,15 @@ func (c *Client) wrap(what string, err error) error {
 		msg = strings.ReplaceAll(msg, c.opts.BearerToken, "xxxxx")
 	}
 	return fmt.Errorf("prometheus %s: %s: %s", c.shown, what, text.Printable(msg))
+}
+
+// readCAFile reads a CA bundle: a regular file, at most 16 MiB (a bundle of
+// every public CA is a few hundred kilobytes).
+func readCAFile(path string) ([]byte, error) {
+	f, err := userfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, 16<<20))
 }

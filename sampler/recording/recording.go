@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/headroom-dev/headroom/sampler/userfile"
+
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/apps"
 )
@@ -156,7 +158,7 @@ type Recording struct {
 
 // ReadFile reads a recording from a file; a directory or unreadable file is an error naming it once.
 func ReadFile(path string) (*Recording, error) {
-	f, err := os.Open(path)
+	f, err := userfile.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("recording %s: no such file", path)

@@ -11,6 +11,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/headroom-dev/headroom/sampler/userfile"
+
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/headroom-dev/headroom/sampler"
@@ -173,7 +175,7 @@ func (st *Stream) endFile() {
 // openFile opens one file, decompressing by its first bytes (not its
 // name), and seeks by its index to the frame before Since.
 func (st *Stream) openFile(path string) error {
-	f, err := os.Open(path)
+	f, err := userfile.Open(path)
 	if err != nil {
 		return fmt.Errorf("recording %s: %v", path, unwrapPath(err))
 	}

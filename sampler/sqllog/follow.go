@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"syscall"
+
+	"github.com/headroom-dev/headroom/sampler/userfile"
 )
 
 // Follower reads a query log as it grows, from its end at the start, the
@@ -40,7 +42,10 @@ func NewFollower(path string) (*Follower, error) {
 }
 
 func (fl *Follower) open(atEnd bool) error {
-	f, err := os.Open(fl.path)
+	f, err := userfile.Open(fl.path)
+	if userfile.IsNotRegular(err) {
+		return fmt.Errorf("%s %v", Printable(fl.path, 200), errors.Unwrap(err))
+	}
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler/userfile"
 )
 
 // Statement is one statement run as the log tells it.
@@ -197,7 +198,7 @@ func Open(path string, stdin io.Reader) (io.ReadCloser, error) {
 	if path == "-" {
 		rc = io.NopCloser(stdin)
 	} else {
-		f, err := os.Open(path)
+		f, err := userfile.Open(path)
 		if err != nil {
 			return nil, err
 		}
