@@ -53,6 +53,15 @@ type LoadVerdict struct {
 // of two requests says nothing.
 const minRequests = 3
 
+// answered counts an interval's requests that reached the app: all but
+// the refused and those that failed before a connection ("other": a name
+// that does not resolve). A refused request says nothing of the app's
+// capacity (nothing listens), and a run of nothing else must not read as
+// a knee; a timeout or a reset is the app's answer under load, and counts.
+func answered(l *sampler.LoadStats) int {
+	return l.Requests - l.Errors["refused"] - l.Errors["other"]
+}
+
 // FindKnee reads a load test's intervals (oldest first). The SLA counts as
 // broken at the first of two intervals in a row over it (one slow second
 // is noise, two is a trend); the knee is the best interval before that.
@@ -60,7 +69,7 @@ const minRequests = 3
 func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerdict {
 	var pts []LoadPoint
 	for _, p := range points {
-		if p.Snap.LoadTest != nil && p.Snap.LoadTest.Requests >= minRequests {
+		if p.Snap.LoadTest != nil && answered(p.Snap.LoadTest) >= minRequests {
 			pts = append(pts, p)
 		}
 	}
@@ -82,6 +91,15 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 		// Nothing to judge is no knee, and nothing held either.
 		v.Unjudged = true
 		v.Summary = fmt.Sprintf("too few requests to judge: fewer than %d answered in every interval", minRequests)
+		var sent, refused int
+		for _, p := range points {
+			if l := p.Snap.LoadTest; l != nil {
+				sent, refused = sent+l.Requests, refused+l.Errors["refused"]
+			}
+		}
+		if sent > 0 && refused == sent {
+			v.Summary = fmt.Sprintf("nothing answered: all %d requests were refused; is the app listening there?", sent)
+		}
 		return v
 	}
 	// A run that ends broken broke, even without a second interval to

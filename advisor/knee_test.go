@@ -251,3 +251,23 @@ func hasString(list []string, s string) bool {
 	}
 	return false
 }
+
+// A run whose every request was refused (nothing listens) is unjudged and
+// says so, never a knee "below the lowest rate"; timeouts do count: an app
+// that stops answering under load has a knee.
+func TestRefusedIsNotAKnee(t *testing.T) {
+	pts := loadSeries([]loadRow{{10, 10, 1, 0, 1, 5, 5}, {10, 10, 1, 0, 1, 5, 5}})
+	for i := range pts {
+		pts[i].Snap.LoadTest.Errors = map[string]int{"refused": pts[i].Snap.LoadTest.Requests}
+	}
+	v := FindKnee(pts, 300*time.Millisecond, 1)
+	if v.Knee != nil || v.Held || !v.Unjudged || !strings.HasPrefix(v.Summary, "nothing answered: all 20 requests were refused") {
+		t.Fatalf("%+v; want unjudged, all refused", v)
+	}
+	for i := range pts {
+		pts[i].Snap.LoadTest.Errors = map[string]int{"timeout": pts[i].Snap.LoadTest.Requests}
+	}
+	if v := FindKnee(pts, 300*time.Millisecond, 1); v.Knee == nil {
+		t.Fatalf("%+v; timeouts on every request are a knee", v)
+	}
+}

@@ -53,10 +53,10 @@ func TestLoadWithNoAnswersIsUnjudged(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}
-	if code != exitBadInput || res.Verdict != "unjudged" || !strings.HasPrefix(res.Summary, "too few requests to judge") {
+	if code != exitBadInput || res.Verdict != "unjudged" || !strings.HasPrefix(res.Summary, "nothing answered: all 2 requests were refused") {
 		t.Errorf("exit %d, %+v; want 3, unjudged", code, res)
 	}
-	if b, err := os.ReadFile(report); err != nil || !strings.Contains(string(b), "too few requests to judge") {
+	if b, err := os.ReadFile(report); err != nil || !strings.Contains(string(b), "nothing answered") {
 		t.Errorf("report: %v\n%s", err, b)
 	}
 }
