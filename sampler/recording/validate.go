@@ -53,6 +53,13 @@ func jsonWant(t reflect.Type) string {
 	return "another type"
 }
 
+// Bounds past any real machine, far enough that none is ever near them.
+const (
+	maxCores    = 1 << 16 // cores of one machine
+	maxMillis   = 1e9     // a request's latency: 11 days
+	maxQuantity = 1e18    // bytes/s, load, seconds of uptime, counts
+)
+
 // validate rejects values no real machine produces, so that the advisor
 // never sees NaN, infinities, negative counts or percentages past 100.
 // JSON cannot spell NaN or Inf, but a Snapshot may come from elsewhere.
@@ -64,14 +71,17 @@ func validate(s sampler.Snapshot) error {
 			err = fmt.Errorf("%s = %v is not a percentage (0–100)", name, v)
 		}
 	}
-	nonNeg := func(name string, v float64) {
-		if err == nil && !(v >= 0 && v <= math.MaxFloat64) {
-			err = fmt.Errorf("%s = %v: must be a number, 0 or more", name, v)
+	// upTo bounds a count or a rate: finite is not enough, 1e308 summed
+	// or scaled is +Inf, which no JSON can hold and no screen can show.
+	upTo := func(name string, v, most float64) {
+		if err == nil && !(v >= 0 && v <= most) {
+			err = fmt.Errorf("%s = %v: must be a number from 0 to %g", name, v, most)
 		}
 	}
-	if s.CPU.Cores < 1 {
+	nonNeg := func(name string, v float64) { upTo(name, v, maxQuantity) }
+	if s.CPU.Cores < 1 || s.CPU.Cores > maxCores {
 		// Every machine has a core; 0 would size workers from nothing.
-		err = fmt.Errorf("cpu.cores = %d: must be 1 or more", s.CPU.Cores)
+		err = fmt.Errorf("cpu.cores = %d: must be from 1 to %d", s.CPU.Cores, maxCores)
 	}
 	pct("cpu.percent", s.CPU.Percent)
 	for i, v := range s.CPU.PerCore {
@@ -106,10 +116,10 @@ func validate(s sampler.Snapshot) error {
 		}
 	}
 	if s.Limits != nil {
-		nonNeg("limits.cores", s.Limits.Cores)
+		upTo("limits.cores", s.Limits.Cores, maxCores)
 	}
 	for i, p := range s.Probe {
-		nonNeg(fmt.Sprintf("probe[%d].ms", i), p.MS)
+		upTo(fmt.Sprintf("probe[%d].ms", i), p.MS, maxMillis)
 		if err == nil && (p.Status < 0 || p.Status > 999) {
 			err = fmt.Errorf("probe[%d].status = %d is not an HTTP status", i, p.Status)
 		}
@@ -118,8 +128,8 @@ func validate(s sampler.Snapshot) error {
 		if err == nil && (p.PID < 0 || p.PPID < 0) {
 			err = fmt.Errorf("process %d: pid and ppid must be 0 or more (ppid %d)", p.PID, p.PPID)
 		}
-		if err == nil && !(p.CPU >= 0 && p.CPU <= math.MaxFloat64) {
-			err = fmt.Errorf("process %d: cpu %v is not a percentage", p.PID, p.CPU)
+		if err == nil && !(p.CPU >= 0 && p.CPU <= 100*maxCores) {
+			err = fmt.Errorf("process %d: cpu %v is not a percentage of its cores", p.PID, p.CPU)
 		}
 	}
 	if err != nil {
