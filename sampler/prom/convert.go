@@ -83,9 +83,12 @@ func (c *collector) get(inst string, t model.Time) *raw {
 	return r
 }
 
-// add files one value; NaN and ±Inf (a rate over too few scrapes) count as absent.
+// add files one value; NaN and ±Inf (a rate over too few scrapes) count as
+// absent, and so does a value no node_exporter series can hold: every one
+// read here is a size, a count or a rate, never below 0, and one past 1e18
+// would overflow what is derived from it.
 func (c *collector) add(f field, m model.Metric, t model.Time, v float64) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1e18 {
 		return
 	}
 	// A label is text from outside: printable before it reaches any output.
@@ -96,13 +99,13 @@ func (c *collector) add(f field, m model.Metric, t model.Time, v float64) {
 	r := c.get(inst, t)
 	switch f {
 	case fFSSize, fFSFree, fFSAvail:
-		mount := string(m["mountpoint"])
+		mount := text.Printable(string(m["mountpoint"]))
 		if r.disks == nil {
 			r.disks = map[string]*rawDisk{}
 		}
 		d := r.disks[mount]
 		if d == nil {
-			d = &rawDisk{device: string(m["device"]), fstype: string(m["fstype"])}
+			d = &rawDisk{device: text.Printable(string(m["device"])), fstype: text.Printable(string(m["fstype"]))}
 			r.disks[mount] = d
 		}
 		switch f {
