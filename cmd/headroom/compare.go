@@ -151,7 +151,7 @@ func compareHistories(before, after history, b plan.Bootstrap) (comparison, erro
 func verdictOf(h history) string {
 	if len(h.snaps) > 0 {
 		src := recording.NewReplay(&recording.Recording{Snapshots: h.snaps})
-		last, _, _, _ := judge(context.Background(), src, advisor.DefaultRules(), time.Second, 0)
+		last, _, _, _ := judge(context.Background(), src, advisor.DefaultRules(), time.Second, 0, nil)
 		return last.Advice.Verdict.String()
 	}
 	if n := len(h.verdicts); n > 0 {

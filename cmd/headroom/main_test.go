@@ -513,3 +513,41 @@ func TestNamedPipesRefused(t *testing.T) {
 		}
 	}
 }
+
+// A hung app (it accepts and never answers) is not judged fine because the
+// run ended before its request timed out: once waits for that request, up
+// to --probe-timeout, and counts the timeout.
+func TestOnceWaitsForTheProbeInFlight(t *testing.T) {
+	isolate(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // never answered
+		}
+	}()
+	code, out, stderr := runCLI(t, "once", "--json", "--for", "1s", "--probe", "http://"+l.Addr().String()+"/", "--probe-timeout", "1500ms")
+	var r struct {
+		Verdict string
+		Probe   *struct{ Timeouts int }
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("exit %d: %v\n%s%s", code, err, out, stderr)
+	}
+	if r.Verdict == "MONITOR" || r.Probe == nil || r.Probe.Timeouts < 1 {
+		t.Errorf("exit %d, verdict %s, probe %+v; want the hung request counted as a timeout", code, r.Verdict, r.Probe)
+	}
+}

@@ -65,6 +65,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 
 	report := onceReport{}
 	var src sampler.Source
+	var prober *probe.Prober // live with --probe
 	interval := st.Interval
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -122,14 +123,14 @@ func (c *onceCmd) Run(env *runEnv) error {
 			return usageError{errors.New("--since and --until select part of a recording; use them with --replay")}
 		}
 		var err error
-		if src, report.Host, err = c.liveSource(ctx, st); err != nil {
+		if src, report.Host, prober, err = c.liveSourceProbe(ctx, st); err != nil {
 			return err
 		}
 		defer src.Close()
 		report.Source = "live"
 		report.sampled = c.sampleFor()
 	}
-	last, worst, n, err := judge(ctx, src, st.Rules, interval, c.sampleFor())
+	last, worst, n, err := judge(ctx, src, st.Rules, interval, c.sampleFor(), prober)
 	if err != nil {
 		return exitError{code: exitBadInput, err: err}
 	}
@@ -207,7 +208,11 @@ func (c *onceCmd) sampleFor() time.Duration {
 // the worst verdict of the run, and how many snapshots it saw. With d > 0
 // it stops once the snapshots span d (by their own times, not the wall
 // clock's); else at the source's end. An interrupt judges what it has.
-func judge(ctx context.Context, src sampler.Source, rules advisor.Rules, interval, d time.Duration) (pipeline.Update, *worstVerdict, int, error) {
+//
+// A probe request still waiting for its answer when d has passed is waited
+// for (at most --probe-timeout): to a hung app it is the one request that
+// says so, and a run that ended before it would judge the app fine.
+func judge(ctx context.Context, src sampler.Source, rules advisor.Rules, interval, d time.Duration, prober *probe.Prober) (pipeline.Update, *worstVerdict, int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := pipeline.New(src, rules, interval)
@@ -216,6 +221,7 @@ func judge(ctx context.Context, src sampler.Source, rules advisor.Rules, interva
 	worst := &worstVerdict{Focus: []string{}}
 	stretch := false // the first stretch at the worst verdict is still going
 	n := 0
+	var waitFor uint64 // the probe request in flight at the end
 	p.Subscribe(func(ev pipeline.Event) {
 		if ev.Update == nil {
 			return
@@ -237,7 +243,12 @@ func judge(ctx context.Context, src sampler.Source, rules advisor.Rules, interva
 			first = last.Snapshot.Time
 		}
 		if d > 0 && last.Snapshot.Time.Sub(first)+interval/2 > d {
-			cancel()
+			if waitFor == 0 && prober != nil {
+				waitFor = prober.InFlight()
+			}
+			if waitFor == 0 || prober.Drained(waitFor) {
+				cancel()
+			}
 		}
 	})
 	err := p.Run(ctx)

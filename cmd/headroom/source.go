@@ -5,6 +5,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/live"
+	"github.com/headroom-dev/headroom/sampler/probe"
 )
 
 // collectorSet makes the collectors one kind of evidence needs from the
@@ -24,14 +25,20 @@ var collectorSets = []collectorSet{
 // probe (--probe) and the configured collectors. It returns the host name
 // too; closing the source closes everything it started.
 func (f sharedFlags) liveSource(ctx context.Context, st settings) (sampler.Source, string, error) {
+	src, host, _, err := f.liveSourceProbe(ctx, st)
+	return src, host, err
+}
+
+// liveSourceProbe is liveSource with its prober (nil without --probe).
+func (f sharedFlags) liveSourceProbe(ctx context.Context, st settings) (sampler.Source, string, *probe.Prober, error) {
 	l, err := live.New(st.Interval)
 	if err != nil {
-		return nil, "", exitError{code: exitBadInput, err: err}
+		return nil, "", nil, exitError{code: exitBadInput, err: err}
 	}
-	src, _, err := f.probeFlags.wrap(ctx, l, st.Interval)
+	src, prober, err := f.probeFlags.wrap(ctx, l, st.Interval)
 	if err != nil {
 		l.Close()
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	var cols []sampler.Collector
 	for _, set := range collectorSets {
@@ -41,12 +48,12 @@ func (f sharedFlags) liveSource(ctx context.Context, st settings) (sampler.Sourc
 				done.Close()
 			}
 			l.Close()
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		cols = append(cols, c...)
 	}
 	if len(cols) > 0 {
 		src = sampler.Collected{Source: src, Collectors: cols}
 	}
-	return src, l.Host(), nil
+	return src, l.Host(), prober, nil
 }

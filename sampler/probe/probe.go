@@ -32,6 +32,10 @@ type Prober struct {
 
 	mu      sync.Mutex
 	pending []sampler.ProbeResult
+	// Requests are numbered from 1 as they start: cur is the one in
+	// flight (0: none), appended the newest whose result is pending,
+	// drained the newest whose result Drain handed on.
+	started, cur, appended, drained uint64
 }
 
 // ParseProbeURL checks a --probe value: an http or https URL with a host.
@@ -73,6 +77,11 @@ func (p *Prober) URL() string { return p.url }
 func (p *Prober) Run(ctx context.Context) {
 	next := p.clock.Now()
 	for {
+		p.mu.Lock()
+		p.started++
+		id := p.started
+		p.cur = id
+		p.mu.Unlock()
 		r := p.once(ctx)
 		if ctx.Err() != nil {
 			return
@@ -81,6 +90,7 @@ func (p *Prober) Run(ctx context.Context) {
 		if len(p.pending) < 1000 { // nobody drains: bound the memory
 			p.pending = append(p.pending, r)
 		}
+		p.cur, p.appended = 0, id
 		p.mu.Unlock()
 		next = next.Add(p.interval)
 		if d := next.Sub(p.clock.Now()); d > 0 {
@@ -147,7 +157,25 @@ func (p *Prober) Drain() []sampler.ProbeResult {
 	defer p.mu.Unlock()
 	out := p.pending
 	p.pending = nil
+	p.drained = p.appended
 	return out
+}
+
+// InFlight is the number of the request waiting for its answer now; 0
+// when none is.
+func (p *Prober) InFlight() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur
+}
+
+// Drained reports whether request id's result has been handed on by Drain
+// (it is in a snapshot): a run that ends may wait for that, so that a
+// request to a hung app counts as the timeout it becomes, not as nothing.
+func (p *Prober) Drained(id uint64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.drained >= id
 }
 
 // Probed is a Source that attaches a prober's results to each snapshot.
