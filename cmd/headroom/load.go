@@ -192,6 +192,11 @@ func (c *loadCmd) plan(st settings) (loadPlan, error) {
 	if len(ts) == 0 {
 		return pl, errors.New("no URL to load: name one (headroom load http://127.0.0.1:8000/ --rate 10/s) or --targets FILE")
 	}
+	for _, h := range c.AllowRemote {
+		if strings.TrimSpace(h) == "" {
+			return pl, errors.New("--allow-remote needs a host name: the one host you own and mean to load")
+		}
+	}
 	if err := load.CheckHosts(ts, c.AllowRemote); err != nil {
 		return pl, err
 	}
@@ -199,8 +204,8 @@ func (c *loadCmd) plan(st settings) (loadPlan, error) {
 	if err != nil {
 		return pl, err
 	}
-	if c.Hosts < 1 || c.TargetRPS < 0 {
-		return pl, errors.New("--hosts must be at least 1 and --target-rps at least 0")
+	if c.Hosts < 1 || c.Hosts > 1e6 || !(c.TargetRPS >= 0 && c.TargetRPS <= 1e9) {
+		return pl, errors.New("--hosts must be from 1 to 1000000 and --target-rps from 0 to 1e9 (a number of requests a second)")
 	}
 	// A request ten times over the SLA is a failure whatever comes of it;
 	// waiting longer only lets an overloaded run drag on.
@@ -228,6 +233,9 @@ func (c *loadCmd) pattern() (load.Pattern, error) {
 	add("ramp", "ramp", c.Ramp, 2, "..")
 	add("steps", "steps", c.Steps, 0, ",")
 	add("spike", "spike", c.Spike, 2, "..")
+	if len(pats) > 0 && pats[len(pats)-1].Kind == "spike" && pats[len(pats)-1].Rates[1] <= pats[len(pats)-1].Rates[0] {
+		errs = append(errs, fmt.Errorf("--spike %s: the peak must be above the base, like 20..100/s", c.Spike))
+	}
 	if c.Users != 0 {
 		if c.Users < 0 || c.Users > load.MaxUsers {
 			errs = append(errs, fmt.Errorf("--users %d: use 1 to %d", c.Users, load.MaxUsers))

@@ -34,6 +34,9 @@ func TestLoadBadInput(t *testing.T) {
 		{[]string{"--rate", "5/s"}, "no URL to load"},
 		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--report", "/nonexistent/x.md"}, "--report /nonexistent/x.md: no such file or directory"},
 		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--report", targets}, "already exists"},
+		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--target-rps", "Inf"}, "--target-rps from 0 to 1e9"},
+		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--target-rps", "NaN"}, "--target-rps from 0 to 1e9"},
+		{[]string{"http://127.0.0.1:1/", "--spike", "10..5/s"}, "the peak must be above the base"},
 	} {
 		var out, errb bytes.Buffer
 		code := run(append([]string{"load"}, c.args...), &out, &errb)
