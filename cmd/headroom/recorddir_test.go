@@ -135,3 +135,22 @@ func TestRecordFlagsChecked(t *testing.T) {
 		}
 	}
 }
+
+// A --keep shorter than a file's span would delete each file as the next
+// one starts: refused, as is a replay too slow to move.
+func TestKeepShorterThanRotateRefused(t *testing.T) {
+	isolate(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"record", "--dir", t.TempDir(), "--keep", "1m"}, "--keep 1m is shorter than --rotate 24h"},
+		{[]string{"record", "--dir", t.TempDir(), "--rotate", "2h", "--keep", "90m"}, "--keep 1h30m is shorter than --rotate 2h"},
+		{[]string{"--replay", "../../testdata/idle.jsonl", "--speed", "0.0000001"}, "use a number from 0.01 to 1000"},
+	} {
+		code, _, errs := runCLI(t, tc.args...)
+		if code != exitBadInput || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, %q; want 3 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+}

@@ -50,8 +50,8 @@ func (c *watchCmd) Run(env *runEnv) error {
 	if _, ok := themes.ByName(st.Theme); !ok {
 		return usageError{fmt.Errorf("unknown theme %q; the themes are %s", st.Theme, strings.Join(themes.Names(), ", "))}
 	}
-	if !(c.Speed > 0 && c.Speed <= 1000) { // NaN fails both
-		return usageError{fmt.Errorf("--speed %v: use a number above 0 and at most 1000", c.Speed)}
+	if !(c.Speed >= 0.01 && c.Speed <= 1000) { // NaN fails both; a hundredth of real time is the slowest that moves
+		return usageError{fmt.Errorf("--speed %v: use a number from 0.01 to 1000", c.Speed)}
 	}
 	if c.Replay != "" && c.Record != "" {
 		return usageError{errors.New("--record records this machine; it cannot be used with --replay")}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -98,7 +99,12 @@ func CreateDir(o DirOptions) (*DirRecorder, error) {
 		o.Warn = func(string) {}
 	}
 	if o.Rotate < time.Minute {
-		return nil, fmt.Errorf("--rotate %v: use a minute or more, like 1h or 24h", o.Rotate)
+		return nil, fmt.Errorf("--rotate %s: use a minute or more, like 1h or 24h", shortDur(o.Rotate))
+	}
+	if o.Keep > 0 && o.Keep < o.Rotate {
+		// Files go whole: a --keep shorter than a file's span would delete
+		// each file as soon as the next one starts.
+		return nil, fmt.Errorf("--keep %s is shorter than --rotate %s: keep at least one file's span, like --keep 168h", shortDur(o.Keep), shortDur(o.Rotate))
 	}
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("recording directory: %v", err)
@@ -329,4 +335,16 @@ func (r *DirRecorder) Close() error {
 		return nil
 	}
 	return r.closeFile()
+}
+
+// shortDur is a duration as a user writes it: 24h, 1m, 90m as 1h30m.
+func shortDur(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
