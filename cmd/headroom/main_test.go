@@ -551,3 +551,24 @@ func TestOnceWaitsForTheProbeInFlight(t *testing.T) {
 		t.Errorf("exit %d, verdict %s, probe %+v; want the hung request counted as a timeout", code, r.Verdict, r.Probe)
 	}
 }
+
+// A time outside 1970–2199 is refused wherever a time is read: year 1 read
+// as "no bound", and year 9999 overflowed the spans computed from it.
+func TestTimesOutOfRangeRefused(t *testing.T) {
+	isolate(t)
+	csv := filepath.Join(t.TempDir(), "h.csv")
+	if err := os.WriteFile(csv, []byte("time,cpu,memory,verdict\n2026-11-23T10:00:00Z,10,20,MONITOR\n9999-01-01T00:00:00Z,10,20,MONITOR\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"once", "--replay", "../../testdata/idle.jsonl", "--until=0001-01-01T00:00:00Z"},
+		{"once", "--replay", "../../testdata/idle.jsonl", "--since", "9999-01-01T00:00:00Z"},
+		{"once", "--replay", "../../testdata/idle.jsonl", "--since=-999999h"},
+		{"plan", "--from", csv},
+	} {
+		code, _, stderr := runCLI(t, args...)
+		if code != exitBadInput || !strings.Contains(stderr, "use a time from 1970 to 2199") {
+			t.Errorf("%q: exit %d, %q; want 3, out of range", args, code, stderr)
+		}
+	}
+}

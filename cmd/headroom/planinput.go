@@ -144,6 +144,9 @@ func readLogCSV(r io.Reader, path string) (history, error) {
 		if err != nil {
 			return history{}, fmt.Errorf("%s line %d: time %s is not RFC 3339", name, line, strconv.Quote(field("time")))
 		}
+		if t.Before(earliestWhen) || !t.Before(latestWhen) {
+			return history{}, fmt.Errorf("%s line %d: time %s: use a time from 1970 to 2199", name, line, strconv.Quote(field("time")))
+		}
 		rw := row{t: t.UTC(), vals: map[string]float64{}, verdict: field("verdict")}
 		for _, m := range metrics {
 			s := field(m)
