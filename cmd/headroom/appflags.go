@@ -34,7 +34,8 @@ type appSettings struct {
 	AccessLogs                            []string
 	Postgres, PgBouncer, Redis, Memcached string
 	SQLLog                                string
-	secretInConfig                        bool // a DSN or URL in the config file holds a password
+	secretInConfig                        bool   // a DSN or URL in the config file holds a password
+	accessLogsFrom                        string // where AccessLogs were named, for errors
 }
 
 // appConfig is the config file's [app] table: the same keys as the flags.
@@ -64,6 +65,7 @@ func applyAppConfig(c *appConfig, s *settings) {
 	}
 	a := &s.App
 	a.AccessLogs = append([]string(nil), c.AccessLog...)
+	a.accessLogsFrom = "config [app] access_log"
 	for _, kv := range []struct {
 		from *string
 		to   *string
@@ -80,7 +82,7 @@ func applyAppConfig(c *appConfig, s *settings) {
 func (f appFlags) apply(st *settings, configPath string, stderr io.Writer) {
 	a := &st.App
 	if len(f.AccessLog) > 0 {
-		a.AccessLogs = f.AccessLog
+		a.AccessLogs, a.accessLogsFrom = f.AccessLog, "--access-log"
 	}
 	for _, kv := range []struct{ from, to *string }{
 		{&f.Postgres, &a.Postgres}, {&f.PgBouncer, &a.PgBouncer}, {&f.Redis, &a.Redis}, {&f.Memcached, &a.Memcached}, {&f.SQLLog, &a.SQLLog},
@@ -146,7 +148,7 @@ func appCollectors(ctx context.Context, f sharedFlags, st settings) ([]sampler.C
 	if len(a.AccessLogs) > 0 {
 		t, err := collect.NewTraffic(a.AccessLogs, time.Now())
 		if err != nil {
-			return fail(fmt.Errorf("--access-log: %v", err))
+			return fail(fmt.Errorf("%s: %v", a.accessLogsFrom, err))
 		}
 		cols = append(cols, t)
 	}

@@ -258,3 +258,15 @@ func TestConfigThemeCheckedForEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// An error in the config file's [app] table names the table, not a flag
+// the user never gave.
+func TestConfigAccessLogErrorsNameTheConfig(t *testing.T) {
+	dir := isolate(t)
+	path := filepath.Join(dir, "c.toml")
+	os.WriteFile(path, []byte("[app]\naccess_log = [\"/x\", \"/x\"]\n"), 0o600)
+	code, _, stderr := runCLI(t, "--config", path, "once", "--for", "1s")
+	if code != exitBadInput || !strings.Contains(stderr, "config [app] access_log: /x is named twice") || strings.Contains(stderr, "--access-log") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}

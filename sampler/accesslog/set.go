@@ -45,12 +45,12 @@ func NewSet(paths []string, start time.Time, opt Options) (*Set, error) {
 	for _, p := range paths {
 		if p == "" {
 			s.Close()
-			return nil, errors.New("--access-log: empty path; give the path of an access log file")
+			return nil, errors.New("an empty path; give the path of an access log file")
 		}
 		clean := filepath.Clean(p)
 		if seen[clean] {
 			s.Close()
-			return nil, fmt.Errorf("--access-log %s given twice", printable(p))
+			return nil, fmt.Errorf("%s is named twice", printable(p))
 		}
 		seen[clean] = true
 		s.followers = append(s.followers, NewFollower(p, opt.Follow))

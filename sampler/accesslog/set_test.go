@@ -66,7 +66,7 @@ func TestNewSetRejects(t *testing.T) {
 	}{
 		{nil, "no path"},
 		{[]string{""}, "empty path"},
-		{[]string{filepath.Join(dir, "a.log"), filepath.Join(dir, ".", "a.log")}, "given twice"},
+		{[]string{filepath.Join(dir, "a.log"), filepath.Join(dir, ".", "a.log")}, "is named twice"},
 	}
 	for _, tc := range tests {
 		s, err := NewSet(tc.paths, t0, Options{})
