@@ -394,6 +394,10 @@ func tomlMessage(msg, want string) string {
 		}
 	} else if strings.Contains(msg, "array table") {
 		found = "a list of tables ([[…]])"
+	} else if strings.Contains(msg, "value out of range") || strings.Contains(msg, "unable to parse") {
+		// The TOML reader's wording ("strconv.ParseFloat: parsing …") says
+		// what went wrong in Go, not in the file.
+		found = "a number out of range"
 	}
 	switch {
 	case found != "" && want != "":

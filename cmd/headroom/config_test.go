@@ -270,3 +270,13 @@ func TestConfigAccessLogErrorsNameTheConfig(t *testing.T) {
 		t.Errorf("exit %d, %q", code, stderr)
 	}
 }
+
+// A number past what a float holds is out of range, in words, not in the
+// TOML reader's Go ("strconv.ParseFloat: … value out of range").
+func TestConfigNumberOutOfRange(t *testing.T) {
+	st := defaultSettings()
+	err := parseConfig([]byte("[thresholds.cpu]\noptimize = 1e400\n"), "c.toml", &st)
+	if err == nil || err.Error() != `config c.toml line 2: key "thresholds.cpu.optimize": a number out of range here; expected a percentage, like 70` {
+		t.Errorf("err = %v", err)
+	}
+}
