@@ -14,9 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler/userfile"
@@ -190,6 +192,21 @@ func (c *Client) wrap(what string, err error) error {
 		return fmt.Errorf("prometheus %s: %s: no answer within %s", c.shown, what, c.opts.Timeout)
 	}
 	msg := err.Error()
+	// The reasons a person acts on, in words: the client's own say
+	// 'Post "http://…/api/v1/query_range": dial tcp …: connect: …' or
+	// "bad_response: invalid character 'h' looking for beginning of value".
+	var ae *v1.Error
+	var de *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		msg = "connection reset"
+	case errors.As(err, &de):
+		msg = "host name not found"
+	case errors.As(err, &ae) && (ae.Type == v1.ErrBadResponse || strings.HasSuffix(ae.Msg, "404")):
+		msg = "the answer is not Prometheus' HTTP API (is this Prometheus' address?)"
+	}
 	// The client's errors quote the full request URL; keep credentials out.
 	if c.opts.Password != "" {
 		msg = strings.ReplaceAll(msg, c.opts.Password, "xxxxx")

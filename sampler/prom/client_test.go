@@ -124,6 +124,12 @@ func TestErrorsNameTheURLAndTheReason(t *testing.T) {
 		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"matrix","result":[]}}`))
 	}))
 	t.Cleanup(empty.Close)
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("<html>hello</html>"))
+	}))
+	t.Cleanup(html.Close)
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(notFound.Close)
 	withPass := func(u string) string { return strings.Replace(u, "http://", "http://admin:hunter2@", 1) }
 	for _, tc := range []struct {
 		name, url string
@@ -132,6 +138,8 @@ func TestErrorsNameTheURLAndTheReason(t *testing.T) {
 		{"unreachable", closed.URL, []string{closed.URL, "connection refused"}},
 		{"timeout", blocking.URL, []string{blocking.URL, "no answer within 50ms"}},
 		{"no target", empty.URL, []string{empty.URL, `selector {job="node"} matches no target`}},
+		{"a web page", html.URL, []string{html.URL, "the answer is not Prometheus' HTTP API"}},
+		{"not found", notFound.URL, []string{notFound.URL, "the answer is not Prometheus' HTTP API"}},
 	} {
 		c, err := New(Options{URL: withPass(tc.url), Timeout: 50 * time.Millisecond})
 		if err != nil {
