@@ -37,6 +37,7 @@ func TestLoadBadInput(t *testing.T) {
 		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--target-rps", "Inf"}, "--target-rps from 0 to 1e9"},
 		{[]string{"http://127.0.0.1:1/", "--rate", "5/s", "--target-rps", "NaN"}, "--target-rps from 0 to 1e9"},
 		{[]string{"http://127.0.0.1:1/", "--spike", "10..5/s"}, "the peak must be above the base"},
+		{[]string{"--targets", "../../testdata/idle.jsonl", "--rate", "5/s"}, `line 1: unknown field "headroom"; a target is one JSON object a line`},
 	} {
 		var out, errb bytes.Buffer
 		code := run(append([]string{"load"}, c.args...), &out, &errb)

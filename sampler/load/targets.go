@@ -3,12 +3,15 @@ package load
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/headroom-dev/headroom/sampler/jsonerr"
 
 	"github.com/headroom-dev/headroom/sampler/text"
 
@@ -41,7 +44,7 @@ func ParseTargets(r io.Reader) ([]Target, error) {
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&t); err != nil {
-			return nil, fmt.Errorf("line %d: %v (want {\"url\": \"http://127.0.0.1/\", \"method\": \"GET\", \"weight\": 1})", n, err)
+			return nil, fmt.Errorf("line %d: %v; a target is one JSON object a line, like {\"url\": \"http://127.0.0.1/\", \"method\": \"GET\", \"weight\": 1}", n, jsonerr.Explain(err))
 		}
 		if err := t.check(); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
@@ -49,6 +52,9 @@ func ParseTargets(r io.Reader) ([]Target, error) {
 		out = append(out, t)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, errors.New("a line longer than 1 MiB: not a targets file (one JSON object a line)")
+		}
 		return nil, err
 	}
 	if len(out) == 0 {

@@ -1,57 +1,18 @@
 package recording
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
-	"strings"
+
+	"github.com/headroom-dev/headroom/sampler/jsonerr"
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/text"
 )
 
-// cleanJSONError says what was wrong with a line in the recording's terms:
-// encoding/json's own messages name Go types ("uint64") and internal ones.
-func cleanJSONError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		field := strings.TrimPrefix(strings.TrimPrefix(te.Field, "snapshotAlias."), "Header.")
-		return fmt.Errorf("field %q: expected %s, got JSON %s", field, jsonWant(te.Type), te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
-	}
-	return err
-}
-
-// jsonWant names what a field of type t holds, for a person.
-func jsonWant(t reflect.Type) string {
-	if t == nil {
-		return "another type"
-	}
-	switch t.Kind() {
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number, 0 or more"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return "a whole number"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice, reflect.Array:
-		return "a list"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Pointer:
-		return jsonWant(t.Elem())
-	}
-	return "another type"
-}
+// cleanJSONError says what was wrong with a line in the recording's terms.
+func cleanJSONError(err error) error { return jsonerr.Explain(err, "snapshotAlias.", "Header.") }
 
 // Bounds past any real machine, far enough that none is ever near them.
 const (
