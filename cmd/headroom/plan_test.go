@@ -416,3 +416,25 @@ func TestPlanCaveatsAShortHistory(t *testing.T) {
 		t.Errorf("a day of history: %q", c)
 	}
 }
+
+// A --log CSV a person edited is read strictly, and its faults are said in
+// the file's terms: a quote that does not close, a column named twice, a
+// verdict once never writes.
+func TestPlanCSVFaultsInTheFilesTerms(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	for body, want := range map[string]string{
+		"time,cpu,memory,verdict\n2026-11-23T10:00:00Z,10,\"20,MONITOR\n": `line 2: a quote (") that does not close`,
+		"time,cpu,cpu,verdict\n2026-11-23T10:00:00Z,10,20,MONITOR\n":      `column "cpu" is named twice`,
+		"time,cpu,memory,verdict\n2026-11-23T10:00:00Z,10,20,PWNED\n":     `verdict "PWNED" is not MONITOR, OPTIMIZE, SCALE or DOWN`,
+	} {
+		f := filepath.Join(dir, fmt.Sprintf("h%d.csv", len(body)))
+		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := runCLI(t, "plan", "--from", f)
+		if code != exitBadInput || !strings.Contains(stderr, want) {
+			t.Errorf("%q: exit %d, %q; want 3 and %q", body, code, stderr, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/sampler/userfile"
 
 	"github.com/headroom-dev/headroom/advisor/plan"
@@ -107,11 +108,15 @@ func readLogCSV(r io.Reader, path string) (history, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return history{}, fmt.Errorf("%s: not a recording or a --log CSV file: %v", name, err)
+		return history{}, fmt.Errorf("%s: not a recording or a --log CSV file: %v", name, csvReason(err))
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if _, twice := col[h]; twice && h != "" {
+			return history{}, fmt.Errorf("%s: column %s is named twice in the first line", name, strconv.Quote(h))
+		}
+		col[h] = i
 	}
 	if _, ok := col["time"]; !ok {
 		return history{}, fmt.Errorf("%s: not a recording or a --log CSV file (no \"time\" column in the first line)", name)
@@ -129,7 +134,7 @@ func readLogCSV(r io.Reader, path string) (history, error) {
 			break
 		}
 		if err != nil {
-			return history{}, fmt.Errorf("%s: %v", name, err)
+			return history{}, fmt.Errorf("%s: %v", name, csvReason(err))
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
@@ -148,6 +153,9 @@ func readLogCSV(r io.Reader, path string) (history, error) {
 			return history{}, fmt.Errorf("%s line %d: time %s: use a time from 1970 to 2199", name, line, strconv.Quote(field("time")))
 		}
 		rw := row{t: t.UTC(), vals: map[string]float64{}, verdict: field("verdict")}
+		if v := rw.verdict; v != "" && !knownVerdict(v) {
+			return history{}, fmt.Errorf("%s line %d: verdict %s is not MONITOR, OPTIMIZE, SCALE or DOWN", name, line, strconv.Quote(v))
+		}
 		for _, m := range metrics {
 			s := field(m)
 			if s == "" {
@@ -211,4 +219,29 @@ func parsePct(flag, s string) (float64, error) {
 		return 0, usageError{fmt.Errorf("%s %s is not a percentage (like 30 or 30%%)", flag, strconv.Quote(s))}
 	}
 	return v / 100, nil
+}
+
+// csvReason words encoding/csv's errors for the file's author: the line,
+// and a quote that does not close rather than "extraneous or missing \" in
+// quoted-field".
+func csvReason(err error) string {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote), errors.Is(pe.Err, csv.ErrBareQuote):
+		return fmt.Sprintf("line %d: a quote (\") that does not close, at column %d", pe.Line, pe.Column)
+	}
+	return fmt.Sprintf("line %d: %v", pe.Line, pe.Err)
+}
+
+// knownVerdict: a verdict once --log writes.
+func knownVerdict(v string) bool {
+	for _, l := range []advisor.Level{advisor.Monitor, advisor.Optimize, advisor.Scale, advisor.Down} {
+		if v == l.String() {
+			return true
+		}
+	}
+	return false
 }
