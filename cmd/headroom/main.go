@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -119,7 +120,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	kctx, err := parser.Parse(helpArgs(args))
 	if err != nil {
-		fmt.Fprintf(stderr, "headroom: %s (see headroom --help)\n", printableLines(err.Error()))
+		fmt.Fprintf(stderr, "headroom: %s (see headroom --help)\n", printableLines(parseMessage(err.Error())))
 		return exitBadInput
 	}
 	env := &runEnv{stdout: stdout, stderr: stderr, configPath: c.Config}
@@ -210,4 +211,21 @@ const maxErrorLine = 1000
 type runEnv struct {
 	stdout, stderr io.Writer
 	configPath     string
+}
+
+// kongMissing is kong's wording for a flag given last, without its value:
+// `expected file value but got "EOL" (<EOL>)`.
+var kongMissing = regexp.MustCompile(`expected (?:an? )?([\w ]+?) (?:value )?but got "EOL" \(<EOL>\)`)
+
+// parseMessage rewords the command-line parser's errors where they speak
+// its own language.
+func parseMessage(msg string) string {
+	return kongMissing.ReplaceAllStringFunc(msg, func(m string) string {
+		what := map[string]string{"file": "a file name", "path": "a path", "duration": "a duration, like 30s", "int": "a whole number",
+			"float": "a number"}[kongMissing.FindStringSubmatch(m)[1]]
+		if what == "" {
+			return "needs a value after it"
+		}
+		return "needs a value after it (" + what + ")"
+	})
 }

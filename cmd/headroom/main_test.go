@@ -434,7 +434,7 @@ func TestOnceStateFile(t *testing.T) {
 func TestEmptyPathsRefused(t *testing.T) {
 	isolate(t)
 	for _, args := range [][]string{
-		{"once", "--state="}, {"once", "--log", ""}, {"record", "--dir="}, {"record", "-o", ""},
+		{"once", "--state="}, {"once", "--log", ""}, {"record", "--dir="}, {"record", "-o", ""}, {"queries", ""},
 		{"plan", "--from", ","}, {"plan", "--from", "a.jsonl,"}, {"--config=", "once"}, {"once", "--textfile", ""},
 	} {
 		code, _, stderr := runCLI(t, args...)
@@ -569,6 +569,22 @@ func TestTimesOutOfRangeRefused(t *testing.T) {
 		code, _, stderr := runCLI(t, args...)
 		if code != exitBadInput || !strings.Contains(stderr, "use a time from 1970 to 2199") {
 			t.Errorf("%q: exit %d, %q; want 3, out of range", args, code, stderr)
+		}
+	}
+}
+
+// A flag given last without its value says so, not kong's
+// `expected file value but got "EOL" (<EOL>)`.
+func TestFlagWithoutValue(t *testing.T) {
+	isolate(t)
+	for args, want := range map[string]string{
+		"once --config": "--config: needs a value after it (a file name)",
+		"once --sla":    "--sla: needs a value after it (a duration, like 30s)",
+		"once --probe":  "--probe: needs a value after it",
+	} {
+		code, _, stderr := runCLI(t, strings.Fields(args)...)
+		if code != exitBadInput || !strings.Contains(stderr, want) || strings.Contains(stderr, "EOL") {
+			t.Errorf("%s: exit %d, %q; want 3 and %q", args, code, stderr, want)
 		}
 	}
 }

@@ -26,6 +26,11 @@ func (c *queriesCmd) Run(env *runEnv) error {
 	if c.Top < 0 {
 		return usageError{fmt.Errorf("--top %d: must be 0 (all) or more", c.Top)}
 	}
+	for _, name := range c.Files {
+		if name == "" { // as every other file argument: never read as "."
+			return usageError{errors.New(`queries: an empty path; name a query log, or - for standard input`)}
+		}
+	}
 	log := sqllog.NewLog()
 	for _, name := range c.Files {
 		if err := readQueryLog(log, name); err != nil {
