@@ -85,11 +85,15 @@ func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
 	})
 	fa := FleetAdvice{Hosts: hosts, Focus: []string{}}
 	var judged []HostAdvice // hosts that are up and have numbers
-	var down []string
+	var down, empty []string
 	for _, h := range hosts {
-		if !h.Up || len(h.Findings) == 0 {
+		if !h.Up || !hasNumbers(h.Advice) {
 			fa.Fleet.Down++
-			down = append(down, h.Instance)
+			if h.Up {
+				empty = append(empty, h.Instance) // scraped, but every series missing or NaN
+			} else {
+				down = append(down, h.Instance)
+			}
 			continue
 		}
 		judged = append(judged, h)
@@ -108,6 +112,9 @@ func JudgeFleet(hosts []HostAdvice, r Rules) FleetAdvice {
 		if len(down) > 0 {
 			fa.Verdict = Down
 			fa.Summary += " Down: " + strings.Join(down, ", ") + "."
+		}
+		if len(empty) > 0 {
+			fa.Summary += " Scraped, but every series missing or NaN: " + strings.Join(empty, ", ") + "."
 		}
 		return fa
 	}
@@ -251,4 +258,16 @@ func hostsWord(n int) string {
 		return "host"
 	}
 	return "hosts"
+}
+
+// hasNumbers: a finding of the host rests on at least one sample. Series
+// that are all NaN (a rate over too few scrapes) leave findings with
+// nothing under them, which must not read as a host at MONITOR.
+func hasNumbers(a Advice) bool {
+	for _, f := range a.Findings {
+		if f.Samples > 0 {
+			return true
+		}
+	}
+	return false
 }

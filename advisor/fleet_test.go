@@ -158,3 +158,17 @@ func TestDownHostIsDown(t *testing.T) {
 		t.Errorf("host %v %v %q, want DOWN, no focus, not scraped", h.Verdict, h.Focus, h.Summary)
 	}
 }
+
+// Hosts scraped but with every series NaN have nothing under their
+// findings: no numbers, never a fleet "with headroom" at MONITOR.
+func TestFleetOfHostsWithoutNumbers(t *testing.T) {
+	w := series(30, flat(0, 0, -1, 0))
+	for i := range w {
+		w[i].Mem, w[i].Disks, w[i].PSI = sampler.Memory{}, nil, nil
+		w[i].Absent = []string{KeyCPU, KeyMemory, KeySwap, KeyDisk, KeyIOWait}
+	}
+	fa := AdviseFleet(map[string][]sampler.Snapshot{"web1:9100": w}, nil, DefaultRules())
+	if fa.Verdict != Monitor || !strings.HasPrefix(fa.Summary, "No host has numbers yet. Scraped, but every series missing or NaN: web1:9100.") {
+		t.Errorf("%v %q", fa.Verdict, fa.Summary)
+	}
+}

@@ -106,6 +106,10 @@ func runFleetOnce(ctx context.Context, env *runEnv, st settings, o prom.Options,
 	} else {
 		writeFleetText(env.stdout, rep)
 	}
+	if rep.Fleet.Hosts == rep.Fleet.Down && rep.Verdict < advisor.Down {
+		// Every host scraped, none with numbers: no verdict to exit with.
+		return exitError{code: exitBadInput, err: errors.New("no host has numbers to judge (its series are missing or NaN)")}
+	}
 	return verdictStatus(rep.Verdict)
 }
 

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/headroom-dev/headroom/sampler/prom"
 	"github.com/headroom-dev/headroom/sampler/textfile"
@@ -113,5 +115,30 @@ func TestOnceWritesTextfile(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("headroom.prom lacks %q:\n%s", want, b)
 		}
+	}
+}
+
+// A Prometheus whose every series is NaN for a scraped host gives no
+// verdict to exit with: exit 3 saying so, not MONITOR "with headroom".
+func TestFleetWithoutNumbersIsNotJudged(t *testing.T) {
+	isolate(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		val := `"NaN"`
+		if strings.Contains(r.Form.Get("query"), "up{") {
+			val = `"1"`
+		}
+		w.Header().Set("Content-Type", "application/json")
+		now := float64(time.Now().Unix())
+		if strings.HasSuffix(r.URL.Path, "query_range") {
+			fmt.Fprintf(w, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"web1:9100","job":"node"},"values":[[%f,%s]]}]}}`, now, val)
+			return
+		}
+		fmt.Fprintf(w, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"instance":"web1:9100","job":"node"},"value":[%f,%s]}]}}`, now, val)
+	}))
+	defer srv.Close()
+	code, out, stderr := runCLI(t, "once", "--prometheus", srv.URL)
+	if code != exitBadInput || !strings.Contains(stderr, "no host has numbers to judge") || !strings.Contains(out, "every series missing or NaN: web1:9100") {
+		t.Errorf("exit %d\n%s%s", code, out, stderr)
 	}
 }

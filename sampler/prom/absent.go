@@ -10,6 +10,7 @@ var absentKeys = []struct {
 	{HaveMemory, "memory"},
 	{HaveSwap, "swap"},
 	{HaveDisks, "disk"},
+	{HaveIOWait, "iowait"}, // its own series: all NaN, it is not 0 % iowait
 }
 
 // absent lists the metric keys whose series were missing at this Point, so

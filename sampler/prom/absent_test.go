@@ -11,14 +11,14 @@ import (
 
 func TestSnapshotsMarkMissingSeriesAbsent(t *testing.T) {
 	h := &Host{Points: []Point{
-		{Have: HaveCPU | HaveMemory | HaveSwap | HaveDisks},
+		{Have: HaveCPU | HaveMemory | HaveSwap | HaveDisks | HaveIOWait},
 		{Have: HaveMemory | HaveLoad},
 	}}
 	s := h.Snapshots()
 	if len(s[0].Absent) != 0 {
 		t.Errorf("complete point: absent %v, want none", s[0].Absent)
 	}
-	if want := []string{"cpu", "swap", "disk"}; !reflect.DeepEqual(s[1].Absent, want) {
+	if want := []string{"cpu", "swap", "disk", "iowait"}; !reflect.DeepEqual(s[1].Absent, want) {
 		t.Errorf("absent %v, want %v", s[1].Absent, want)
 	}
 	if !s[1].IsAbsent("cpu") || s[1].IsAbsent("memory") {
