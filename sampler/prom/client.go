@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -148,6 +149,10 @@ func transport(o Options) (http.RoundTripper, error) {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		if o.CAFile != "" {
 			pem, err := readCAFile(o.CAFile)
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("CA file %s: %v", text.Printable(o.CAFile), pe.Err)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("CA file: %w", err)
 			}

@@ -66,7 +66,7 @@ func Create(path string, h Header) (*Recorder, error) {
 		if errors.Is(err, os.ErrExist) {
 			return nil, fmt.Errorf("%s already exists; choose a new file name (headroom never overwrites a recording)", path)
 		}
-		return nil, fmt.Errorf("create recording: %w", err)
+		return nil, fmt.Errorf("create recording %s: %v", path, unwrapPath(err))
 	}
 	r := &Recorder{f: f, path: path}
 	h.Headroom = FormatVersion

@@ -46,6 +46,10 @@ func (fl *Follower) open(atEnd bool) error {
 	if userfile.IsNotRegular(err) {
 		return fmt.Errorf("%s %v", Printable(fl.path, 200), errors.Unwrap(err))
 	}
+	var pe *os.PathError
+	if errors.As(err, &pe) { // "PATH: no such file or directory", not "open PATH: …"
+		return fmt.Errorf("%s: %v", Printable(fl.path, 200), pe.Err)
+	}
 	if err != nil {
 		return err
 	}
