@@ -50,7 +50,7 @@ func AppServerKind(name, cmd string) string {
 // highest first; the input is not changed.
 func TopProcs(procs []sampler.Process, n int) []sampler.Process {
 	picked := make(map[int32]bool, n)
-	out := make([]sampler.Process, 0, n)
+	out := make([]sampler.Process, 0, min(n, len(procs)))
 	take := func(p sampler.Process) {
 		if len(out) < n && !picked[p.PID] {
 			picked[p.PID] = true
@@ -92,6 +92,11 @@ func TopProcs(procs []sampler.Process, n int) []sampler.Process {
 		}
 	}
 	sortByCPU(out)
+	if cap(out)-len(out) > 4 {
+		// The list is kept for the process window (300 samples): room
+		// for 50 that holds 3 would be most of a small dashboard's heap.
+		out = slices.Clone(out)
+	}
 	return out
 }
 
