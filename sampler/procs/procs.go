@@ -309,7 +309,7 @@ func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 	e.rss = f.rss * t.pageSize
 	if string(f.comm) != e.comm { // exec'd: name and command line changed
 		e.setName(f.comm)
-		e.cmd = t.cmdline(pid, e.name)
+		e.cmd = t.cmdlineOf(pid, e.name, f.kthread)
 		e.appSrv = apps.FamilyOf(e.name, e.cmd) != ""
 		e.pssAge = 0
 	}
@@ -377,7 +377,7 @@ func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 			e.cpu = math.Round(float64(f.ticks)/t.clkTck/age*1000) / 10
 		}
 	}
-	e.cmd = t.cmdline(pid, e.name)
+	e.cmd = t.cmdlineOf(pid, e.name, f.kthread)
 	e.appSrv = apps.FamilyOf(e.name, e.cmd) != ""
 	t.refreshPSS(pid, e)
 	t.entries[pid] = e
@@ -407,6 +407,16 @@ func (t *Table) openSchedstat(pid int32, e *procEntry) int {
 // readOnce reads /proc/<pid>/<file> into t.buf with open/read/close.
 func (t *Table) readOnce(pid int32, file string) (int, error) {
 	return t.readFile(strconv.Itoa(int(pid)) + "/" + file)
+}
+
+// cmdlineOf is cmdline, without reading the file of a kernel thread: it
+// is always empty, and a server has a hundred or more of them to open,
+// read and close at a first sample.
+func (t *Table) cmdlineOf(pid int32, name string, kthread bool) string {
+	if kthread {
+		return cmdlineString(nil, name)
+	}
+	return t.cmdline(pid, name)
 }
 
 // cmdline is the printable command line of pid ("[name]" for a kernel thread).

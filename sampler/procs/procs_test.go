@@ -206,3 +206,28 @@ func TestProcTableSkipsStatWhenIdle(t *testing.T) {
 		t.Errorf("stat not re-read after %d idle samples: rss %d", fullEvery, w.RSS)
 	}
 }
+
+// A kernel thread's command line is "[name]" without reading its file
+// (always empty, and there are a hundred of them at a first sample).
+func TestKernelThreadCmdlineNotRead(t *testing.T) {
+	root := copyTree(t, "../testdata/proc")
+	os.MkdirAll(filepath.Join(root, "77"), 0o755)
+	// flags 0x208040 has PF_KTHREAD (0x200000).
+	os.WriteFile(filepath.Join(root, "77/stat"), []byte("77 (kworker/0:1) I 2 0 0 0 -1 2129984 0 0 0 0 5 0 0 0 20 0 1 0 300 0 0 0 1 1 0\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "77/cmdline"), []byte("read\x00anyway"), 0o644) // no kernel thread has one: read, it would show
+	tbl := NewTable(root, time.Time{})
+	defer tbl.Close()
+	procs, err := tbl.Sample(time.Unix(1000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := find(procs, 77); !ok || k.Cmd != "[kworker/0:1]" || k.Name != "kworker/0:1" {
+		t.Errorf("kernel thread %+v", k)
+	}
+	if s, err := parseStat([]byte("77 (kworker/0:1) I 2 0 0 0 -1 2129984 0 0 0 0 5 0 0 0 20 0 1 0 300 0 0 0 1 1 0\n")); err != nil || !s.kthread {
+		t.Errorf("flags 2129984: kthread %v, %v", s.kthread, err)
+	}
+	if s, _ := parseStat([]byte("4242 (sleep) S 1 1 1 0 -1 4194560 0 0 0 0 900 0 0 0 20 0 1 0 999999 1000 10 0 1 1 0\n")); s.kthread {
+		t.Error("flags 4194560 (a user process) read as a kernel thread")
+	}
+}

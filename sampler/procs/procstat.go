@@ -16,7 +16,11 @@ type statFields struct {
 	threads int64
 	start   uint64 // starttime, clock ticks after boot
 	rss     uint64 // pages
+	kthread bool   // PF_KTHREAD in flags: a kernel thread, with no command line
 }
+
+// pfKthread is the kernel's PF_KTHREAD process flag (field 9 of stat).
+const pfKthread = 0x00200000
 
 var errBadStat = errors.New("malformed /proc/<pid>/stat")
 
@@ -53,6 +57,12 @@ func parseStat(b []byte) (statFields, error) {
 				return f, errBadStat
 			}
 			f.ppid = int32(v)
+		case 9:
+			v, ok := atou(tok)
+			if !ok {
+				return f, errBadStat
+			}
+			f.kthread = v&pfKthread != 0
 		case 14, 15:
 			v, ok := atou(tok)
 			if !ok {
