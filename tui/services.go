@@ -31,7 +31,16 @@ func serviceTable(svcs []sampler.Service, w int, by sortKey, reverse bool, filte
 	}
 	title := "SERVICE · by " + by.String()
 	if reverse {
-		title += " ↑"
+		title += ", reversed" // as the process list says it
+	}
+	noCPU := len(svcs) > 0
+	for _, s := range svcs {
+		noCPU = noCPU && s.CPUPct == nil
+	}
+	if noCPU {
+		// A hybrid cgroup v1 host may account memory per group and CPU
+		// only for the root: say why the column is all "-".
+		title += " · no group here has its own CPU accounting"
 	}
 	cols = append(cols, table.Column{Title: title, Width: max(10, w-used-1)})
 

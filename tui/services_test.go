@@ -106,3 +106,23 @@ func TestServicesPanelOnLargeScreens(t *testing.T) {
 		t.Errorf("panel at 200x60 %v, at 80x24 %v; line at 80x24 %v", strings.Contains(large, "SERVICES"), strings.Contains(small, "SERVICES"), strings.Contains(small, "svc web.service"))
 	}
 }
+
+// A host where no group has its own CPU accounting (cgroup v1 with only
+// memory per group) says why the CPU% column is all "-".
+func TestServicesWithoutCPUSayWhy(t *testing.T) {
+	svcs := labServices()
+	if _, rows := serviceTable(svcs, 120, byCPU, false, ""); len(rows) == 0 {
+		t.Fatal("no rows")
+	}
+	cols, _ := serviceTable(svcs, 120, byCPU, false, "")
+	if strings.Contains(cols[len(cols)-1].Title, "CPU accounting") {
+		t.Errorf("groups with CPU: %q", cols[len(cols)-1].Title)
+	}
+	for i := range svcs {
+		svcs[i].CPUPct = nil
+	}
+	cols, _ = serviceTable(svcs, 120, byCPU, true, "")
+	if title := cols[len(cols)-1].Title; !strings.Contains(title, "no group here has its own CPU accounting") || !strings.Contains(title, ", reversed") {
+		t.Errorf("title %q", title)
+	}
+}
