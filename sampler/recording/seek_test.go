@@ -9,16 +9,7 @@ import (
 )
 
 func TestSeekerJumpsWithItsLead(t *testing.T) {
-	dir := t.TempDir()
-	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	recordDir(t, DirOptions{Dir: dir, Rotate: time.Hour}, start, 3*3600, 1).Close()
-	st, err := Open(dir, Range{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := sampler.NewFakeClock(start)
-	sk := NewSeeker(st, dir, Range{}, 1, clock, 5*time.Minute)
-	defer sk.Close()
+	sk, clock, start := newTestSeeker(t, 3*3600, time.Hour)
 	var jumped []time.Time
 	sk.OnJump = func(at time.Time) { jumped = append(jumped, at) }
 	ctx := context.Background()
@@ -67,16 +58,7 @@ func TestSeekerJumpsWithItsLead(t *testing.T) {
 }
 
 func TestSeekerFillsHistoryDirectly(t *testing.T) {
-	dir := t.TempDir()
-	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	recordDir(t, DirOptions{Dir: dir}, start, 3600, 1).Close()
-	st, err := Open(dir, Range{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := sampler.NewFakeClock(start)
-	sk := NewSeeker(st, dir, Range{}, 1, clock, 5*time.Minute)
-	defer sk.Close()
+	sk, _, start := newTestSeeker(t, 3600, 0)
 	var filled []time.Time
 	sk.Fill = func(s sampler.Snapshot) { filled = append(filled, s.Time) }
 	to := start.Add(30 * time.Minute)
@@ -103,16 +85,7 @@ func TestSeekerFillsHistoryDirectly(t *testing.T) {
 // Paused, the replay holds where it is however long the clock runs; resumed,
 // it plays on from there, one recorded gap later, without a burst.
 func TestSeekerHoldsWhilePaused(t *testing.T) {
-	dir := t.TempDir()
-	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	recordDir(t, DirOptions{Dir: dir}, start, 600, 1).Close()
-	st, err := Open(dir, Range{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := sampler.NewFakeClock(start)
-	sk := NewSeeker(st, dir, Range{}, 1, clock, 5*time.Minute)
-	defer sk.Close()
+	sk, clock, start := newTestSeeker(t, 600, 0)
 	held := make(chan struct{}, 1)
 	sk.onHold = func() { held <- struct{}{} }
 	ctx := context.Background()
@@ -136,4 +109,22 @@ func TestSeekerHoldsWhilePaused(t *testing.T) {
 	if s := <-got; !s.Time.Equal(start.Add(time.Second)) {
 		t.Fatalf("resumed at %v, want %v (where it was held)", s.Time, start.Add(time.Second))
 	}
+}
+
+// newTestSeeker plays a directory recording of secs one-second samples
+// (files of rotate; 0: one a day) from 2026-11-23 00:00 UTC on a fake
+// clock, with a five-minute lead.
+func newTestSeeker(t *testing.T, secs int, rotate time.Duration) (*Seeker, *sampler.FakeClock, time.Time) {
+	t.Helper()
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	recordDir(t, DirOptions{Dir: dir, Rotate: rotate}, start, secs, 1).Close()
+	st, err := Open(dir, Range{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := sampler.NewFakeClock(start)
+	sk := NewSeeker(st, dir, Range{}, 1, clock, 5*time.Minute)
+	t.Cleanup(func() { sk.Close() })
+	return sk, clock, start
 }
