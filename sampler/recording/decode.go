@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
@@ -179,7 +180,9 @@ func (d *Decoder) parseLine(b []byte) (sampler.Snapshot, bool, error) {
 	if err := validate(s); err != nil {
 		return s, false, err
 	}
-	clean(&s)
+	if mayHoldUnprintable(b) {
+		cleanAll(reflect.ValueOf(&s).Elem())
+	}
 	d.expand(&s, isFrameStart(b))
 	if !d.prev.IsZero() && s.Time.Before(d.prev) {
 		return s, false, fmt.Errorf("time %s is before the previous line's (snapshots must be oldest first)", s.Time.Format(sampler.TimeFormat))

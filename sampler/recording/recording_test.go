@@ -2,6 +2,7 @@ package recording
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,4 +193,32 @@ func FuzzReadRecording(f *testing.F) {
 func snapAt(sec int, cpu float64) sampler.Snapshot {
 	return sampler.Snapshot{Time: time.Unix(int64(sec), 0).UTC(), CPU: sampler.CPU{Cores: 2, Percent: cpu},
 		Mem: sampler.Memory{Total: 1000, Available: 400}, Procs: []sampler.Process{{PID: 1, CPU: cpu}}}
+}
+
+// Every string a recording line holds is made printable, however deep:
+// control groups, limits, saturation's disks, the database's states (a
+// map key), a cache's reason with a C1 code or a bidi override.
+func TestReadCleansEveryString(t *testing.T) {
+	esc := `\u001b]0;PWN\u0007\u001b[31m`
+	line := strings.Replace(goodLine, `"load"`, `"services":[{"name":"svc`+esc+`","path":"/`+esc+`","kind":"systemd","procs":1}],`+
+		`"proc_limits":{"812":{"source":"src`+esc+`"}},`+
+		`"saturation":{"disks":[{"device":"vda`+esc+`","busy_pct":1}]},`+
+		`"postgres":{"state":"ok","by_state":{"idle`+esc+`":2}},`+
+		`"cache":[{"kind":"redis","addr":"a","state":"unavailable","reason":"r`+"\u009b31m\u202e"+`"}],"load"`, 1)
+	rec, err := Read(strings.NewReader(line+"\n"), "x.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(rec.Snapshots[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{`\u001b`, `\u0007`, "\u009b", "\u202e"} {
+		if strings.Contains(string(b), bad) {
+			t.Errorf("%q kept:\n%s", bad, b)
+		}
+	}
+	if !strings.Contains(string(b), `"idle\ufffd]0;PWN\ufffd\ufffd[31m"`) && !strings.Contains(string(b), "idle\ufffd]0;PWN") {
+		t.Errorf("the map key was not cleaned in place:\n%s", b)
+	}
 }

@@ -1,9 +1,11 @@
 package recording
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 
 	"github.com/headroom-dev/headroom/sampler/jsonerr"
 
@@ -113,21 +115,67 @@ func validate(s sampler.Snapshot) error {
 	return nil
 }
 
-// clean makes every string of a snapshot read from a file printable
-// (text.Printable): a recording is outside data like /proc, and a command
-// line or mount name holding escape sequences would act on the terminal that
-// replays it. Clean strings are kept as they are, without copying.
-func clean(s *sampler.Snapshot) {
-	for i := range s.Procs {
-		p := &s.Procs[i]
-		p.Name, p.User, p.Cmd = text.Printable(p.Name), text.Printable(p.User), text.Printable(p.Cmd)
+// mayHoldUnprintable: a JSON line can hold a control character only
+// escaped ("\u001b") or as a byte past ASCII (DEL, C1, a bidi override in
+// UTF-8); a line with neither is printable as it is, which is nearly every
+// line, so most lines skip the walk below.
+func mayHoldUnprintable(line []byte) bool {
+	if bytes.Contains(line, []byte(`\u`)) {
+		return true
 	}
-	for i := range s.Disks {
-		d := &s.Disks[i]
-		d.Mount, d.Device, d.FSType = text.Printable(d.Mount), text.Printable(d.Device), text.Printable(d.FSType)
+	for _, c := range line {
+		if c >= 0x7f {
+			return true
+		}
 	}
-	for i := range s.Probe {
-		s.Probe[i].Err = text.Printable(s.Probe[i].Err)
+	return false
+}
+
+// cleanAll makes every string in v printable (text.Printable): map keys,
+// slice elements and struct fields at any depth. A recording is outside
+// data like /proc: a process name, a control group, a disk, a statement or
+// an endpoint holding escape sequences would act on the terminal that
+// replays it, or on whatever reads once --json, a report or a hook. Every
+// field, so that one added later is covered too.
+func cleanAll(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() {
+			if p := text.Printable(v.String()); p != v.String() {
+				v.SetString(p)
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			cleanAll(v.Elem())
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				cleanAll(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			cleanAll(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			return
+		}
+		for _, k := range v.MapKeys() {
+			val := reflect.New(v.Type().Elem()).Elem()
+			val.Set(v.MapIndex(k))
+			cleanAll(val)
+			nk := k
+			if k.Kind() == reflect.String {
+				if p := text.Printable(k.String()); p != k.String() {
+					v.SetMapIndex(k, reflect.Value{})
+					nk = reflect.ValueOf(p).Convert(k.Type())
+				}
+			}
+			v.SetMapIndex(nk, val)
+		}
 	}
 }
 
