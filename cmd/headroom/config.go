@@ -311,7 +311,16 @@ func parseConfig(b []byte, path string, s *settings) error {
 			k string
 			x float64
 		}{{"optimize", merged.Optimize}, {"scale", merged.Scale}} {
-			if err := num("thresholds."+name+"."+v.k, v.x, 0, 100, true, "a percentage above 0 and at most 100"); err != nil {
+			// A line is in the metric's unit: a queue is connections, OOM
+			// kills a count, a latency milliseconds; only percentages stop at 100.
+			hi, what := 100.0, "a percentage above 0 and at most 100"
+			switch def.Unit {
+			case advisor.Count:
+				hi, what = 1e9, "a count above 0"
+			case advisor.Millis:
+				hi, what = 1e9, "a number of milliseconds above 0"
+			}
+			if err := num("thresholds."+name+"."+v.k, v.x, 0, hi, true, what); err != nil {
 				return err
 			}
 		}

@@ -280,3 +280,19 @@ func TestConfigNumberOutOfRange(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A threshold is in its metric's unit: a queue of 500 connections is a
+// line, not a percentage past 100; a percentage still stops at 100.
+func TestThresholdsInTheirUnits(t *testing.T) {
+	st := defaultSettings()
+	if err := parseConfig([]byte("[thresholds.queue]\noptimize = 100\nscale = 500\n"), "c.toml", &st); err != nil {
+		t.Fatalf("queue 100/500: %v", err)
+	}
+	if th := st.Rules.Threshold("queue"); th.Optimize != 100 || th.Scale != 500 {
+		t.Errorf("queue threshold %+v", th)
+	}
+	st = defaultSettings()
+	if err := parseConfig([]byte("[thresholds.cpu]\nscale = 500\n"), "c.toml", &st); err == nil || !strings.Contains(err.Error(), "a percentage above 0 and at most 100") {
+		t.Errorf("cpu 500: %v", err)
+	}
+}
