@@ -3,6 +3,7 @@ package advisor
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -73,6 +74,20 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 			pts = append(pts, p)
 		}
 	}
+	// Not one HTTP answer in the whole run (refused, timed out, reset): the
+	// app is not there or never answers, and there is no capacity to read.
+	var sent, http int
+	for _, p := range points {
+		if l := p.Snap.LoadTest; l != nil {
+			sent += l.Requests
+			http += l.Requests - l.Errors["refused"] - l.Errors["timeout"] - l.Errors["reset"] - l.Errors["other"]
+		}
+	}
+	if sent > 0 && http == 0 {
+		v := LoadVerdict{Unjudged: true}
+		v.Summary = fmt.Sprintf("nothing answered: none of the %d requests got an HTTP answer (%s); is the app listening and serving there?", sent, errorKinds(points))
+		return v
+	}
 	slaMS := float64(sla.Milliseconds())
 	good := func(l *sampler.LoadStats) bool { return l.P95 <= slaMS && 100-l.SuccessPct < errorRate }
 	var v LoadVerdict
@@ -91,15 +106,6 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 		// Nothing to judge is no knee, and nothing held either.
 		v.Unjudged = true
 		v.Summary = fmt.Sprintf("too few requests to judge: fewer than %d answered in every interval", minRequests)
-		var sent, refused int
-		for _, p := range points {
-			if l := p.Snap.LoadTest; l != nil {
-				sent, refused = sent+l.Requests, refused+l.Errors["refused"]
-			}
-		}
-		if sent > 0 && refused == sent {
-			v.Summary = fmt.Sprintf("nothing answered: all %d requests were refused; is the app listening there?", sent)
-		}
 		return v
 	}
 	// A run that ends broken broke, even without a second interval to
@@ -336,4 +342,25 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// errorKinds sums a run's failures by kind: "refused 12, timeout 3".
+func errorKinds(points []LoadPoint) string {
+	n := map[string]int{}
+	for _, p := range points {
+		if l := p.Snap.LoadTest; l != nil {
+			for k, c := range l.Errors {
+				n[k] += c
+			}
+		}
+	}
+	kinds := make([]string, 0, len(n))
+	for k := range n {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for i, k := range kinds {
+		kinds[i] = fmt.Sprintf("%s %d", k, n[k])
+	}
+	return strings.Join(kinds, ", ")
 }

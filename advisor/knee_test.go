@@ -261,13 +261,19 @@ func TestRefusedIsNotAKnee(t *testing.T) {
 		pts[i].Snap.LoadTest.Errors = map[string]int{"refused": pts[i].Snap.LoadTest.Requests}
 	}
 	v := FindKnee(pts, 300*time.Millisecond, 1)
-	if v.Knee != nil || v.Held || !v.Unjudged || !strings.HasPrefix(v.Summary, "nothing answered: all 20 requests were refused") {
+	if v.Knee != nil || v.Held || !v.Unjudged || v.Summary != "nothing answered: none of the 20 requests got an HTTP answer (refused 20); is the app listening and serving there?" {
 		t.Fatalf("%+v; want unjudged, all refused", v)
 	}
+	// An app that accepts and never answers: all timed out, no knee either.
 	for i := range pts {
 		pts[i].Snap.LoadTest.Errors = map[string]int{"timeout": pts[i].Snap.LoadTest.Requests}
 	}
-	if v := FindKnee(pts, 300*time.Millisecond, 1); v.Knee == nil {
-		t.Fatalf("%+v; timeouts on every request are a knee", v)
+	if v := FindKnee(pts, 300*time.Millisecond, 1); v.Knee != nil || !v.Unjudged || !strings.Contains(v.Summary, "(timeout 20)") {
+		t.Fatalf("%+v; every request timed out: unjudged", v)
+	}
+	// Answers at first, then timeouts: the app answered and then could not.
+	pts[0].Snap.LoadTest.Errors = nil
+	if v := FindKnee(pts, 300*time.Millisecond, 1); v.Unjudged {
+		t.Fatalf("%+v; answered, then timed out: judged", v)
 	}
 }

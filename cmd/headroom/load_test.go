@@ -57,7 +57,7 @@ func TestLoadWithNoAnswersIsUnjudged(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}
-	if code != exitBadInput || res.Verdict != "unjudged" || !strings.HasPrefix(res.Summary, "nothing answered: all 2 requests were refused") {
+	if code != exitBadInput || res.Verdict != "unjudged" || !strings.HasPrefix(res.Summary, "nothing answered: none of the 2 requests got an HTTP answer (refused 2)") {
 		t.Errorf("exit %d, %+v; want 3, unjudged", code, res)
 	}
 	if b, err := os.ReadFile(report); err != nil || !strings.Contains(string(b), "nothing answered") {
