@@ -84,3 +84,23 @@ func TestLoadDescriptionHidesPasswords(t *testing.T) {
 		t.Errorf("describe() = %q", got)
 	}
 }
+
+// A run stopped early has not held: a CI job killed by its timeout must
+// not pass. A knee it found before stopping stands, said to be early.
+func TestStoppedLoadIsNotHeld(t *testing.T) {
+	r := loadResult{DurationS: 4, Verdict: "held", Summary: "SLA held at the highest rate tried: about 8 req/s, p95 2 ms"}
+	r.verdict.Held = true
+	markStopped(&r, 20)
+	if r.Verdict != "unjudged" || !r.verdict.Unjudged || r.verdict.Held || !strings.HasPrefix(r.Summary, "stopped after 4 s of 20 s: SLA held") {
+		t.Errorf("%+v", r)
+	}
+	k := loadResult{DurationS: 10, Verdict: "knee", Summary: "knee at 40 req/s"}
+	markStopped(&k, 20)
+	if k.Verdict != "knee" || k.Summary != "knee at 40 req/s (stopped after 10 s of 20 s)" {
+		t.Errorf("%+v", k)
+	}
+	whole := loadResult{DurationS: 19, Verdict: "held", Summary: "held"}
+	if markStopped(&whole, 20); whole.Verdict != "held" {
+		t.Errorf("a whole run: %+v", whole)
+	}
+}

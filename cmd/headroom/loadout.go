@@ -74,7 +74,26 @@ func summarizeLoad(run *load.Run, points []advisor.LoadPoint, pl loadPlan, rules
 		r.Verdict = "knee"
 		r.Knee = &loadKneeJSON{RPS: k.RPS, P95: k.P95, Bottleneck: k.Bottleneck, Findings: k.Findings}
 	}
+	markStopped(&r, pl.spec.Duration.Seconds())
 	return r
+}
+
+// markStopped marks a run stopped before its end (q, ctrl+c, a CI job's
+// timeout): a knee already found stands, but "held" was only ever tested
+// up to where it stopped, and is not the answer the run was for.
+func markStopped(r *loadResult, planned float64) {
+	if r.DurationS+2 >= planned {
+		return
+	}
+	stopped := fmt.Sprintf("stopped after %.0f s of %.0f s", r.DurationS, planned)
+	if r.Verdict == "held" {
+		r.Verdict = "unjudged"
+		r.verdict.Held, r.verdict.Unjudged = false, true
+		r.Summary = stopped + ": " + r.Summary + "; not judged"
+	} else {
+		r.Summary += " (" + stopped + ")"
+	}
+	r.verdict.Summary = r.Summary // the report says it too
 }
 
 func msOf[D ~int64](d D) float64 { return math.Round(float64(d)/1e5) / 10 }
