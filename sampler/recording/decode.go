@@ -162,8 +162,8 @@ func (d *Decoder) parseLine(b []byte) (sampler.Snapshot, bool, error) {
 				return sampler.Snapshot{}, false, fmt.Errorf("recording format %d is newer than this headroom reads (%d)", h.Headroom, FormatVersion)
 			case h.Headroom < 0:
 				return sampler.Snapshot{}, false, fmt.Errorf("header: format %d: want %d", h.Headroom, FormatVersion)
-			case h.IntervalMS < 0:
-				return sampler.Snapshot{}, false, fmt.Errorf("header: interval_ms %d: want a positive interval", h.IntervalMS)
+			case h.IntervalMS < 0 || h.IntervalMS > 24*3600*1000: // 0: an older header without it
+				return sampler.Snapshot{}, false, fmt.Errorf("header: interval_ms %d: want a positive interval, at most a day", h.IntervalMS)
 			}
 			if h.Started != "" {
 				h.Header.Started, _ = time.Parse(time.RFC3339Nano, h.Started)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/headroom-dev/headroom/sampler"
@@ -58,7 +59,7 @@ func TestReadRecordingMakesStringsPrintable(t *testing.T) {
 func TestValidateRefusesNaNInfAndNegatives(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	good := func() sampler.Snapshot {
-		return sampler.Snapshot{CPU: sampler.CPU{Cores: 2, Percent: 10, PerCore: []float64{5, 15}},
+		return sampler.Snapshot{Time: time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC), CPU: sampler.CPU{Cores: 2, Percent: 10, PerCore: []float64{5, 15}},
 			Mem: sampler.Memory{Total: 10, Available: 5}, Load: [3]float64{1, 1, 1},
 			PSI: &sampler.PSI{}, IO: &sampler.Rates{}, Net: &sampler.Rates{}, Limits: &sampler.Limits{Cores: 1},
 			Probe: []sampler.ProbeResult{{MS: 5, Status: 200}}, Procs: []sampler.Process{{PID: 1, CPU: 3}}}
@@ -71,6 +72,12 @@ func TestValidateRefusesNaNInfAndNegatives(t *testing.T) {
 		set  func(*sampler.Snapshot)
 	}{
 		{"cpu.cores = -4", func(s *sampler.Snapshot) { s.CPU.Cores = -4 }},
+		{"time 0001-01-01T00:00:00Z: a recording's times are from 1970 to 2199", func(s *sampler.Snapshot) { s.Time = time.Time{} }},
+		{"time 9999-01-01T00:00:00Z", func(s *sampler.Snapshot) { s.Time = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) }},
+		{"mem.total or swap.total past", func(s *sampler.Snapshot) { s.Mem.Total, s.Mem.Available = math.MaxUint64, 5 }},
+		{`disk "/": used (200) is larger than total (100)`, func(s *sampler.Snapshot) {
+			s.Disks = []sampler.Disk{{Mount: "/", Total: 100, Used: 200}}
+		}},
 		{"cpu.percent = NaN", func(s *sampler.Snapshot) { s.CPU.Percent = nan }},
 		{"cpu.per_core[1] = +Inf", func(s *sampler.Snapshot) { s.CPU.PerCore[1] = inf }},
 		{"cpu.iowait = NaN", func(s *sampler.Snapshot) { s.CPU.IOWait = nan }},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"time"
 
 	"github.com/headroom-dev/headroom/sampler/jsonerr"
 
@@ -21,6 +22,14 @@ const (
 	maxCores    = 1 << 16 // cores of one machine
 	maxMillis   = 1e9     // a request's latency: 11 days
 	maxQuantity = 1e18    // bytes/s, load, seconds of uptime, counts
+	maxBytes    = 1 << 60 // memory of one machine: 1 EiB
+)
+
+// The times a recording holds: what a person can ask for with --since and
+// --until, and spans a time.Duration can count.
+var (
+	earliest = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	latest   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
 // validate rejects values no real machine produces, so that the advisor
@@ -98,6 +107,12 @@ func validate(s sampler.Snapshot) error {
 	if err != nil {
 		return err
 	}
+	if s.Time.Before(earliest) || !s.Time.Before(latest) {
+		return fmt.Errorf("time %s: a recording's times are from 1970 to 2199", s.Time.UTC().Format(time.RFC3339))
+	}
+	if s.Mem.Total > maxBytes || s.Swap.Total > maxBytes {
+		return fmt.Errorf("mem.total or swap.total past %d bytes (1 EiB): not a real machine", uint64(maxBytes))
+	}
 	if s.Mem.Available > s.Mem.Total {
 		return fmt.Errorf("mem.available (%d) is larger than mem.total (%d)", s.Mem.Available, s.Mem.Total)
 	}
@@ -110,6 +125,9 @@ func validate(s sampler.Snapshot) error {
 		}
 		if d.Used > math.MaxUint64-d.Free {
 			return fmt.Errorf("disk %q: used + free is past any real size", text.Printable(d.Mount))
+		}
+		if d.Total > 0 && d.Used > d.Total {
+			return fmt.Errorf("disk %q: used (%d) is larger than total (%d)", text.Printable(d.Mount), d.Used, d.Total)
 		}
 	}
 	return nil
