@@ -460,7 +460,8 @@ func TestOnceSaysWhyALogIsNotRead(t *testing.T) {
 }
 
 // A port outside 1–65535 is bad input at once, for every address a flag
-// takes, not a dial error every interval afterwards.
+// takes, not a dial error every interval afterwards; so is a probe timeout
+// past a minute (once waits for its last request that long).
 func TestPortsOutOfRangeRefused(t *testing.T) {
 	isolate(t)
 	for _, args := range [][]string{
@@ -473,6 +474,9 @@ func TestPortsOutOfRangeRefused(t *testing.T) {
 		if code != exitBadInput || !strings.Contains(stderr, "is not a port (use 1 to 65535)") {
 			t.Errorf("%q: exit %d, %q; want 3, not a port", args, code, stderr)
 		}
+	}
+	if code, _, stderr := runCLI(t, "once", "--probe", "http://127.0.0.1:1/", "--probe-timeout", "100000h"); code != exitBadInput || !strings.Contains(stderr, "use at most 1m") {
+		t.Errorf("--probe-timeout 100000h: exit %d, %q", code, stderr)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
@@ -25,8 +26,16 @@ func (f probeFlags) apply(st *settings) error {
 			return usageError{err}
 		}
 	}
+	// A request is waited for this long, once's last one too: a minute is
+	// past any answer a user waits for.
+	if d := time.Duration(f.ProbeTimeout); d > maxProbeTimeout {
+		return usageError{fmt.Errorf("--probe-timeout %s: use at most %s", fmtDur(d.Seconds()), fmtDur(maxProbeTimeout.Seconds()))}
+	}
 	return nil
 }
+
+// maxProbeTimeout bounds --probe-timeout.
+const maxProbeTimeout = time.Minute
 
 // wrap starts the prober (when --probe is given) and returns a source that
 // attaches its results to each snapshot; the prober stops with ctx.
