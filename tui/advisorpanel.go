@@ -202,6 +202,9 @@ func findingLine(st *themes.Styles, f advisor.Finding, w int, p95 *float64, tag 
 		// A narrow panel ("lat…", "psi…" said nothing): the name, the
 		// value now and the line; the rest is in the summary and the charts.
 		nums = fmt.Sprintf("%s %s%s", compactNum(f.Now, f.Unit), f.Past(), thresholdNum(f.Threshold))
+		if p95 != nil { // the latency's level is its p95's: keep that one, not the last request
+			nums = fmt.Sprintf("p95 %s %s%s", compactNum(*p95, f.Unit), f.Past(), thresholdNum(f.Threshold))
+		}
 		nameW = w - lipgloss.Width(nums) - tagW - 2
 	}
 	t := tag(st, f.Level)

@@ -82,6 +82,12 @@ func TestFindingLineNarrow(t *testing.T) {
 	if row := ansi.Strip(findingLine(m.styles, f, 60, nil, levelTag, 10)); !strings.Contains(row, "avg") {
 		t.Errorf("60 columns: %q; want the statistics", row)
 	}
+	// Narrow, the latency keeps the p95 its level rests on, not the last request.
+	lat := advisor.Finding{Metric: advisor.KeyLatency, Label: "latency", Unit: advisor.Millis, Now: 10, Mean: 900, Threshold: 300, Above: 80, Level: advisor.Scale}
+	p95 := 2200.0
+	if row := ansi.Strip(findingLine(m.styles, lat, 30, &p95, levelTag, 7)); !strings.Contains(row, "p95 2.2s ≥300") || strings.Contains(row, "10ms") {
+		t.Errorf("30 columns: %q; want the p95", row)
+	}
 }
 
 // The focus list shows the metrics that fit and counts the rest.
