@@ -250,6 +250,8 @@ type ProbeStats struct {
 	Answered int `json:"answered"`
 	// Failing counts the newest requests that failed in a row.
 	Failing int `json:"failing"`
+
+	failingTimeouts int // of those, the newest that timed out in a row
 }
 
 // ErrorPercent is the share of failed requests, in percent.

@@ -95,8 +95,13 @@ func probeStats(window []sampler.Snapshot, r Rules) (*ProbeStats, []float64) {
 				ps.Errors++
 				ps.Failing++
 				ps.LastError = failureCause(p)
+				if p.Err == "timeout" {
+					ps.failingTimeouts++
+				} else {
+					ps.failingTimeouts = 0
+				}
 			} else {
-				ps.Failing = 0
+				ps.Failing, ps.failingTimeouts = 0, 0
 			}
 			if p.Err == "timeout" {
 				ps.Timeouts++
@@ -233,8 +238,26 @@ func probeErrors(j *judgement, ps *ProbeStats) (Finding, bool) {
 	}
 	if ps.Failing >= downAfter {
 		f.Level, f.NowLevel = Down, Down
+		// Timeouts while requests wait in the listen queue: the app is
+		// busy, not down; "restart it" would drop the queued requests.
+		// The queue's own finding says what to do.
+		if ps.failingTimeouts >= ps.Failing && queuedNow(j.window) {
+			f.Level, f.NowLevel = Optimize, Optimize
+			if j.saturated() {
+				f.Level = Scale
+			}
+		}
 	}
 	return f, true
+}
+
+// queuedNow: the newest snapshot shows requests waiting in a listen queue.
+func queuedNow(w []sampler.Snapshot) bool {
+	if len(w) == 0 {
+		return false
+	}
+	q, ok := QueueMetric(w[len(w)-1])
+	return ok && q > 0
 }
 
 func round1(v float64) float64 {

@@ -354,3 +354,25 @@ func TestCPUHogAddsUpItsProcesses(t *testing.T) {
 		t.Errorf("summary %q", a.Summary)
 	}
 }
+
+// Probe timeouts while requests wait in the listen queue are an app too
+// busy to answer in time, not one that is down: no "restart it", which
+// would drop the queue. Without a queue, the same timeouts are DOWN.
+func TestTimeoutsWithAQueueAreNotDown(t *testing.T) {
+	timedOut := func(snaps []sampler.Snapshot) []sampler.Snapshot {
+		for i := range snaps {
+			snaps[i].Probe = []sampler.ProbeResult{{MS: 20, Status: 200}}
+			if i >= len(snaps)-3 {
+				snaps[i].Probe = []sampler.ProbeResult{{MS: 5000, Err: "timeout"}}
+			}
+		}
+		return snaps
+	}
+	busy := Advise(timedOut(saturated(series(60, flat(30, 10, -1, 20)), 37, saturation.StateWaiting)), DefaultRules())
+	if f, _ := busy.Finding(KeyErrors); busy.Verdict == Down || f.Level == Down || strings.Contains(busy.Summary, "restart") {
+		t.Errorf("queued and timing out: verdict %v, errors %v, %q", busy.Verdict, f.Level, busy.Summary)
+	}
+	if down := Advise(timedOut(series(60, flat(30, 10, -1, 20))), DefaultRules()); down.Verdict != Down {
+		t.Errorf("timing out with no queue: verdict %v, want DOWN", down.Verdict)
+	}
+}
