@@ -90,7 +90,7 @@ func (p *advisorPanel) render() string {
 	}
 	lines = append(lines, findingLines(st, a, findings, w)...)
 	if p.in.baseline != "" && h-len(lines)-len(workerLines) > 0 {
-		lines = append(lines, st.Text.Render(fit(p.in.baseline, w)))
+		lines = append(lines, st.Text.Render(fitParts(p.in.baseline, w)))
 	}
 	if room := h - len(lines) - len(workerLines); room > 0 && h >= 14 {
 		lines = append(lines, st.Dim.Render(fit(fmt.Sprintf("window %s, covered %s", shortDur(a.WindowS), shortDur(a.CoveredS)), w)))

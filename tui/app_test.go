@@ -61,7 +61,7 @@ func TestAppLineAndPanel(t *testing.T) {
 // session handed to --report carries the traffic.
 func TestAppBaseline(t *testing.T) {
 	snaps := withApp(load(t, "cpu-ramp.jsonl")[:60])
-	m := model(t, 160, 40, snaps[:10])
+	m := model(t, 200, 60, snaps[:10]) // wide enough for the whole line
 	m = feed(keys(m, "b"), snaps[10:])
 	v := plain(m)
 	// 10+i%40 requests: 20 at the baseline, 49 at the peak, 29 at the end.

@@ -464,10 +464,11 @@ func (m *Model) sinceBaseline(end uint64) string {
 	if _, ok := baseSeq(m.hist, m.baselineAt, end); !ok {
 		return "baseline is older than the history kept"
 	}
-	s := "since " + m.baselineAt.Local().Format("15:04:05") + " cpu " + deltaPeak(m.hist, m.baselineAt, end, sampler.CPUMetric, "%") +
-		" mem " + deltaPeak(m.hist, m.baselineAt, end, sampler.MemMetric, "%")
+	// " · " between figures: a line too wide drops whole ones (fitParts).
+	s := "since " + m.baselineAt.Local().Format("15:04:05") + " · cpu " + deltaPeak(m.hist, m.baselineAt, end, sampler.CPUMetric, "%") +
+		" · mem " + deltaPeak(m.hist, m.baselineAt, end, sampler.MemMetric, "%")
 	if m.opts.ProbeURL != "" {
-		s += " lat " + deltaPeak(m.hist, m.baselineAt, end, latencyMetric, "ms")
+		s += " · lat " + deltaPeak(m.hist, m.baselineAt, end, latencyMetric, "ms")
 	}
 	s += appBaseline(m.hist, m.baselineAt, end)
 	return s

@@ -98,9 +98,9 @@ func appBaseline(h *sampler.History, base time.Time, end uint64) string {
 	if !ok || s.Traffic == nil {
 		return ""
 	}
-	out := " req " + deltaPeak(h, base, end, reqMetric, "/s")
+	out := " · req " + deltaPeak(h, base, end, reqMetric, "/s")
 	if s.Traffic.P95Ms != nil {
-		out += " p95 " + deltaPeak(h, base, end, p95Metric, "ms")
+		out += " · p95 " + deltaPeak(h, base, end, p95Metric, "ms")
 	}
 	return out
 }

@@ -347,7 +347,7 @@ func TestBaselineKey(t *testing.T) {
 	m := model(t, 120, 40, snaps[:100])
 	m = feed(keys(m, "b"), snaps[100:200])
 	v := plain(m)
-	want := "since " + snaps[99].Time.Format("15:04:05") + " cpu +"
+	want := "since " + snaps[99].Time.Format("15:04:05") + " · cpu +"
 	if !strings.Contains(v, want) || !strings.Contains(v, "↑100") {
 		t.Errorf("no change-since-baseline line %q:\n%s", want, v)
 	}
@@ -409,7 +409,7 @@ func TestSinceBaselineHasUnits(t *testing.T) {
 	snaps := load(t, "cpu-ramp.jsonl")
 	m := model(t, 200, 60, snaps[:10])
 	m = feed(keys(m, "b"), snaps[10:60])
-	if v := plain(m); !regexp.MustCompile(`since \d\d:\d\d:\d\d cpu [+-]\d+ ↑\d+% mem [+-]\d+ ↑\d+%`).MatchString(v) {
+	if v := plain(m); !regexp.MustCompile(`since \d\d:\d\d:\d\d · cpu [+-]\d+ ↑\d+% · mem [+-]\d+ ↑\d+%`).MatchString(v) {
 		t.Errorf("no units in the since line:\n%s", v)
 	}
 }
