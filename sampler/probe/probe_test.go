@@ -100,12 +100,13 @@ func TestParseProbeURL(t *testing.T) {
 }
 
 // A password is never shown, even one that url.Parse misreads ('#' makes
-// it take the userinfo for the host); path and query stay.
+// it take the userinfo for the host), nor a token in the query; the path
+// and the rest of the query stay.
 func TestShownHidesEveryPassword(t *testing.T) {
 	for raw, want := range map[string]string{
 		"http://u:1#x@h/health":           "http://u:xxxxx@h/health",
 		"http://bob:s3cret@h:80/h/?x=1":   "http://bob:xxxxx@h:80/h/?x=1",
-		"https://h/health?token=abc":      "https://h/health?token=abc",
+		"https://h/health?token=abc&x=1":  "https://h/health?token=xxxxx&x=1",
 		"http://u:p%40ss@127.0.0.1:8000/": "http://u:xxxxx@127.0.0.1:8000/",
 	} {
 		if got := Shown(raw); got != want {

@@ -139,7 +139,7 @@ func Redact(raw string) string {
 		return "(unparsable URL)"
 	}
 	u.User = nil
-	return u.String()
+	return text.RedactQuerySecrets(u.String())
 }
 
 // transport adds the CA bundle and the Authorization header.

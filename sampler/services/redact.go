@@ -61,7 +61,7 @@ func RedactKeepQuery(raw string) string {
 	if password {
 		user += ":xxxxx"
 	}
-	return Printable(joinURL(scheme, user, hostPath))
+	return Printable(joinURL(scheme, user, text.RedactQuerySecrets(hostPath)))
 }
 
 // splitUserinfo is text.SplitUserinfo with the user name unescaped.

@@ -103,3 +103,37 @@ func BadPort(hostport string) string {
 	}
 	return port
 }
+
+// secretParams are query parameters whose values are credentials in the
+// wild (?password=, ?token=, ?api_key=, a signed URL's signature).
+var secretParams = map[string]bool{"password": true, "passwd": true, "pass": true, "pwd": true, "secret": true,
+	"token": true, "access_token": true, "auth": true, "auth_token": true, "api_key": true, "apikey": true,
+	"key": true, "signature": true, "sig": true, "client_secret": true, "sslpassword": true}
+
+// RedactQuerySecrets hides the values of a URL's credential-like query
+// parameters (secretParams) in s, a URL or what follows its host: the
+// query is kept for what it says (a health check's ?full=1), its secrets
+// are not shown.
+func RedactQuerySecrets(s string) string {
+	q := strings.IndexByte(s, '?')
+	if q < 0 {
+		return s
+	}
+	query, frag, hasFrag := strings.Cut(s[q+1:], "#")
+	pairs := strings.Split(query, "&")
+	changed := false
+	for i, p := range pairs {
+		k, _, ok := strings.Cut(p, "=")
+		if ok && secretParams[strings.ToLower(k)] {
+			pairs[i], changed = k+"=xxxxx", true
+		}
+	}
+	if !changed {
+		return s
+	}
+	out := s[:q+1] + strings.Join(pairs, "&")
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
+}

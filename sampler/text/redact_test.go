@@ -32,3 +32,18 @@ func TestBadPort(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactQuerySecrets(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://h/x?password=pw&full=1":        "http://h/x?password=xxxxx&full=1",
+		"http://h/?Token=abc#top":              "http://h/?Token=xxxxx#top",
+		"/health/?api_key=k&sig=s&n=2":         "/health/?api_key=xxxxx&sig=xxxxx&n=2",
+		"http://h/search?q=password&page=2":    "http://h/search?q=password&page=2",
+		"http://h/no-query":                    "http://h/no-query",
+		"http://h/?passwordless=1&keyboard=us": "http://h/?passwordless=1&keyboard=us",
+	} {
+		if got := RedactQuerySecrets(in); got != want {
+			t.Errorf("RedactQuerySecrets(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
