@@ -218,7 +218,7 @@ func TestOnceLogAndOnChange(t *testing.T) {
 func TestOnChangeFailureReported(t *testing.T) {
 	isolate(t)
 	code, _, stderr := runCLI(t, "once", "--replay", head(t, "memory-pressure.jsonl", 200), "--window", "2m", "--on-change", "/nonexistent/notify")
-	if code != exitScale || !strings.Contains(stderr, "--on-change /nonexistent/notify") {
+	if code != exitScale || !strings.Contains(stderr, "--on-change /nonexistent/notify: no such file\n") || strings.Contains(stderr, "fork/exec") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

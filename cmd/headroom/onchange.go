@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strings"
@@ -85,9 +87,26 @@ func (h hookRunner) run(parent context.Context, argv []string, a advisor.Advice,
 			return fmt.Errorf("--on-change %s: still running after %v, stopped", argv[0], h.timeout)
 		default:
 		}
-		return fmt.Errorf("--on-change %s: %v", argv[0], err)
+		return fmt.Errorf("--on-change %s: %s", argv[0], hookFailure(err))
 	}
 	return nil
+}
+
+// hookFailure says why a hook did not run or failed, in words: exec's own
+// say "fork/exec /x/hook: no such file or directory".
+func hookFailure(err error) string {
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.Error() // "exit status 2", "signal: killed"
+	case errors.Is(err, exec.ErrNotFound):
+		return "no such program on the PATH"
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EISDIR):
+		return "not an executable file (check its permissions)"
+	}
+	return err.Error()
 }
 
 // runOnChange runs argv with the default limits.
