@@ -592,3 +592,23 @@ func TestFlagWithoutValue(t *testing.T) {
 		}
 	}
 }
+
+// A hook that fails leaves the kept verdict as it was: the next run tells
+// the change again, instead of never.
+func TestFailedHookKeepsTheState(t *testing.T) {
+	dir := isolate(t)
+	state := filepath.Join(dir, "st")
+	mem := head(t, "memory-pressure.jsonl", 200)
+	_, _, stderr := runCLI(t, "once", "--replay", mem, "--window", "2m", "--state", state, "--on-change", "/nonexistent/notify")
+	if b, err := os.ReadFile(state); err == nil && strings.TrimSpace(string(b)) != "MONITOR" {
+		t.Errorf("state %q after a failed hook; want it not advanced", b)
+	}
+	if !strings.Contains(stderr, "the next run runs --on-change again") {
+		t.Errorf("stderr %q", stderr)
+	}
+	hook := filepath.Join(dir, "hook.out")
+	runCLI(t, "once", "--replay", mem, "--window", "2m", "--state", state, "--on-change", "sh -c 'cat > "+hook+"'")
+	if _, err := os.Stat(hook); err != nil {
+		t.Errorf("the next run did not run the hook: %v", err)
+	}
+}

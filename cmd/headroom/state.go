@@ -37,7 +37,11 @@ func (c *onceCmd) notify(argv []string, a advisor.Advice) []error {
 	}
 	var errs []error
 	if argv != nil && a.Verdict != prev {
-		errs = append(errs, runOnChange(argv, a, prev))
+		if err := runOnChange(argv, a, prev); err != nil {
+			// The change was not told: the state stays, so that the next
+			// run tells it again rather than never.
+			return compact([]error{err, fmt.Errorf("the verdict kept in %s stays %s: the next run runs --on-change again", path, prev)})
+		}
 	}
 	// The default directory is made when missing; a --state file's is not
 	// (a typo must not create directories).
