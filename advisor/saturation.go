@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/headroom-dev/headroom/sampler"
@@ -62,7 +63,10 @@ func (j *judgement) satStats() *SaturationStats {
 			}
 		}
 		for _, v := range sat.OOMVictims {
-			st.OOMVictims = append(st.OOMVictims, fmt.Sprintf("%s (pid %d)", text.Printable(v.Name), v.PID))
+			// The kernel log can say a kill again in later reads: each once.
+			if who := fmt.Sprintf("%s (pid %d)", text.Printable(v.Name), v.PID); !slices.Contains(st.OOMVictims, who) {
+				st.OOMVictims = append(st.OOMVictims, who)
+			}
 		}
 	}
 	if sat := last(j.window).Saturation; sat != nil {
@@ -157,7 +161,7 @@ func saturationSummary(a Advice) []string {
 	if f, ok := at(KeyOOM); ok && st != nil {
 		who := "victim not in a readable kernel log"
 		if len(st.OOMVictims) > 0 {
-			who = strings.Join(st.OOMVictims, ", ")
+			who = victimList(st.OOMVictims)
 		}
 		parts = append(parts, fmt.Sprintf("The OOM killer killed %.0f in the window (%s): cut memory or add memory.", f.Now, who))
 	}
@@ -321,11 +325,20 @@ func saturationReport(snaps []sampler.Snapshot, r Rules) string {
 	fmt.Fprintf(&b, "- Connections dropped by listeners: %d (%d overflows)\n", st.Dropped, st.Overflows)
 	victims := ""
 	if len(st.OOMVictims) > 0 {
-		victims = ": " + strings.Join(st.OOMVictims, ", ")
+		victims = ": " + victimList(st.OOMVictims)
 	}
 	fmt.Fprintf(&b, "- OOM kills: %d%s\n", st.OOMKills, victims)
 	if st.FDs != "" {
 		fmt.Fprintf(&b, "- Descriptors: fullest process %s\n", st.FDs)
 	}
 	return b.String()
+}
+
+// victimList names the first three OOM victims and counts the rest: a
+// summary is read at a glance, and a kill loop would make it a page.
+func victimList(v []string) string {
+	if len(v) <= 3 {
+		return strings.Join(v, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(v[:3], ", "), len(v)-3)
 }

@@ -376,3 +376,18 @@ func TestTimeoutsWithAQueueAreNotDown(t *testing.T) {
 		t.Errorf("timing out with no queue: verdict %v, want DOWN", down.Verdict)
 	}
 }
+
+// OOM victims are named once each, three at most with a count of the rest:
+// a kill loop, or a kernel log read again, must not make the summary a page.
+func TestOOMVictimsBounded(t *testing.T) {
+	snaps := saturated(series(60, flat(2, 10, -1, 20)), 0, saturation.StateIdle)
+	one := uint64(1)
+	for i := 30; i < 40; i++ {
+		snaps[i].Saturation.OOMKills = &one
+		snaps[i].Saturation.OOMVictims = []saturation.OOMVictim{{PID: 4242, Name: "python3"}, {PID: 5000 + i, Name: "worker"}}
+	}
+	a := Advise(snaps, DefaultRules())
+	if strings.Count(a.Summary, "python3 (pid 4242)") != 1 || !strings.Contains(a.Summary, "worker (pid 5031) and 8 more") {
+		t.Errorf("summary %q", a.Summary)
+	}
+}
