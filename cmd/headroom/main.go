@@ -215,11 +215,15 @@ type runEnv struct {
 
 // kongMissing is kong's wording for a flag given last, without its value:
 // `expected file value but got "EOL" (<EOL>)`.
+var kongBadInt = regexp.MustCompile(`expected a valid \d+ bit (?:u?int) but got ("[^"]*")`)
+
 var kongMissing = regexp.MustCompile(`expected (?:an? )?([\w ]+?) (?:value )?but got "EOL" \(<EOL>\)`)
 
 // parseMessage rewords the command-line parser's errors where they speak
 // its own language.
 func parseMessage(msg string) string {
+	// `expected a valid 64 bit int but got "1e9"`
+	msg = kongBadInt.ReplaceAllString(msg, "$1 is not a whole number")
 	return kongMissing.ReplaceAllStringFunc(msg, func(m string) string {
 		what := map[string]string{"file": "a file name", "path": "a path", "duration": "a duration, like 30s", "int": "a whole number",
 			"float": "a number"}[kongMissing.FindStringSubmatch(m)[1]]

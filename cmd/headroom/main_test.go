@@ -475,6 +475,9 @@ func TestPortsOutOfRangeRefused(t *testing.T) {
 			t.Errorf("%q: exit %d, %q; want 3, not a port", args, code, stderr)
 		}
 	}
+	if code, _, stderr := runCLI(t, "once", "--memcached", "127.0.0.1:"); code != exitBadInput || !strings.Contains(stderr, "is not host:port") {
+		t.Errorf("--memcached with no port: exit %d, %q", code, stderr)
+	}
 	if code, _, stderr := runCLI(t, "once", "--probe", "http://127.0.0.1:1/", "--probe-timeout", "100000h"); code != exitBadInput || !strings.Contains(stderr, "use at most 1m") {
 		t.Errorf("--probe-timeout 100000h: exit %d, %q", code, stderr)
 	}
@@ -582,9 +585,10 @@ func TestTimesOutOfRangeRefused(t *testing.T) {
 func TestFlagWithoutValue(t *testing.T) {
 	isolate(t)
 	for args, want := range map[string]string{
-		"once --config": "--config: needs a value after it (a file name)",
-		"once --sla":    "--sla: needs a value after it (a duration, like 30s)",
-		"once --probe":  "--probe: needs a value after it",
+		"once --config":                        "--config: needs a value after it (a file name)",
+		"once --sla":                           "--sla: needs a value after it (a duration, like 30s)",
+		"once --probe":                         "--probe: needs a value after it",
+		"load --hosts 1e9 http://127.0.0.1:1/": `--hosts: "1e9" is not a whole number`,
 	} {
 		code, _, stderr := runCLI(t, strings.Fields(args)...)
 		if code != exitBadInput || !strings.Contains(stderr, want) || strings.Contains(stderr, "EOL") {

@@ -40,7 +40,7 @@ type MemcachedCollector struct {
 // is dropped) without connecting.
 func NewMemcached(addr string, opt Options) (*MemcachedCollector, error) {
 	a := strings.TrimPrefix(addr, "memcached://")
-	if _, _, err := net.SplitHostPort(a); err != nil {
+	if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
 		return nil, fmt.Errorf("memcached address %q is not host:port, like 127.0.0.1:11211", Redact(addr))
 	}
 	if p := text.BadPort(a); p != "" {
