@@ -6,6 +6,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/accesslog"
+	"github.com/headroom-dev/headroom/sampler/saturation"
 	"github.com/headroom-dev/headroom/sampler/services/stats"
 	"github.com/headroom-dev/headroom/sampler/sqllog"
 )
@@ -263,6 +264,17 @@ func TestProbeDownOverQuietTraffic(t *testing.T) {
 		t.Fatalf("verdict %v, errors %+v; want DOWN with the probe's failures", a.Verdict, f)
 	}
 	if !strings.HasPrefix(a.Summary, "The app does not answer: connection refused") {
+		t.Errorf("summary %q", a.Summary)
+	}
+}
+
+// With the queue's own sentence there, the latency's says why it differs
+// from the log and leaves the action to it: one action, said once.
+func TestProbeOverTrafficWithAQueueActsOnce(t *testing.T) {
+	snaps := withProbe(withTraffic(saturated(series(300, flat(40, 20, -1, 40)), 30, saturation.StateWaiting), constInt(50), 0, constMS(105)),
+		func(i int) float64 { return 395 + float64(i%10) }, never)
+	a := Advise(snaps, DefaultRules())
+	if !strings.Contains(a.Summary, "requests wait for a free worker.") || strings.Count(a.Summary, "add workers") != 1 {
 		t.Errorf("summary %q", a.Summary)
 	}
 }
