@@ -3,7 +3,6 @@ package advisor
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -354,13 +353,5 @@ func errorKinds(points []LoadPoint) string {
 			}
 		}
 	}
-	kinds := make([]string, 0, len(n))
-	for k := range n {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for i, k := range kinds {
-		kinds[i] = fmt.Sprintf("%s %d", k, n[k])
-	}
-	return strings.Join(kinds, ", ")
+	return errorsText(n)
 }
