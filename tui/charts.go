@@ -225,10 +225,15 @@ func (p *chartsPanel) rateLabel(name string, r *sampler.Rates, in, out string) [
 		st.Dim.Render(in + bytesIEC(r.In) + " " + out + bytesIEC(r.Out))}
 }
 
-// latencyMetric is the slowest probe request of a sample (ms).
+// latencyMetric is the slowest probe request of a sample (ms). A request
+// that got no answer and no timeout (refused, reset) has no latency: its
+// 0.3 ms would draw as the fastest answer of all.
 func latencyMetric(s sampler.Snapshot) (float64, bool) {
 	v, ok := 0.0, false
 	for _, p := range s.Probe {
+		if p.Err != "" && p.Err != "timeout" {
+			continue
+		}
 		v, ok = math.Max(v, p.MS), true
 	}
 	return v, ok

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/headroom-dev/headroom/advisor"
+	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/accesslog"
 	"github.com/headroom-dev/headroom/sampler/apps"
 )
@@ -131,5 +132,16 @@ func TestFindingRowsLineUp(t *testing.T) {
 		if short := strings.Contains(ansi.Strip(rows[1]), "▲ OPT "); short != (w == 38) {
 			t.Errorf("at %d: short levels %v:\n%s", w, short, strings.Join(rows, "\n"))
 		}
+	}
+}
+
+// A refused request has no latency on the chart (its 0.3 ms would read as
+// the fastest answer); a timeout draws at the time it waited.
+func TestLatencyChartSkipsRefused(t *testing.T) {
+	if _, ok := latencyMetric(sampler.Snapshot{Probe: []sampler.ProbeResult{{MS: 0.3, Err: "refused"}}}); ok {
+		t.Error("a refused request drawn as a latency")
+	}
+	if v, ok := latencyMetric(sampler.Snapshot{Probe: []sampler.ProbeResult{{MS: 0.3, Err: "refused"}, {MS: 5000, Err: "timeout"}}}); !ok || v != 5000 {
+		t.Errorf("timeout: %v %v", v, ok)
 	}
 }
