@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/headroom-dev/headroom/sampler/jsonerr"
 
 	"github.com/headroom-dev/headroom/sampler/text"
@@ -46,6 +48,13 @@ func ParseTargets(r io.Reader) ([]Target, error) {
 		if err := dec.Decode(&t); err != nil {
 			return nil, fmt.Errorf("line %d: %v; a target is one JSON object a line, like {\"url\": \"http://127.0.0.1/\", \"method\": \"GET\", \"weight\": 1}", n, jsonerr.Explain(err))
 		}
+		// A weight written 0 is not a weight left out (which is 1).
+		var given struct {
+			Weight *int `json:"weight"`
+		}
+		if json.Unmarshal([]byte(line), &given) == nil && given.Weight != nil && *given.Weight == 0 {
+			return nil, fmt.Errorf("line %d: weight 0: use 1 to 1000 (leave it out for 1)", n)
+		}
 		if err := t.check(); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -69,6 +78,21 @@ func (t *Target) check() error {
 		t.Method = http.MethodGet
 	}
 	t.Method = strings.ToUpper(t.Method)
+	// What Go's client would refuse at every request ("GE T", a header
+	// with a line break), refused once here, before any is sent.
+	if !httpguts.ValidHeaderFieldName(t.Method) {
+		return fmt.Errorf("method %q is not an HTTP method, like GET or POST", text.Printable(t.Method))
+	}
+	for name, vals := range t.Header {
+		if !httpguts.ValidHeaderFieldName(name) {
+			return fmt.Errorf("header name %q: letters, digits and -, no spaces", text.Printable(name))
+		}
+		for _, v := range vals {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return fmt.Errorf("header %s: its value holds a line break or a control character", name)
+			}
+		}
+	}
 	if t.Weight == 0 {
 		t.Weight = 1
 	}

@@ -61,3 +61,18 @@ func TestCheckHosts(t *testing.T) {
 		t.Fatal("--allow-remote naming another host let example.com through")
 	}
 }
+
+// What the HTTP client would refuse at every request is refused once, with
+// the line, before any is sent; a weight written 0 is not one left out.
+func TestParseTargetsRefusesUnsendable(t *testing.T) {
+	for bad, want := range map[string]string{
+		`{"url": "http://127.0.0.1/", "method": "GE T"}`:                 `line 1: method "GE T" is not an HTTP method`,
+		`{"url": "http://127.0.0.1/", "header": {"X A": ["1"]}}`:         `line 1: header name "X A"`,
+		`{"url": "http://127.0.0.1/", "header": {"X-A": ["1\r\nB: 2"]}}`: "line 1: header X-A: its value holds a line break",
+		`{"url": "http://127.0.0.1/", "weight": 0}`:                      "line 1: weight 0: use 1 to 1000 (leave it out for 1)",
+	} {
+		if _, err := ParseTargets(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v; want %q", bad, err, want)
+		}
+	}
+}
