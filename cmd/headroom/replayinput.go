@@ -141,6 +141,10 @@ func wireGoTo(sk *recording.Seeker, p *pipeline.Pipeline) tui.GoToFunc {
 			return "", err
 		}
 		sk.Seek(t)
+		if first := sk.Earliest(); !first.IsZero() && t.Before(first) {
+			// It lands at the start: say so, not "going to" a moment it never reaches.
+			return t.Local().Format("15:04:05") + " is before the recording: going to its start, " + first.Local().Format("2006-01-02 15:04:05"), nil
+		}
 		return "going to " + t.Local().Format("2006-01-02 15:04:05"), nil
 	}
 }

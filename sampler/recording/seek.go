@@ -54,6 +54,19 @@ type Seeker struct {
 // Header is the recording's header, from the stream it was made with.
 func (s *Seeker) Header() *Header { return s.header }
 
+// Earliest is the first moment a jump can reach: the recording's start, or
+// --since when later; zero when the header does not say.
+func (s *Seeker) Earliest() time.Time {
+	t := time.Time{}
+	if s.header != nil {
+		t = s.header.Started
+	}
+	if s.rg.Since.After(t) {
+		t = s.rg.Since
+	}
+	return t
+}
+
 // NewSeeker plays st (opened from path with rg) at speed; lead is how
 // much comes before a time jumped to.
 func NewSeeker(st *Stream, path string, rg Range, speed float64, clock sampler.Clock, lead time.Duration) *Seeker {

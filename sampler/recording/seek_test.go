@@ -128,3 +128,20 @@ func newTestSeeker(t *testing.T, secs int, rotate time.Duration) (*Seeker, *samp
 	t.Cleanup(func() { sk.Close() })
 	return sk, clock, start
 }
+
+// The earliest moment a jump reaches: the recording's start, or --since
+// when later.
+func TestSeekerEarliest(t *testing.T) {
+	sk, _, start := newTestSeeker(t, 600, 0)
+	if got := sk.Earliest(); !got.IsZero() {
+		t.Errorf("Earliest %v from a header without a start, want zero", got)
+	}
+	sk.header = &Header{Started: start}
+	if got := sk.Earliest(); !got.Equal(start) {
+		t.Errorf("Earliest %v, want the recording's start %v", got, start)
+	}
+	sk.rg.Since = start.Add(time.Minute)
+	if got := sk.Earliest(); !got.Equal(start.Add(time.Minute)) {
+		t.Errorf("Earliest %v, want --since", got)
+	}
+}
