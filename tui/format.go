@@ -46,7 +46,7 @@ func uptime(sec float64) string {
 func ago(d time.Duration) string {
 	d = d.Round(time.Second)
 	if d <= 0 {
-		return "live"
+		return "" // at the newest moment: "live" read wrong on a replay
 	}
 	return "-" + d.String()
 }

@@ -59,7 +59,7 @@ func (p *headerPanel) render() string {
 	right := ""
 	switch {
 	case in.paused:
-		right = "⏸ PAUSED " + ago(in.behind) + " "
+		right = strings.TrimSuffix("⏸ PAUSED "+ago(in.behind), " ") + " "
 	case in.replay:
 		right = fmt.Sprintf("REPLAY %sx ", trimFloat(in.speed))
 	}

@@ -413,3 +413,12 @@ func TestSinceBaselineHasUnits(t *testing.T) {
 		t.Errorf("no units in the since line:\n%s", v)
 	}
 }
+
+// Paused at the newest moment, the header says PAUSED alone: "live" read
+// wrong on a replay, and is not what a pause is.
+func TestPausedAtTheNewestSaysNoAge(t *testing.T) {
+	m := model(t, 120, 40, load(t, "cpu-ramp.jsonl")[:20])
+	if h := firstLine(plain(keys(m, "space"))); !strings.Contains(h, "⏸ PAUSED") || strings.Contains(h, "live") {
+		t.Errorf("header %q", h)
+	}
+}
