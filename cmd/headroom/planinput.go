@@ -149,7 +149,7 @@ func readLogCSV(r io.Reader, path string) (history, error) {
 		if err != nil {
 			return history{}, fmt.Errorf("%s line %d: time %s is not RFC 3339", name, line, strconv.Quote(field("time")))
 		}
-		if t.Before(earliestWhen) || !t.Before(latestWhen) {
+		if !recording.TimeInRange(t) {
 			return history{}, fmt.Errorf("%s line %d: time %s: use a time from 1970 to 2199", name, line, strconv.Quote(field("time")))
 		}
 		rw := row{t: t.UTC(), vals: map[string]float64{}, verdict: field("verdict")}

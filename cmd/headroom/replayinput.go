@@ -47,20 +47,13 @@ func (f rangeFlags) used() bool { return f.Since != "" || f.Until != "" }
 // local time) or a duration before now ("-2h", "-90m").
 func parseWhen(flag, s string, now time.Time) (time.Time, error) {
 	t, err := parseWhenAny(flag, s, now)
-	if err == nil && (t.Before(earliestWhen) || !t.Before(latestWhen)) {
+	if err == nil && !recording.TimeInRange(t) {
 		// Year 1 read as "no bound" and year 9999 overflowed every span
 		// computed from it; no recording or Prometheus holds either.
 		return time.Time{}, usageError{fmt.Errorf("%s %q: use a time from 1970 to 2199", flag, s)}
 	}
 	return t, err
 }
-
-// The times parseWhen takes: what a recording or Prometheus can hold, and
-// spans between them that a time.Duration can count.
-var (
-	earliestWhen = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	latestWhen   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
-)
 
 func parseWhenAny(flag, s string, now time.Time) (time.Time, error) {
 	v := strings.TrimSpace(s)

@@ -32,6 +32,10 @@ var (
 	latest   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
+// TimeInRange reports whether t is a time a recording can hold (1970 to
+// 2199): the one bound for recordings, --since/--until and CSV logs.
+func TimeInRange(t time.Time) bool { return !t.Before(earliest) && t.Before(latest) }
+
 // validate rejects values no real machine produces, so that the advisor
 // never sees NaN, infinities, negative counts or percentages past 100.
 // JSON cannot spell NaN or Inf, but a Snapshot may come from elsewhere.
@@ -107,7 +111,7 @@ func validate(s sampler.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	if s.Time.Before(earliest) || !s.Time.Before(latest) {
+	if !TimeInRange(s.Time) {
 		return fmt.Errorf("time %s: a recording's times are from 1970 to 2199", s.Time.UTC().Format(time.RFC3339))
 	}
 	if s.Mem.Total > maxBytes || s.Swap.Total > maxBytes {
