@@ -6,22 +6,25 @@ import (
 	"time"
 )
 
-// History is a bounded ring of snapshots, oldest first. System metrics are
-// kept for the whole capacity (an hour at 1 Hz by default); process lists
-// and control groups only for the newest procKeep snapshots, so memory
-// stays flat over hours.
+// History is a bounded queue of snapshots, oldest first. System metrics
+// are kept for the whole capacity (an hour at 1 Hz by default); process
+// lists and control groups only for the newest procKeep snapshots, which
+// are held whole in a ring; the older ones go into a compact store
+// (history_compact.go), so memory stays small and flat over hours.
 //
 // One goroutine adds (the pipeline); others may read at any time. Each
 // snapshot has a sequence number (the first added is 1), so a reader can
 // hold on to a moment while older ones fall out.
 type History struct {
 	mu       sync.RWMutex
-	buf      []Snapshot // grows to capacity as snapshots come (grow)
+	buf      []Snapshot // the newest, whole: a ring that grows to fullCap as they come (grow)
+	fullCap  int
+	start    int // ring index of the oldest whole snapshot
+	nFull    int
+	old      hourStore // the older ones, without processes
 	capacity int
-	start    int // index of the oldest
-	n        int
+	n        int    // old.n + nFull
 	seq      uint64 // sequence number of the newest
-	procKeep int
 	// win is Window's answer as of winSeq, for winD (window.go).
 	win    []Snapshot
 	winD   time.Duration
@@ -35,24 +38,27 @@ const (
 )
 
 // NewHistory keeps up to capacity snapshots, with process lists for the
-// newest procKeep of them.
+// newest procKeep of them (all of them when procKeep is negative).
 func NewHistory(capacity, procKeep int) *History {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &History{capacity: capacity, procKeep: procKeep}
+	full := capacity
+	if procKeep >= 0 && procKeep < capacity {
+		full = procKeep
+	}
+	return &History{capacity: capacity, fullCap: full}
 }
 
-// grow makes room for one more snapshot while the ring is not yet at its
-// capacity. An hour's ring is 1.4 MB of snapshots that the garbage
-// collector scans whole once allocated; grown as it fills, a dashboard
-// a minute old holds a few kilobytes of it, not the hour's. The ring has
-// not wrapped yet (start is 0), so a copy keeps the order.
+// grow makes room for one more whole snapshot while the ring is not yet
+// at its size. Grown as it fills, a dashboard a minute old holds a few
+// kilobytes of it. The ring has not wrapped yet (start is 0), so a copy
+// keeps the order.
 func (h *History) grow() {
-	if h.n < len(h.buf) || len(h.buf) == h.capacity {
+	if h.nFull < len(h.buf) || len(h.buf) == h.fullCap {
 		return
 	}
-	nb := make([]Snapshot, min(max(2*len(h.buf), 64), h.capacity))
+	nb := make([]Snapshot, min(max(2*len(h.buf), 64), h.fullCap))
 	copy(nb, h.buf)
 	h.buf = nb
 }
@@ -71,24 +77,27 @@ func NewHistoryFor(interval time.Duration) *History {
 func (h *History) Add(s Snapshot) uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.grow()
-	if h.n == len(h.buf) {
+	switch {
+	case h.fullCap == 0:
+		h.old.push(&s)
+	case h.nFull < h.fullCap:
+		h.grow()
+		h.buf[(h.start+h.nFull)%len(h.buf)] = s
+		h.nFull++
+	default:
+		// The oldest whole snapshot leaves the process window: it goes
+		// into the compact store, without its processes, and s takes its
+		// place in the ring.
+		if h.capacity > h.fullCap {
+			h.old.push(&h.buf[h.start])
+		}
 		h.buf[h.start] = s
 		h.start = (h.start + 1) % len(h.buf)
-	} else {
-		h.buf[(h.start+h.n)%len(h.buf)] = s
-		h.n++
 	}
-	// The snapshot that just fell out of the process window loses its
-	// list and is thinned (history_compact.go).
-	if h.procKeep >= 0 && h.n > h.procKeep {
-		i := h.n - 1 - h.procKeep
-		var prev *Snapshot
-		if i > 0 {
-			prev = &h.buf[(h.start+i-1)%len(h.buf)]
-		}
-		thin(&h.buf[(h.start+i)%len(h.buf)], prev)
+	if h.old.n+h.nFull > h.capacity {
+		h.old.dropOldest()
 	}
+	h.n = h.old.n + h.nFull
 	h.seq++
 	return h.seq
 }
@@ -107,10 +116,10 @@ func (h *History) Len() int {
 func (h *History) At(i int) Snapshot {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	if len(h.buf) == 0 {
+	if i < 0 || i >= h.n {
 		return Snapshot{}
 	}
-	return h.buf[(h.start+i)%len(h.buf)]
+	return h.at(i)
 }
 
 // Span is the sequence numbers of the oldest and newest snapshots held
@@ -141,7 +150,7 @@ func (h *History) Get(seq uint64) (Snapshot, bool) {
 	if !ok {
 		return Snapshot{}, false
 	}
-	return h.buf[(h.start+i)%len(h.buf)], true
+	return h.at(i), true
 }
 
 // Latest is the newest snapshot; ok is false when the history is empty.
@@ -168,14 +177,14 @@ func (h *History) windowAt(seq uint64, d time.Duration) []Snapshot {
 	if !ok {
 		return nil
 	}
-	last := h.at(end).Time
+	last := h.timeAt(end)
 	first := end
-	for first > 0 && last.Sub(h.at(first-1).Time) < d {
+	for first > 0 && last.Sub(h.timeAt(first-1)) < d {
 		first--
 	}
 	out := make([]Snapshot, 0, end-first+1)
 	for i := first; i <= end; i++ {
-		out = append(out, *h.at(i))
+		out = append(out, h.at(i))
 	}
 	return out
 }
@@ -189,7 +198,7 @@ func (h *History) SeqAt(t time.Time) (uint64, bool) {
 	lo, hi := 0, h.n
 	for lo < hi {
 		mid := (lo + hi) / 2
-		if h.at(mid).Time.After(t) {
+		if h.timeAt(mid).After(t) {
 			hi = mid
 		} else {
 			lo = mid + 1
@@ -202,7 +211,20 @@ func (h *History) SeqAt(t time.Time) (uint64, bool) {
 }
 
 // at is the i-th snapshot held, 0 the oldest, under the lock.
-func (h *History) at(i int) *Snapshot { return &h.buf[(h.start+i)%len(h.buf)] }
+func (h *History) at(i int) Snapshot {
+	if i < h.old.n {
+		return h.old.snapshot(i)
+	}
+	return h.buf[(h.start+i-h.old.n)%len(h.buf)]
+}
+
+// timeAt is the time of the i-th snapshot held, under the lock.
+func (h *History) timeAt(i int) time.Time {
+	if i < h.old.n {
+		return h.old.time(i)
+	}
+	return h.buf[(h.start+i-h.old.n)%len(h.buf)].Time
+}
 
 // Series reads m from the n snapshots ending at seq, oldest first; a
 // snapshot without the metric reads 0. Fewer than n when fewer are held.
@@ -216,7 +238,7 @@ func (h *History) Series(seq uint64, n int, m Metric) []float64 {
 	start := max(0, end-n+1)
 	out := make([]float64, 0, end-start+1)
 	for i := start; i <= end; i++ {
-		v, ok := m(h.buf[(h.start+i)%len(h.buf)])
+		v, ok := m(h.at(i))
 		if !ok || math.IsNaN(v) {
 			v = 0
 		}
@@ -301,6 +323,7 @@ func (h *History) Clear() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	clear(h.buf)
-	h.start, h.n = 0, 0
+	h.start, h.nFull, h.n = 0, 0, 0
+	h.old = hourStore{}
 	h.win = nil
 }

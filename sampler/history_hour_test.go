@@ -57,8 +57,9 @@ func heapAfterGC() uint64 {
 }
 
 // BenchmarkHistoryHour fills a default History (an hour at 1 s) with a
-// synthesised hour and reports what it holds: heap_MB must stay small
-// enough for headroom to live in 12 MB after an hour.
+// synthesised hour and reports what it holds: heap_MB in all, and
+// compact_B/snapshot for a snapshot in the compact store (the same hour
+// with no process window).
 func BenchmarkHistoryHour(b *testing.B) {
 	src, err := live.New(time.Second)
 	if err != nil {
@@ -72,16 +73,21 @@ func BenchmarkHistoryHour(b *testing.B) {
 	if len(base.Procs) > sampler.MaxRecordedProcs {
 		base.Procs = base.Procs[:sampler.MaxRecordedProcs] // the pipeline keeps the top ones
 	}
-	var held uint64
-	for n := 0; n < b.N; n++ {
+	fill := func(h *sampler.History) uint64 {
 		before := heapAfterGC()
-		h := sampler.NewHistoryFor(time.Second)
 		for i := 0; i < h.Cap(); i++ {
 			h.Add(hourSnapshot(base, i))
 		}
-		held = heapAfterGC() - before
+		held := heapAfterGC() - before
 		runtime.KeepAlive(h)
+		return held
+	}
+	var held, compact uint64
+	for n := 0; n < b.N; n++ {
+		held = fill(sampler.NewHistoryFor(time.Second))
+		compact = fill(sampler.NewHistory(int(sampler.DefaultHistorySpan/time.Second), 0))
 	}
 	b.ReportMetric(float64(held)/(1<<20), "heap_MB")
 	b.ReportMetric(float64(held)/3600, "B/snapshot")
+	b.ReportMetric(float64(compact)/3600, "compact_B/snapshot")
 }

@@ -32,10 +32,11 @@ func TestHistoryBounded(t *testing.T) {
 	}
 }
 
-// An hour's ring is allocated as it fills, and keeps its order across
-// each growth and once it wraps.
+// The ring of whole snapshots is allocated as it fills, and the history
+// keeps its order across each growth, once the ring wraps and once the
+// compact store behind it fills.
 func TestHistoryGrowsAsItFills(t *testing.T) {
-	h := NewHistory(300, 3)
+	h := NewHistory(300, 250)
 	if h.Cap() != 300 || h.At(0).CPU.Percent != 0 {
 		t.Fatalf("empty: cap %d, At(0) %v", h.Cap(), h.At(0))
 	}
@@ -52,8 +53,8 @@ func TestHistoryGrowsAsItFills(t *testing.T) {
 			t.Fatalf("after %d: len %d, oldest %v, newest %v", i+1, h.Len(), h.At(0).CPU.Percent, h.At(n-1).CPU.Percent)
 		}
 	}
-	if len(h.buf) != 300 {
-		t.Errorf("full ring is %d long, want its capacity", len(h.buf))
+	if len(h.buf) != 250 {
+		t.Errorf("full ring is %d long, want the process window's 250", len(h.buf))
 	}
 }
 

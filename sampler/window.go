@@ -25,7 +25,7 @@ func (h *History) Window(d time.Duration) []Snapshot {
 		h.win = h.windowAt(h.seq, d)
 	} else {
 		for i := h.n - int(added); i < h.n; i++ {
-			h.win = append(h.win, *h.at(i))
+			h.win = append(h.win, h.at(i))
 		}
 		last := h.win[len(h.win)-1].Time
 		first := len(h.win) - 1 // as windowAt: back from the newest

@@ -320,12 +320,17 @@ func (p *chartsPanel) deltaPeak(f sampler.Metric) string {
 // baseSeq is the first snapshot at or after the baseline mark, up to end.
 func baseSeq(h *sampler.History, baseline time.Time, end uint64) (uint64, bool) {
 	oldest, _ := h.Span()
-	for seq := oldest; seq <= end && seq > 0; seq++ {
-		if s, ok := h.Get(seq); ok && !s.Time.Before(baseline) {
-			return seq, true
-		}
+	if oldest == 0 {
+		return 0, false
 	}
-	return 0, false
+	seq := oldest // every snapshot held is at or after the baseline
+	if before, ok := h.SeqAt(baseline.Add(-time.Nanosecond)); ok {
+		seq = before + 1 // the first after the newest before it
+	}
+	if seq > end {
+		return 0, false
+	}
+	return seq, true
 }
 
 // deltaPeak is the change of f from the baseline to end and its peak in
