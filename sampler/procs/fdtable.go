@@ -7,10 +7,10 @@ import (
 // The kernel grows a process's table of open files by doubling it, and in a
 // process with more than one thread (a Go program always has several) every
 // growth waits for an RCU grace period first: 10–15 ms on a small VM. The
-// table keeps two files open per process (stat and schedstat), so a first
-// read of 1,000 processes grew it from 64 to 4,096 entries in six steps and
-// waited about 70 ms in them: most of the first frame's delay, with the CPU
-// idle. Asking once for a descriptor at the size the read will need grows
+// table keeps a file open per process (schedstat; stat too, once), so a
+// first read of 1,000 processes grew it from 64 to 4,096 entries in six
+// steps and waited about 70 ms in them: most of the first frame's delay,
+// with the CPU idle. Asking once for a descriptor at the size the read will need grows
 // it in one step.
 
 // reserveFiles makes the file table hold at least n descriptors, in one

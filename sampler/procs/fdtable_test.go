@@ -2,6 +2,7 @@ package procs
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -61,9 +62,9 @@ func TestReserveFilesGrowsTheTableWithoutKeepingADescriptor(t *testing.T) {
 }
 
 // The first read of many processes grows the file table before it opens
-// their files, to twice their number: here none of the fixture's processes
-// has a stat file, so nothing else would grow it.
-func TestFirstSampleReservesTwoFilesAProcess(t *testing.T) {
+// their files, to what it keeps open and some to spare: here none of the
+// fixture's processes has a stat file, so nothing else would grow it.
+func TestFirstSampleReservesAFileAProcess(t *testing.T) {
 	root := t.TempDir()
 	n := fdSize(t)
 	for pid := 1; pid <= n; pid++ {
@@ -76,7 +77,43 @@ func TestFirstSampleReservesTwoFilesAProcess(t *testing.T) {
 	if _, err := tbl.Sample(time.Unix(1000, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if got := fdSize(t); got < 2*n {
-		t.Errorf("FDSize %d after a first read of %d processes, want at least %d", got, n, 2*n)
+	if got := fdSize(t); got < n+64 {
+		t.Errorf("FDSize %d after a first read of %d processes, want at least %d", got, n, n+64)
+	}
+}
+
+// Of a process's files only schedstat stays open: an open /proc file holds
+// a page of kernel memory, and stat is not read every sample.
+func TestSampleKeepsOnlySchedstatOpen(t *testing.T) {
+	var kids []*exec.Cmd
+	for range 5 {
+		c := exec.Command("sleep", "60")
+		if err := c.Start(); err != nil {
+			t.Skip("cannot start sleep:", err)
+		}
+		kids = append(kids, c)
+	}
+	defer func() {
+		for _, c := range kids {
+			c.Process.Kill()
+			c.Wait()
+		}
+	}()
+	tbl := NewTable("/proc", time.Time{})
+	defer tbl.Close()
+	for i := range 2 {
+		if _, err := tbl.Sample(time.Unix(1000+int64(i), 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := map[string]int{}
+	fds, _ := os.ReadDir("/proc/self/fd")
+	for _, fd := range fds {
+		if l, err := os.Readlink("/proc/self/fd/" + fd.Name()); err == nil && strings.HasPrefix(l, "/proc/") {
+			open[filepath.Base(l)]++
+		}
+	}
+	if open["stat"] != 0 || open["schedstat"] < len(kids) {
+		t.Errorf("open /proc files after two samples: %v; want schedstat for at least the %d children, no stat", open, len(kids))
 	}
 }

@@ -19,17 +19,20 @@ import (
 // Written by hand rather than with gopsutil's process API: that costs about
 // 80–90 ms of CPU per sample with 1000 processes (it re-opens and re-parses
 // several files per process and allocates for each), more than htop spends in
-// total. Here each process's stat file is opened once and kept open; every
-// sample re-reads it with pread into one reused buffer, which measured about
-// a tenth of the cost (see BenchmarkLiveSample). A pid reused by a new process
-// is told apart by its start time.
+// total. Here each file is read into one reused buffer, which measured about
+// a tenth of the cost (see BenchmarkLiveSample). A pid reused by a new
+// process is told apart by its start time.
 //
 // Most processes sleep through most samples. For a single-threaded one,
 // /proc/<pid>/schedstat (its CPU time in ns) tells whether it ran, and costs
 // the kernel far less to produce than stat (2.6 ms against 6.5 ms per 1000
 // processes, measured cold at 1 Hz); stat is read only when it ran, and
 // every fullEvery samples regardless, to catch memory reclaimed or a parent
-// changed while it slept.
+// changed while it slept. schedstat, read every sample, is opened once and
+// kept open, re-read with pread; stat is opened for each read. An open
+// /proc file holds a page-sized kernel buffer from its first read until it
+// is closed: keeping stat open too held 8 MB of kernel memory at 1,000
+// processes, and allocating it was a third of a first read's CPU.
 type Table struct {
 	root     string // "/proc", or a fixture tree in tests
 	clkTck   float64
@@ -53,7 +56,6 @@ type Table struct {
 const fullEvery = 10
 
 type procEntry struct {
-	fd      int    // open /proc/<pid>/stat, or -1
 	sfd     int    // open /proc/<pid>/schedstat, or -1
 	ran     uint64 // schedstat CPU time at the last read
 	threads int64
@@ -208,9 +210,9 @@ func (t *Table) Sample(now time.Time) ([]sampler.Process, error) {
 	}
 	first := t.last.IsZero()
 	t.last = now
-	// Room for two kept files per process, with some to spare, before
-	// they are opened (fdtable.go).
-	if need := 2*len(pids) + 64; !t.noKeep && need > t.reserved && t.dir != nil {
+	// Room for a kept file per process and one being read, with some to
+	// spare, before they are opened (fdtable.go).
+	if need := len(pids) + 64; !t.noKeep && need > t.reserved && t.dir != nil {
 		if got := reserveFiles(int(t.dir.Fd()), need+need/4); got > 0 {
 			t.reserved = got
 		}
@@ -255,9 +257,6 @@ func (t *Table) Sample(now time.Time) ([]sampler.Process, error) {
 }
 
 func (t *Table) drop(pid int32, e *procEntry) {
-	if e.fd >= 0 {
-		syscall.Close(e.fd)
-	}
 	if e.sfd >= 0 {
 		syscall.Close(e.sfd)
 	}
@@ -286,11 +285,7 @@ func (t *Table) refresh(pid int32, e *procEntry, dt float64) bool {
 		e.ran = ran
 	}
 	e.age, e.idle, e.checked = 0, 0, t.last
-	if e.fd >= 0 {
-		n, err = syscall.Pread(e.fd, t.buf, 0)
-	} else {
-		n, err = t.readOnce(pid, "stat")
-	}
+	n, err = t.readOnce(pid, "stat")
 	if err != nil || n == 0 {
 		return false
 	}
@@ -340,12 +335,10 @@ func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 	}
 	if fd >= 0 {
 		var err error
-		if n, err = syscall.Pread(fd, t.buf, 0); err != nil || n == 0 {
-			syscall.Close(fd)
-			return nil
-		}
-		if syscall.Fstat(fd, &st) != nil {
-			syscall.Close(fd)
+		n, err = syscall.Pread(fd, t.buf, 0)
+		ferr := syscall.Fstat(fd, &st)
+		syscall.Close(fd)
+		if err != nil || n == 0 || ferr != nil {
 			return nil
 		}
 	} else {
@@ -359,12 +352,9 @@ func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 	}
 	f, err := parseStat(t.buf[:n])
 	if err != nil {
-		if fd >= 0 {
-			syscall.Close(fd)
-		}
 		return nil
 	}
-	e := &procEntry{fd: fd, sfd: -1, start: f.start, ticks: f.ticks, ppid: f.ppid, threads: f.threads, checked: now,
+	e := &procEntry{sfd: -1, start: f.start, ticks: f.ticks, ppid: f.ppid, threads: f.threads, checked: now,
 		rss: f.rss * t.pageSize, user: t.userName(st.Uid)}
 	e.setName(f.comm)
 	if fd >= 0 {
