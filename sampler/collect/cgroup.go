@@ -15,6 +15,9 @@ import (
 // limits each app-server master runs under, for worker sizing).
 type Cgroups struct {
 	r *cgroup.Reader
+	// prev is the last sample's services by path: what has not changed
+	// since shares its values (see share).
+	prev map[string]*sampler.Service
 }
 
 // NewCgroups finds the machine's cgroup hierarchies; it fails on a host
@@ -58,6 +61,45 @@ func (c *Cgroups) Collect(s *sampler.Snapshot) {
 	for _, g := range groups {
 		s.Services = append(s.Services, service(g))
 	}
+	c.share(s.Services)
+}
+
+// share points each service's unchanged values (its name and path, a
+// limit, a zero count) at the last sample's copies. The history keeps five
+// minutes of services for the advisor, and on a server with a few dozen
+// units most of each one's dozen values are the same every second: held
+// once, they are not a few hundred kilobytes of copies. Values are never
+// written once in a snapshot, so sharing them is safe.
+func (c *Cgroups) share(svcs []sampler.Service) {
+	next := make(map[string]*sampler.Service, len(svcs))
+	for i := range svcs {
+		s := &svcs[i]
+		if p := c.prev[s.Path]; p != nil {
+			s.Name, s.Path, s.Kind = sameString(s.Name, p.Name), p.Path, sameString(s.Kind, p.Kind)
+			s.CPUPct, s.CPUMaxCores, s.ThrottledPct = same(s.CPUPct, p.CPUPct), same(s.CPUMaxCores, p.CPUMaxCores), same(s.ThrottledPct, p.ThrottledPct)
+			s.MemPSI, s.CPUPSI = same(s.MemPSI, p.MemPSI), same(s.CPUPSI, p.CPUPSI)
+			s.MemoryBytes, s.MemoryMax, s.OOMKills = same(s.MemoryBytes, p.MemoryBytes), same(s.MemoryMax, p.MemoryMax), same(s.OOMKills, p.OOMKills)
+			s.PIDs, s.PIDsMax, s.SwapBytes, s.MemMaxHits = same(s.PIDs, p.PIDs), same(s.PIDsMax, p.PIDsMax), same(s.SwapBytes, p.SwapBytes), same(s.MemMaxHits, p.MemMaxHits)
+		}
+		next[s.Path] = s
+	}
+	c.prev = next
+}
+
+// same is old when it points to the same value as v.
+func same[T comparable](v, old *T) *T {
+	if v != nil && old != nil && *v == *old {
+		return old
+	}
+	return v
+}
+
+// sameString is old when equal to s, so that one copy is held.
+func sameString(s, old string) string {
+	if s == old {
+		return old
+	}
+	return s
 }
 
 // limits fills Snapshot.ProcLimits for the app-server masters.

@@ -94,3 +94,75 @@ func startOf(pid int) uint64 {
 	v, _ := strconv.ParseUint(f[19], 10, 64)
 	return v
 }
+
+// copyTree copies the directory src into a new temporary directory.
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if d.Type()&os.ModeSymlink != 0 {
+			l, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(l, filepath.Join(dst, rel))
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// A service's values that did not change since the last sample are the
+// last sample's copies, held once in the advisor's five-minute window; a
+// value that changed is the new one.
+func TestCollectSharesUnchangedServiceValues(t *testing.T) {
+	root := copyTree(t, fixture)
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	c, err := NewCgroups(cgroup.Options{ProcRoot: filepath.Join(root, "proc"), HostRoot: root, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gun := "/usr/bin/python3 /usr/bin/gunicorn app.wsgi"
+	procs := []sampler.Process{{PID: 100, PPID: 1, Name: "gunicorn", Cmd: gun}, {PID: 101, PPID: 100, Name: "gunicorn", Cmd: gun}}
+	read := func() sampler.Service {
+		t.Helper()
+		now = now.Add(time.Second)
+		s := sampler.Snapshot{Procs: procs}
+		c.Collect(&s)
+		for _, g := range s.Services {
+			if g.Name == "gunicorn.service" {
+				return g
+			}
+		}
+		t.Fatalf("no gunicorn.service in %+v", s.Services)
+		return sampler.Service{}
+	}
+	first := read()
+	mem := filepath.Join(root, "sys/fs/cgroup/system.slice/gunicorn.service/memory.current")
+	if err := os.WriteFile(mem, []byte("600000000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second := read()
+	if second.MemoryMax != first.MemoryMax || second.CPUMaxCores != first.CPUMaxCores || second.PIDs != first.PIDs {
+		t.Errorf("unchanged limits not shared: %p %p, %p %p, %p %p", second.MemoryMax, first.MemoryMax,
+			second.CPUMaxCores, first.CPUMaxCores, second.PIDs, first.PIDs)
+	}
+	if second.MemoryBytes == first.MemoryBytes || *second.MemoryBytes != 600000000 || *first.MemoryBytes != 503316480 {
+		t.Errorf("memory in use: %d then %d, shared %v; want 503316480 then 600000000, not shared",
+			*first.MemoryBytes, *second.MemoryBytes, second.MemoryBytes == first.MemoryBytes)
+	}
+}
