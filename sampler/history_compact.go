@@ -35,6 +35,7 @@ type point struct {
 	nCore              uint16
 	coreOff            uint32
 	disks, psi, extra  uint32 // indices into the block's tables
+	sat                uint32
 	cpu, iowait, steal float64
 	uptime, short      float64
 	avail, swapUsed    uint64
@@ -53,15 +54,14 @@ const (
 // extra is what a snapshot had besides the figures in its point, kept
 // once while it repeats.
 type extra struct {
-	cores      int
-	memTotal   uint64
-	swapTotal  uint64
-	limits     *Limits
-	probe      []ProbeResult
-	loadTest   *LoadStats
-	saturation *saturation.Saturation
-	app        AppEvidence
-	absent     []string
+	cores     int
+	memTotal  uint64
+	swapTotal uint64
+	limits    *Limits
+	probe     []ProbeResult
+	loadTest  *LoadStats
+	app       AppEvidence
+	absent    []string
 }
 
 // block is up to blockLen consecutive points and the tables they index.
@@ -70,6 +70,7 @@ type block struct {
 	cores  []float64
 	disks  [][]Disk
 	psis   []*PSI
+	sats   []*saturation.Saturation
 	extras []*extra
 	n      int
 	pts    [blockLen]point // last: the collector stops scanning at extras
@@ -125,8 +126,13 @@ func (st *hourStore) push(s *Snapshot) {
 	}
 	p.disks = intern(&b.disks, s.Disks, func(a, b []Disk) bool { return slices.Equal(a, b) && (a == nil) == (b == nil) })
 	p.psi = intern(&b.psis, s.PSI, func(a, b *PSI) bool { return a == b || a != nil && b != nil && samePSI(*a, *b) })
+	nsat := len(b.sats)
+	p.sat = intern(&b.sats, s.Saturation, func(a, b *saturation.Saturation) bool { return a == b || reflect.DeepEqual(a, b) })
+	if len(b.sats) > nsat && nsat > 0 { // a new one: keep its unchanged parts once
+		b.sats[p.sat] = shareSaturation(s.Saturation, b.sats[nsat-1])
+	}
 	e := &extra{cores: s.CPU.Cores, memTotal: s.Mem.Total, swapTotal: s.Swap.Total, limits: s.Limits,
-		probe: s.Probe, loadTest: s.LoadTest, saturation: s.Saturation, app: s.AppEvidence, absent: s.Absent}
+		probe: s.Probe, loadTest: s.LoadTest, app: s.AppEvidence, absent: s.Absent}
 	p.extra = intern(&b.extras, e, func(a, b *extra) bool { return reflect.DeepEqual(a, b) })
 	b.n++
 	st.n++
@@ -204,7 +210,7 @@ func (st *hourStore) snapshot(i int) Snapshot {
 		Mem:   Memory{Total: e.memTotal, Available: p.avail},
 		Swap:  Swap{Total: e.swapTotal, Used: p.swapUsed},
 		Disks: b.disks[p.disks], Load: p.load, Uptime: p.uptime, PSI: b.psis[p.psi],
-		Limits: e.limits, Probe: e.probe, LoadTest: e.loadTest, Saturation: e.saturation,
+		Limits: e.limits, Probe: e.probe, LoadTest: e.loadTest, Saturation: b.sats[p.sat],
 		AppEvidence: e.app, Short: p.short, NProcs: int(p.nprocs), Absent: e.absent}
 	// The rates point into the block, so a read allocates nothing.
 	if p.flags&hasIO != 0 {
@@ -214,6 +220,41 @@ func (st *hourStore) snapshot(i int) Snapshot {
 		s.Net = &p.net
 	}
 	return s
+}
+
+// shareSaturation is s with the parts equal to prev's (the listeners, the
+// disks' busy time, the descriptor counts) taken from prev: the kernel's
+// counters change nearly every second on a busy host, but seldom all of
+// them. s itself is copied, not written: a reader may hold it.
+func shareSaturation(s, prev *saturation.Saturation) *saturation.Saturation {
+	if s == nil || prev == nil {
+		return s
+	}
+	c := *s
+	c.Listeners = sameSlice(c.Listeners, prev.Listeners)
+	c.ListenOverflows, c.ListenDrops = samePtr(c.ListenOverflows, prev.ListenOverflows), samePtr(c.ListenDrops, prev.ListenDrops)
+	c.OOMKills = samePtr(c.OOMKills, prev.OOMKills)
+	c.OOMVictims, c.Disks = sameSlice(c.OOMVictims, prev.OOMVictims), sameSlice(c.Disks, prev.Disks)
+	if reflect.DeepEqual(c.FDs, prev.FDs) {
+		c.FDs = prev.FDs
+	} else if c.FDs != nil && prev.FDs != nil && reflect.DeepEqual(c.FDs.Top, prev.FDs.Top) {
+		fds := *c.FDs
+		fds.Top = prev.FDs.Top
+		c.FDs = &fds
+	}
+	if reflect.DeepEqual(c.Workers, prev.Workers) {
+		c.Workers = prev.Workers
+	}
+	c.Unknown = sameSlice(c.Unknown, prev.Unknown)
+	return &c
+}
+
+// sameSlice is old when it holds what v does (nil and empty told apart).
+func sameSlice[T comparable](v, old []T) []T {
+	if slices.Equal(v, old) && (v == nil) == (old == nil) {
+		return old
+	}
+	return v
 }
 
 // samePSI compares two PSI readings by value.

@@ -88,7 +88,10 @@ func fullSnapshot(i int, loc *time.Location) Snapshot {
 		Probe:  []ProbeResult{{MS: f, Status: 200}, {MS: 5000, Err: "timeout"}},
 		LoadTest: &LoadStats{URL: "http://127.0.0.1:8000/", Pattern: "ramp", RPS: f, P95: 2 * f,
 			Errors: map[string]int{"timeout": i}},
-		Saturation: &saturation.Saturation{ListenOverflows: &u, Unknown: []string{"workers"}},
+		Saturation: &saturation.Saturation{ListenOverflows: &u, Unknown: []string{"workers"},
+			Listeners: []saturation.Listener{{Addr: "127.0.0.1:8000", Queued: uint32(i % 2)}},
+			Disks:     []saturation.DiskBusy{{Device: "vda", BusyPct: float64(i % 3)}},
+			FDs:       &saturation.FDUse{SystemUsed: 900 + u%2, Top: &saturation.ProcessFDs{PID: 7, Open: i % 5}}},
 		AppEvidence: AppEvidence{Traffic: &TrafficSample{Requests: i, Classes: [6]int{0, 0, i}, State: "ok"},
 			SQL: &SQLSample{Count: i, State: "ok"}},
 		Short: 0.05, NProcs: 300 + i, Absent: []string{"swap"},
@@ -100,6 +103,10 @@ func fullSnapshot(i int, loc *time.Location) Snapshot {
 	}
 	if i%4 == 2 { // empty, which is not the same as absent
 		s.CPU.PerCore, s.Disks, s.Probe = []float64{}, []Disk{}, []ProbeResult{}
+		s.Saturation.Listeners, s.Saturation.Unknown = []saturation.Listener{}, []string{}
+	}
+	if i%4 == 3 {
+		s.Saturation.Listeners, s.Saturation.Unknown = nil, nil
 	}
 	if i%4 == 3 { // one of a pair
 		s.Net, s.PSI.MemFull = nil, nil
@@ -198,9 +205,21 @@ func TestCompactStoreKeepsRepeatsOnce(t *testing.T) {
 		st.push(&s)
 	}
 	b := st.blocks[0]
-	if len(st.blocks) != 1 || len(b.extras) != 1 || len(b.disks) != 1 || len(b.psis) != 1 || len(b.cores) != 4 {
-		t.Errorf("a minute of repeats holds %d blocks, %d extras, %d disk lists, %d pressures, %d per-core figures",
-			len(st.blocks), len(b.extras), len(b.disks), len(b.psis), len(b.cores))
+	if len(st.blocks) != 1 || len(b.extras) != 1 || len(b.disks) != 1 || len(b.psis) != 1 || len(b.cores) != 4 || len(b.sats) != 1 {
+		t.Errorf("a minute of repeats holds %d blocks, %d extras, %d disk lists, %d pressures, %d per-core figures, %d saturations",
+			len(st.blocks), len(b.extras), len(b.disks), len(b.psis), len(b.cores), len(b.sats))
+	}
+	// Saturation changed in one counter: the rest is the last one's.
+	s := fullSnapshot(0, time.UTC)
+	s.Time = s.Time.Add(blockLen * time.Second)
+	s.Saturation.FDs.SystemUsed++
+	var st2 hourStore
+	first := fullSnapshot(0, time.UTC)
+	st2.push(&first)
+	st2.push(&s)
+	a, c := st2.snapshot(0).Saturation, st2.snapshot(1).Saturation
+	if c.FDs.SystemUsed != a.FDs.SystemUsed+1 || c.FDs.Top != a.FDs.Top || &c.Disks[0] != &a.Disks[0] || &c.Listeners[0] != &a.Listeners[0] || c.ListenOverflows != a.ListenOverflows {
+		t.Error("a saturation reading that changed in one count does not share the rest with the one before")
 	}
 	if got := st.snapshot(blockLen - 1); got.CPU.Percent != blockLen-1 || got.Time.Sub(st.time(0)) != (blockLen-1)*time.Second {
 		t.Errorf("the last point reads back as %v at %v", got.CPU.Percent, got.Time)

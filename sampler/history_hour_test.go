@@ -8,6 +8,7 @@ import (
 
 	"github.com/headroom-dev/headroom/sampler"
 	"github.com/headroom-dev/headroom/sampler/live"
+	"github.com/headroom-dev/headroom/sampler/saturation"
 )
 
 // hourSnapshot is sample i of a synthesised hour: this machine's own
@@ -29,6 +30,12 @@ func hourSnapshot(base sampler.Snapshot, i int) sampler.Snapshot {
 		s.PSI = &p
 	}
 	s.IO, s.Net = &sampler.Rates{In: float64(i)}, &sampler.Rates{Out: float64(i)}
+	// The kernel's saturation counters, read afresh each second: the
+	// descriptors in use change nearly every second, the rest seldom.
+	zero, zero2, zero3 := uint64(0), uint64(0), uint64(0)
+	s.Saturation = &saturation.Saturation{ListenOverflows: &zero, ListenDrops: &zero2, OOMKills: &zero3,
+		Disks: []saturation.DiskBusy{{Device: "vda", BusyPct: float64(i % 7 / 6)}, {Device: "zram0"}},
+		FDs:   &saturation.FDUse{SystemUsed: 2000 + uint64(i%13), SystemMax: 1 << 20}}
 	// The process table hands out the same name, user and command strings
 	// each second: only the list is new.
 	s.Procs = append([]sampler.Process(nil), base.Procs...)
