@@ -1,25 +1,17 @@
 package collect
 
 import (
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/headroom-dev/headroom/sampler"
-	"github.com/headroom-dev/headroom/sampler/cgroup"
 )
 
 // TestCollectShortSampleHasLimitsOnly: the short first sample gets the
 // masters' limits but leaves the services (every process's group) to the
 // first full interval.
 func TestCollectShortSampleHasLimitsOnly(t *testing.T) {
-	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	c, err := NewCgroups(cgroup.Options{ProcRoot: filepath.Join(fixture, "proc"), HostRoot: fixture, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gun := "/usr/bin/python3 /usr/bin/gunicorn app.wsgi"
-	procs := []sampler.Process{{PID: 100, PPID: 1, Name: "gunicorn", Cmd: gun}, {PID: 101, PPID: 100, Name: "gunicorn", Cmd: gun}}
+	c, _ := fixtureCgroups(t, fixture)
+	procs := gunicornProcs
 	s := sampler.Snapshot{Short: 0.05, Procs: procs}
 	c.Collect(&s)
 	if s.Services != nil || len(s.ProcLimits) != 1 {

@@ -17,6 +17,24 @@ import (
 // "web" (200), a kubernetes pod (300).
 const fixture = "../cgroup/testdata/v2"
 
+// gunicornProcs are the fixture's gunicorn master (100) and worker (101).
+var gunicornProcs = []sampler.Process{
+	{PID: 100, PPID: 1, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn app.wsgi"},
+	{PID: 101, PPID: 100, Name: "gunicorn", Cmd: "/usr/bin/python3 /usr/bin/gunicorn app.wsgi"},
+}
+
+// fixtureCgroups is a collector of the hierarchy under root, on a clock
+// the test moves.
+func fixtureCgroups(t *testing.T, root string) (*Cgroups, *time.Time) {
+	t.Helper()
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	c, err := NewCgroups(cgroup.Options{ProcRoot: filepath.Join(root, "proc"), HostRoot: root, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, &now
+}
+
 func TestCollectServicesAndMasterLimits(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	c, err := NewCgroups(cgroup.Options{ProcRoot: filepath.Join(fixture, "proc"), HostRoot: fixture, Now: func() time.Time { return now }})
@@ -95,53 +113,19 @@ func startOf(pid int) uint64 {
 	return v
 }
 
-// copyTree copies the directory src into a new temporary directory.
-func copyTree(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if d.Type()&os.ModeSymlink != 0 {
-			l, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(l, filepath.Join(dst, rel))
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 // A service's values that did not change since the last sample are the
 // last sample's copies, held once in the advisor's five-minute window; a
 // value that changed is the new one.
 func TestCollectSharesUnchangedServiceValues(t *testing.T) {
-	root := copyTree(t, fixture)
-	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	c, err := NewCgroups(cgroup.Options{ProcRoot: filepath.Join(root, "proc"), HostRoot: root, Now: func() time.Time { return now }})
-	if err != nil {
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS(fixture)); err != nil {
 		t.Fatal(err)
 	}
-	gun := "/usr/bin/python3 /usr/bin/gunicorn app.wsgi"
-	procs := []sampler.Process{{PID: 100, PPID: 1, Name: "gunicorn", Cmd: gun}, {PID: 101, PPID: 100, Name: "gunicorn", Cmd: gun}}
+	c, now := fixtureCgroups(t, root)
 	read := func() sampler.Service {
 		t.Helper()
-		now = now.Add(time.Second)
-		s := sampler.Snapshot{Procs: procs}
+		*now = now.Add(time.Second)
+		s := sampler.Snapshot{Procs: gunicornProcs}
 		c.Collect(&s)
 		for _, g := range s.Services {
 			if g.Name == "gunicorn.service" {
