@@ -40,6 +40,7 @@ type watchCmd struct {
 }
 
 func (c *watchCmd) Run(env *runEnv) error {
+	steadyGC(os.Getenv)
 	st, onChange, err := c.settings(env)
 	if err != nil {
 		return err
