@@ -23,7 +23,6 @@ type History struct {
 	nFull    int
 	old      hourStore // the older ones, without processes
 	capacity int
-	n        int    // old.n + nFull
 	seq      uint64 // sequence number of the newest
 	// win is Window's answer as of winSeq, for winD (window.go).
 	win    []Snapshot
@@ -97,10 +96,12 @@ func (h *History) Add(s Snapshot) uint64 {
 	if h.old.n+h.nFull > h.capacity {
 		h.old.dropOldest()
 	}
-	h.n = h.old.n + h.nFull
 	h.seq++
 	return h.seq
 }
+
+// len is the number of snapshots held, under the lock.
+func (h *History) len() int { return h.old.n + h.nFull }
 
 // Cap is the most snapshots the history holds.
 func (h *History) Cap() int { return h.capacity }
@@ -109,14 +110,14 @@ func (h *History) Cap() int { return h.capacity }
 func (h *History) Len() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return h.n
+	return h.len()
 }
 
 // At returns the i-th snapshot held, 0 the oldest.
 func (h *History) At(i int) Snapshot {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	if i < 0 || i >= h.n {
+	if i < 0 || i >= h.len() {
 		return Snapshot{}
 	}
 	return h.at(i)
@@ -127,19 +128,19 @@ func (h *History) At(i int) Snapshot {
 func (h *History) Span() (oldest, newest uint64) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	if h.n == 0 {
+	if h.len() == 0 {
 		return 0, 0
 	}
-	return h.seq - uint64(h.n) + 1, h.seq
+	return h.seq - uint64(h.len()) + 1, h.seq
 }
 
 // index is the ring position of seq, under the lock; ok is false when
 // seq is no longer (or not yet) held.
 func (h *History) index(seq uint64) (int, bool) {
-	if h.n == 0 || seq > h.seq || seq+uint64(h.n) <= h.seq {
+	if h.len() == 0 || seq > h.seq || seq+uint64(h.len()) <= h.seq {
 		return 0, false
 	}
-	return h.n - 1 - int(h.seq-seq), true
+	return h.len() - 1 - int(h.seq-seq), true
 }
 
 // Get returns the snapshot with sequence number seq, if still held.
@@ -195,7 +196,7 @@ func (h *History) SeqAt(t time.Time) (uint64, bool) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	// Snapshots are held in time order: the first one after t, less one.
-	lo, hi := 0, h.n
+	lo, hi := 0, h.len()
 	for lo < hi {
 		mid := (lo + hi) / 2
 		if h.timeAt(mid).After(t) {
@@ -207,7 +208,7 @@ func (h *History) SeqAt(t time.Time) (uint64, bool) {
 	if lo == 0 {
 		return 0, false
 	}
-	return h.seq - uint64(h.n-lo), true
+	return h.seq - uint64(h.len()-lo), true
 }
 
 // at is the i-th snapshot held, 0 the oldest, under the lock.
@@ -323,7 +324,7 @@ func (h *History) Clear() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	clear(h.buf)
-	h.start, h.nFull, h.n = 0, 0, 0
+	h.start, h.nFull = 0, 0
 	h.old = hourStore{}
 	h.win = nil
 }

@@ -17,14 +17,14 @@ import "time"
 func (h *History) Window(d time.Duration) []Snapshot {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.n == 0 {
+	if h.len() == 0 {
 		return nil
 	}
 	added := h.seq - h.winSeq
-	if h.win == nil || d != h.winD || added > uint64(h.n) {
+	if h.win == nil || d != h.winD || added > uint64(h.len()) {
 		h.win = h.windowAt(h.seq, d)
 	} else {
-		for i := h.n - int(added); i < h.n; i++ {
+		for i := h.len() - int(added); i < h.len(); i++ {
 			h.win = append(h.win, h.at(i))
 		}
 		last := h.win[len(h.win)-1].Time
