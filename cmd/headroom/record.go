@@ -24,7 +24,6 @@ type recordCmd struct {
 }
 
 func (c *recordCmd) Run(env *runEnv) error {
-	steadyGC(os.Getenv)
 	st, onChange, err := c.settings(env)
 	if err != nil {
 		return err

@@ -41,23 +41,6 @@ func init() {
 	})
 }
 
-// steadyGCPercent is the garbage collector's target for the commands that
-// run for hours (the dashboard, record), unless GOGC says otherwise. Their
-// live heap is a few megabytes (the history, the process table), and at
-// Go's default of 100 the heap grows to twice that between collections,
-// with a floor of 4 MB. Measured side by side, idle 120x40 dashboards in
-// pid namespaces for an hour: at 50, 2.1 MB less anonymous memory at 60
-// min (9.2 against 11.3 MB) for no more CPU (8.9 against 10.0 s in all).
-const steadyGCPercent = 50
-
-// steadyGC sets steadyGCPercent where the user's environment (getenv) has
-// no GOGC of its own.
-func steadyGC(getenv func(string) string) {
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(steadyGCPercent)
-	}
-}
-
 // trimRanges are the mappings trimStartup drops, found at its first run:
 // the binary's mappings do not change.
 var trimRanges [][2]uintptr

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -39,23 +38,5 @@ func TestReadOnlyMappingsLeaveRELRO(t *testing.T) {
 	want := [][2]uintptr{{0x55d0a0000000, 0x55d0a0500000}, {0x55d0a0500000, 0x55d0a0e00000}}
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("got %x, want %x", got, want)
-	}
-}
-
-// The long-running commands collect at 50 unless GOGC is set.
-func TestSteadyGCLeavesAUsersGOGC(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	steadyGC(func(string) string { return "" })
-	if got := debug.SetGCPercent(100); got != steadyGCPercent {
-		t.Errorf("GC percent %d without GOGC, want %d", got, steadyGCPercent)
-	}
-	steadyGC(func(k string) string {
-		if k == "GOGC" {
-			return "200"
-		}
-		return ""
-	})
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("GC percent %d with GOGC=200 set, want it left as it was (100)", got)
 	}
 }

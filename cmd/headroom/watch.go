@@ -40,7 +40,6 @@ type watchCmd struct {
 }
 
 func (c *watchCmd) Run(env *runEnv) error {
-	steadyGC(os.Getenv)
 	st, onChange, err := c.settings(env)
 	if err != nil {
 		return err
