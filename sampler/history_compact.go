@@ -124,7 +124,7 @@ func (st *hourStore) push(s *Snapshot) {
 			b.cores = append(b.cores, s.CPU.PerCore[:p.nCore]...)
 		}
 	}
-	p.disks = intern(&b.disks, s.Disks, func(a, b []Disk) bool { return slices.Equal(a, b) && (a == nil) == (b == nil) })
+	p.disks = intern(&b.disks, s.Disks, equalSlices[Disk])
 	p.psi = intern(&b.psis, s.PSI, func(a, b *PSI) bool { return a == b || a != nil && b != nil && samePSI(*a, *b) })
 	nsat := len(b.sats)
 	p.sat = intern(&b.sats, s.Saturation, func(a, b *saturation.Saturation) bool { return a == b || reflect.DeepEqual(a, b) })
@@ -232,8 +232,8 @@ func shareSaturation(s, prev *saturation.Saturation) *saturation.Saturation {
 	}
 	c := *s
 	c.Listeners = sameSlice(c.Listeners, prev.Listeners)
-	c.ListenOverflows, c.ListenDrops = samePtr(c.ListenOverflows, prev.ListenOverflows), samePtr(c.ListenDrops, prev.ListenDrops)
-	c.OOMKills = samePtr(c.OOMKills, prev.OOMKills)
+	c.ListenOverflows, c.ListenDrops = SamePtr(c.ListenOverflows, prev.ListenOverflows), SamePtr(c.ListenDrops, prev.ListenDrops)
+	c.OOMKills = SamePtr(c.OOMKills, prev.OOMKills)
 	c.OOMVictims, c.Disks = sameSlice(c.OOMVictims, prev.OOMVictims), sameSlice(c.Disks, prev.Disks)
 	if reflect.DeepEqual(c.FDs, prev.FDs) {
 		c.FDs = prev.FDs
@@ -249,22 +249,30 @@ func shareSaturation(s, prev *saturation.Saturation) *saturation.Saturation {
 	return &c
 }
 
-// sameSlice is old when it holds what v does (nil and empty told apart).
+// sameSlice is old when it holds what v does.
 func sameSlice[T comparable](v, old []T) []T {
-	if slices.Equal(v, old) && (v == nil) == (old == nil) {
+	if equalSlices(v, old) {
 		return old
 	}
 	return v
 }
 
+// equalSlices is slices.Equal telling nil and empty apart, as a snapshot read
+// back must.
+func equalSlices[T comparable](a, b []T) bool {
+	return slices.Equal(a, b) && (a == nil) == (b == nil)
+}
+
 // samePSI compares two PSI readings by value.
 func samePSI(a, b PSI) bool {
 	return a.CPU == b.CPU && a.Memory == b.Memory && a.IO == b.IO &&
-		samePtr(a.MemFull, b.MemFull) == b.MemFull && samePtr(a.IOFull, b.IOFull) == b.IOFull
+		SamePtr(a.MemFull, b.MemFull) == b.MemFull && SamePtr(a.IOFull, b.IOFull) == b.IOFull
 }
 
-// samePtr is old when it points to the same value as v.
-func samePtr[T comparable](v, old *T) *T {
+// SamePtr is old when it points to the same value as v: a collector or a
+// store keeps one copy of a value that did not change, which is safe since
+// a snapshot's values are never written.
+func SamePtr[T comparable](v, old *T) *T {
 	if v != nil && old != nil && *v == *old {
 		return old
 	}

@@ -76,22 +76,14 @@ func (c *Cgroups) share(svcs []sampler.Service) {
 		s := &svcs[i]
 		if p := c.prev[s.Path]; p != nil {
 			s.Name, s.Path, s.Kind = sameString(s.Name, p.Name), p.Path, sameString(s.Kind, p.Kind)
-			s.CPUPct, s.CPUMaxCores, s.ThrottledPct = same(s.CPUPct, p.CPUPct), same(s.CPUMaxCores, p.CPUMaxCores), same(s.ThrottledPct, p.ThrottledPct)
-			s.MemPSI, s.CPUPSI = same(s.MemPSI, p.MemPSI), same(s.CPUPSI, p.CPUPSI)
-			s.MemoryBytes, s.MemoryMax, s.OOMKills = same(s.MemoryBytes, p.MemoryBytes), same(s.MemoryMax, p.MemoryMax), same(s.OOMKills, p.OOMKills)
-			s.PIDs, s.PIDsMax, s.SwapBytes, s.MemMaxHits = same(s.PIDs, p.PIDs), same(s.PIDsMax, p.PIDsMax), same(s.SwapBytes, p.SwapBytes), same(s.MemMaxHits, p.MemMaxHits)
+			s.CPUPct, s.CPUMaxCores, s.ThrottledPct = sampler.SamePtr(s.CPUPct, p.CPUPct), sampler.SamePtr(s.CPUMaxCores, p.CPUMaxCores), sampler.SamePtr(s.ThrottledPct, p.ThrottledPct)
+			s.MemPSI, s.CPUPSI = sampler.SamePtr(s.MemPSI, p.MemPSI), sampler.SamePtr(s.CPUPSI, p.CPUPSI)
+			s.MemoryBytes, s.MemoryMax, s.OOMKills = sampler.SamePtr(s.MemoryBytes, p.MemoryBytes), sampler.SamePtr(s.MemoryMax, p.MemoryMax), sampler.SamePtr(s.OOMKills, p.OOMKills)
+			s.PIDs, s.PIDsMax, s.SwapBytes, s.MemMaxHits = sampler.SamePtr(s.PIDs, p.PIDs), sampler.SamePtr(s.PIDsMax, p.PIDsMax), sampler.SamePtr(s.SwapBytes, p.SwapBytes), sampler.SamePtr(s.MemMaxHits, p.MemMaxHits)
 		}
 		next[s.Path] = s
 	}
 	c.prev = next
-}
-
-// same is old when it points to the same value as v.
-func same[T comparable](v, old *T) *T {
-	if v != nil && old != nil && *v == *old {
-		return old
-	}
-	return v
 }
 
 // sameString is old when equal to s, so that one copy is held.

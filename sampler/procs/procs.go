@@ -320,35 +320,20 @@ func (e *procEntry) setName(comm []byte) {
 }
 
 func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
-	path := t.root + "/" + strconv.Itoa(int(pid)) + "/stat"
-	fd := -1
-	var n int
-	var st syscall.Stat_t
-	if !t.noKeep {
-		var err error
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	// Opened for one read and its owner (fstat), then closed: see Table.
+	fd, err := syscall.Open(t.root+"/"+strconv.Itoa(int(pid))+"/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
 		if err == syscall.EMFILE || err == syscall.ENFILE {
 			t.noKeep = true
-		} else if err != nil {
-			return nil
 		}
+		return nil
 	}
-	if fd >= 0 {
-		var err error
-		n, err = syscall.Pread(fd, t.buf, 0)
-		ferr := syscall.Fstat(fd, &st)
-		syscall.Close(fd)
-		if err != nil || n == 0 || ferr != nil {
-			return nil
-		}
-	} else {
-		var err error
-		if n, err = t.readOnce(pid, "stat"); err != nil || n == 0 {
-			return nil
-		}
-		if syscall.Stat(path, &st) != nil {
-			return nil
-		}
+	var st syscall.Stat_t
+	n, err := syscall.Pread(fd, t.buf, 0)
+	ferr := syscall.Fstat(fd, &st)
+	syscall.Close(fd)
+	if err != nil || n == 0 || ferr != nil {
+		return nil
 	}
 	f, err := parseStat(t.buf[:n])
 	if err != nil {
@@ -357,7 +342,7 @@ func (t *Table) add(pid int32, now time.Time, first bool) *procEntry {
 	e := &procEntry{sfd: -1, start: f.start, ticks: f.ticks, ppid: f.ppid, threads: f.threads, checked: now,
 		rss: f.rss * t.pageSize, user: t.userName(st.Uid)}
 	e.setName(f.comm)
-	if fd >= 0 {
+	if !t.noKeep {
 		e.sfd = t.openSchedstat(pid, e)
 	}
 	// A process born since the last sample: its CPU time so far over its age.
