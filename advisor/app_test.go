@@ -268,6 +268,24 @@ func TestProbeDownOverQuietTraffic(t *testing.T) {
 	}
 }
 
+// The probe slow and the log fast, with the workers on a CPU at 100 %:
+// requests wait for a worker, but a free one would compete for the same
+// cores; the action is cheaper requests or more cores, not more workers.
+func TestProbeOverTrafficWithWorkersOnTheCPU(t *testing.T) {
+	snaps := withProbe(withTraffic(saturated(series(300, flat(100, 20, -1, 40)), 0, saturation.StateCPU), constInt(50), 0, constMS(105)),
+		func(i int) float64 { return 395 + float64(i%10) }, never)
+	for i := range snaps[:250] {
+		snaps[i].CPU.Percent = 40 // the load began 50 s ago: the CPU's level is still MONITOR
+	}
+	a := Advise(snaps, DefaultRules())
+	if f, _ := a.Finding(KeyCPU); f.Level != Monitor || !a.Workers.CPUBound {
+		t.Fatalf("cpu %+v, workers %+v; want CPU at MONITOR over the window and the workers CPU-bound", f, a.Workers)
+	}
+	if !strings.Contains(a.Summary, "requests wait for a free worker; they are on the CPU, at 100 %: make requests cheaper or add cores") || strings.Contains(a.Summary, "add workers") {
+		t.Errorf("summary %q", a.Summary)
+	}
+}
+
 // With the queue's own sentence there, the latency's says why it differs
 // from the log and leaves the action to it: one action, said once.
 func TestProbeOverTrafficWithAQueueActsOnce(t *testing.T) {

@@ -120,6 +120,8 @@ func saturationSummary(a Advice) []string {
 				s = fmt.Sprintf("Requests queue (%s) and CPU is at capacity", where) + hogPhrase(a)
 			}
 			parts = append(parts, s)
+		} else if a.Workers.CPUBound {
+			parts = append(parts, fmt.Sprintf("Requests queue (%s) behind workers on the CPU%s: make requests cheaper (profile the busiest views) or add cores; more workers would share the same cores.", where, cpuNowPhrase(a)))
 		} else {
 			s := fmt.Sprintf("Requests queue (%s) while CPU and memory have room: add workers (or threads / async workers)", where)
 			if a.Workers.MemoryBased > 0 {
@@ -175,6 +177,14 @@ func saturationSummary(a Advice) []string {
 	return parts
 }
 
+// cpuNowPhrase is ", at 97 %": the CPU's newest figure ("" without one).
+func cpuNowPhrase(a Advice) string {
+	if f, ok := a.Finding(KeyCPU); ok {
+		return fmt.Sprintf(", at %.0f %%", f.Now)
+	}
+	return ""
+}
+
 // level is an advice's sustained level for a metric (MONITOR if absent).
 func (a Advice) level(metric string) Level {
 	f, _ := a.Finding(metric)
@@ -216,6 +226,17 @@ func queueWorkers(a *Advice, last sampler.Snapshot, r Rules) {
 	q, ok := a.Finding(KeyQueue)
 	cpu, _ := a.Finding(KeyCPU)
 	line := r.Threshold(KeyCPU).Optimize
+	// Workers computing on a CPU that is used up now: a queue or a slow
+	// probe is theirs, and more workers would only share the same cores.
+	// The formula's count stays (it sizes the machine), said not to be the
+	// fix; nothing raises it.
+	if psi, _ := a.Finding(MetricName(KeyPSI, "cpu")); busy > 0 && computing*2 > busy && (cpu.Now >= line || psi.NowLevel > Monitor) {
+		w.CPUBound = true
+		if w.Recommended > w.Running {
+			w.Reason = fmt.Sprintf("%d of %d busy workers on the CPU, at %.0f %%: more workers would share the same cores", computing, busy, cpu.Now)
+		}
+		return
+	}
 	if !ok || q.Level != Optimize || queued == 0 || cpu.Mean >= line {
 		return
 	}

@@ -85,8 +85,36 @@ func TestQueueWithCPUAtScaleIsSaturation(t *testing.T) {
 	if !strings.Contains(a.Summary, "Saturated: requests queue and CPU is at capacity") {
 		t.Errorf("summary %q", a.Summary)
 	}
-	if w := a.Workers; w.Recommended != 5 || w.Reason != "" {
-		t.Errorf("workers %+v; want the CPU formula alone (5), no reason", w)
+	if w := a.Workers; w.Recommended != 5 || !w.CPUBound || w.Reason != "2 of 2 busy workers on the CPU, at 97 %: more workers would share the same cores" {
+		t.Errorf("workers %+v; want the CPU formula (5), said not to be the fix", w)
+	}
+}
+
+// Workers computing on a CPU used up now (a load that began within the
+// window, so its mean is under the line): the queue is theirs, and neither
+// the summary nor the worker suggestion may answer it with more workers.
+func TestQueueBehindWorkersOnABusyCPUAddsNoWorkers(t *testing.T) {
+	ramp := func(i int) (float64, float64, float64, float64) {
+		if i < 40 {
+			return 5, 10, -1, 20
+		}
+		return 100, 10, -1, 20
+	}
+	a := Advise(saturated(series(60, ramp), 16, saturation.StateCPU), DefaultRules())
+	w := a.Workers
+	if !w.CPUBound || w.Recommended != 5 || *w.Queued != 16 {
+		t.Fatalf("workers %+v; want CPU-bound, the formula's 5, 16 queued", w)
+	}
+	if strings.Contains(a.Summary, "add workers") || !strings.Contains(a.Summary, "behind workers on the CPU, at 100 %: make requests cheaper") {
+		t.Errorf("summary %q", a.Summary)
+	}
+	if line := WorkerLine(w, true); !strings.Contains(line, "suggest 5 workers (cpu 5 / memory 460) · CPU-bound · 2 busy, 16 queued") {
+		t.Errorf("short worker line %q", line)
+	}
+	// The same queue with the workers waiting (on I/O, a database): CPU's
+	// 100 % is someone else's, and more workers serve more.
+	if a := Advise(saturated(series(60, ramp), 16, saturation.StateWaiting), DefaultRules()); a.Workers.CPUBound || a.Workers.Recommended != 18 {
+		t.Errorf("waiting workers: %+v; want 18 (2 busy + 16 waiting), not CPU-bound", a.Workers)
 	}
 }
 

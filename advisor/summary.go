@@ -79,6 +79,8 @@ func summarize(a Advice) string {
 				fix = "" // the queue's sentence gives the action, once
 			case lat == Scale:
 				fix = "; the machine is saturated: scale out"
+			case a.Workers.CPUBound:
+				fix = "; they are on the CPU" + cpuNowPhrase(a) + ": make requests cheaper or add cores (more workers would share the same cores)"
 			}
 			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms at the probe is over the %.0f ms SLA, against %.0f ms in the access log: requests wait for a free worker%s.",
 				a.Probe.P95, a.Probe.SLA, *a.Traffic.P95Ms, fix))

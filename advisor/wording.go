@@ -36,6 +36,9 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 			s = fmt.Sprintf("%ssuggest %d %s%s (cpu %d / memory %d)",
 				running, ws.Recommended, workersWord(ws.Recommended), all, ws.CPUBased, ws.MemoryBased)
 		}
+		if ws.CPUBound {
+			s += " · CPU-bound"
+		}
 		if ws.Queued != nil && *ws.Queued > 0 && ws.Busy != nil {
 			s += fmt.Sprintf(" · %d busy, %d queued", *ws.Busy, *ws.Queued)
 		}

@@ -46,6 +46,10 @@ type WorkerSuggestion struct {
 	Busy   *int   `json:"busy,omitempty"`
 	Queued *int   `json:"queued,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// CPUBound: most busy workers are on the CPU and it is used up now;
+	// more workers would share the same cores, so Recommended above
+	// Running is not the fix (Reason says so).
+	CPUBound bool `json:"cpu_bound,omitempty"`
 }
 
 // SuggestWorkers applies the framework's formula:
