@@ -88,7 +88,7 @@ func New(o Options) (*Client, error) {
 		}
 		u.User = nil
 	}
-	shown := u.String()
+	shown := text.RedactQuerySecrets(u.String())
 	if o.Username != "" && o.BearerToken != "" {
 		return nil, fmt.Errorf("prometheus %s: set basic auth or a bearer token, not both", shown)
 	}

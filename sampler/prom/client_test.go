@@ -159,6 +159,18 @@ func TestErrorsNameTheURLAndTheReason(t *testing.T) {
 			t.Errorf("%s: error shows credentials: %v", tc.name, err)
 		}
 	}
+	// A token in the query is a credential too (a proxy in front of
+	// Prometheus): sent, never shown.
+	c, err := New(Options{URL: closed.URL + "/?token=s3cret&x=1", Timeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Start(context.Background()); err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "token=xxxxx&x=1") {
+		t.Errorf("error %v; want the token hidden", err)
+	}
+	if strings.Contains(c.URL(), "s3cret") {
+		t.Errorf("URL() %q shows the token", c.URL())
+	}
 }
 
 func TestAFailingQueryFailsTheRefresh(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/headroom-dev/headroom/sampler/text"
 )
 
 // NPlusOneRun is how many times in a row (or in one request) the same
@@ -32,7 +34,7 @@ type Stat struct {
 	P95MS       float64  `json:"p95_ms"`
 	TotalMS     float64  `json:"total_ms"`
 	SharePct    float64  `json:"share_pct"`        // of all query time in the log
-	Example     string   `json:"example"`          // one run with its literals, printable and shortened
+	Example     string   `json:"example"`          // one run with its literals (secrets hidden: text.RedactPasswords), printable and shortened
 	Tables      []string `json:"tables,omitempty"` // tables it names, the FROM table first
 }
 
@@ -87,7 +89,7 @@ func (a *Analyzer) Add(st Statement) {
 	if !ok {
 		gi = len(a.groups)
 		a.byText[fp.text] = gi
-		a.groups = append(a.groups, &group{fp: fp, example: Printable(st.SQL, 200)})
+		a.groups = append(a.groups, &group{fp: fp, example: Printable(text.RedactPasswords(st.SQL), 200)})
 	}
 	g := a.groups[gi]
 	g.count++

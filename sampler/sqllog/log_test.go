@@ -226,3 +226,24 @@ func TestDjangoFixRule(t *testing.T) {
 		}
 	}
 }
+
+// The example keeps a run's literals, but not the credentials a statement
+// carries: --json output goes to files and tickets.
+func TestExamplesHideSecrets(t *testing.T) {
+	l := NewLog()
+	log := "2026-11-27 10:00:01.001 UTC [2301] app@shop LOG:  duration: 1.0 ms  statement: ALTER ROLE app PASSWORD 's3cretPW'\n" +
+		"2026-11-27 10:00:01.002 UTC [2301] app@shop LOG:  duration: 1.0 ms  statement: SELECT * FROM dblink('postgres://u:s3cretURL@127.0.0.1/db', 'SELECT 1')\n" +
+		"2026-11-27 10:00:01.003 UTC [2301] app@shop LOG:  duration: 1.0 ms  statement: SELECT dblink_connect('host=db password=s3cretDL user=u')\n"
+	if _, err := l.ReadFrom(strings.NewReader(log)); err != nil {
+		t.Fatal(err)
+	}
+	r := l.Report(0)
+	if len(r.Statements) != 3 {
+		t.Fatalf("%d statements, want 3", len(r.Statements))
+	}
+	for _, s := range r.Statements {
+		if strings.Contains(s.Example, "s3cret") || !strings.Contains(s.Example, "xxxxx") {
+			t.Errorf("example %q", s.Example)
+		}
+	}
+}
