@@ -308,6 +308,43 @@ func TestHookTimeout(t *testing.T) {
 	}
 }
 
+// once told to stop (SIGTERM from systemd, a cron job's timeout) stops its
+// hook and the hook's children then, not after the hook's 30 s.
+func TestHookStopsWhenHeadroomIsInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "hang.sh")
+	pidFile := filepath.Join(dir, "child.pid")
+	os.WriteFile(script, []byte("#!/bin/sh\nsleep 1000 &\necho $! > "+pidFile+"\nwait\n"), 0o755)
+	clock := sampler.NewFakeClock(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC))
+	h := hookRunner{clock: clock, timeout: 30 * time.Second}
+	ctx, interrupt := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- h.run(ctx, []string{script}, advisor.Advice{}, advisor.Monitor) }()
+	for i := 0; ; i++ {
+		if b, _ := os.ReadFile(pidFile); len(b) > 0 {
+			break
+		}
+		runtime.Gosched()
+		if i > 1e8 {
+			t.Fatal("the hook never started its child")
+		}
+	}
+	interrupt() // the clock never moves: only the interruption can end it
+	err := <-errc
+	if err == nil || err.Error() != "--on-change "+script+": stopped: headroom was interrupted" {
+		t.Fatalf("err = %v", err)
+	}
+	b, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	for i := 0; i < 100000 && pid > 0 && running(pid); i++ {
+		runtime.Gosched()
+	}
+	if pid > 0 && running(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the hook's child %d outlived the interruption", pid)
+	}
+}
+
 // When headroom ends, a hook still running is stopped with its children
 // once the grace is over: none outlives record or the dashboard.
 func TestHooksEndWithHeadroom(t *testing.T) {

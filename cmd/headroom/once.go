@@ -157,7 +157,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 	if c.Log != "" {
 		warn(appendCSV(c.Log, report.Advice, last.Snapshot))
 	}
-	for _, err := range c.notify(argv, report.Advice) {
+	for _, err := range c.notify(ctx, argv, report.Advice) {
 		warn(err)
 	}
 	warn(c.writeTextfileOnce(report.Advice))

@@ -87,6 +87,9 @@ func (h hookRunner) run(parent context.Context, argv []string, a advisor.Advice,
 			return fmt.Errorf("--on-change %s: still running after %v, stopped", argv[0], h.timeout)
 		default:
 		}
+		if parent.Err() != nil {
+			return fmt.Errorf("--on-change %s: stopped: headroom was interrupted", argv[0])
+		}
 		return fmt.Errorf("--on-change %s: %s", argv[0], hookFailure(err))
 	}
 	return nil
@@ -109,9 +112,10 @@ func hookFailure(err error) string {
 	return err.Error()
 }
 
-// runOnChange runs argv with the default limits.
-func runOnChange(argv []string, a advisor.Advice, previous advisor.Level) error {
-	return defaultHooks.run(context.Background(), argv, a, previous)
+// runOnChange runs argv with the default limits; ctx ending (SIGTERM to
+// once, a cron job's timeout) stops it at once rather than after them.
+func runOnChange(ctx context.Context, argv []string, a advisor.Advice, previous advisor.Level) error {
+	return defaultHooks.run(ctx, argv, a, previous)
 }
 
 // adviceEnv is the advice as environment variables for --on-change.

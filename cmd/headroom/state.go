@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +19,7 @@ import (
 // one the previous run kept (MONITOR when none was kept). The verdict is
 // kept only when asked for, with --on-change or --state, so a manual run
 // never changes what a cron job compares with. The errors are warnings.
-func (c *onceCmd) notify(argv []string, a advisor.Advice) []error {
+func (c *onceCmd) notify(ctx context.Context, argv []string, a advisor.Advice) []error {
 	if argv == nil && c.State == "" {
 		return nil
 	}
@@ -27,7 +28,7 @@ func (c *onceCmd) notify(argv []string, a advisor.Advice) []error {
 		// No state: the hook would fire on every run. Say so, every run.
 		errs := []error{err}
 		if argv != nil && a.Verdict != advisor.Monitor {
-			errs = append(errs, errors.Join(runOnChange(argv, a, advisor.Monitor)))
+			errs = append(errs, errors.Join(runOnChange(ctx, argv, a, advisor.Monitor)))
 		}
 		return compact(errs)
 	}
@@ -37,7 +38,7 @@ func (c *onceCmd) notify(argv []string, a advisor.Advice) []error {
 	}
 	var errs []error
 	if argv != nil && a.Verdict != prev {
-		if err := runOnChange(argv, a, prev); err != nil {
+		if err := runOnChange(ctx, argv, a, prev); err != nil {
 			// The change was not told: the state stays, so that the next
 			// run tells it again rather than never.
 			return compact([]error{err, fmt.Errorf("the verdict kept in %s stays %s: the next run runs --on-change again", path, prev)})
