@@ -47,6 +47,17 @@ func TestStepsHoldEachRate(t *testing.T) {
 	}
 }
 
+// A closed loop is held to the cap every run promises, however fast the
+// server answers: the pacer lets no more than MaxRate through a second.
+func TestUsersAreHeldToTheRateCap(t *testing.T) {
+	got := simulate(t, Pattern{Kind: "users", Users: 3}.Pacer(3*time.Second), 3*time.Second)
+	for _, n := range got {
+		if math.Abs(float64(n)-MaxRate) > 1 {
+			t.Fatalf("hits per second %v, want at most about %v", got, MaxRate)
+		}
+	}
+}
+
 func TestSpikeRisesAndFalls(t *testing.T) {
 	got := simulate(t, Spike(5, 50, 10*time.Second), 10*time.Second)
 	want := []int{5, 5, 5, 5, 50, 50, 5, 5, 5, 5}
