@@ -50,6 +50,8 @@ type Pipeline struct {
 	mu     sync.Mutex
 	subs   []*subscriber
 	closed bool // Run has returned: queues are closed
+
+	waitFinal func() // tests: called where the last word waits for room
 }
 
 // New makes a pipeline over src, keeping a History sized for interval
@@ -134,21 +136,33 @@ func (p *Pipeline) publish(ctx context.Context, ev Event) {
 	// The lock is held while sending to queues, so closing them cannot race
 	// a send; sends never block, except the final word.
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed {
+		p.mu.Unlock()
 		return
 	}
-	final := ev.Err != nil || ev.Ended
+	if ev.Err != nil || ev.Ended {
+		// The last word is never dropped: it waits for room, or for the
+		// end, and without the lock. A queue's reader may Notify before it
+		// reads again (a --textfile that fails): waiting with the lock held,
+		// each would wait for the other for ever. Only Run sends the last
+		// word, and only Run, after it, closes the queues.
+		p.mu.Unlock()
+		if p.waitFinal != nil {
+			p.waitFinal()
+		}
+		for _, s := range subs {
+			if s.queue != nil {
+				select {
+				case s.queue <- ev:
+				case <-ctx.Done():
+				}
+			}
+		}
+		return
+	}
+	defer p.mu.Unlock()
 	for _, s := range subs {
 		if s.queue == nil {
-			continue
-		}
-		if final {
-			// The last word is never dropped: wait for room, or for the end.
-			select {
-			case s.queue <- ev:
-			case <-ctx.Done():
-			}
 			continue
 		}
 		select {

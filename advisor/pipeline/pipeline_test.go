@@ -81,3 +81,34 @@ func TestSlowQueueDropsAndCounts(t *testing.T) {
 		t.Errorf("received %d events; want the 5 queued updates and the end", len(got))
 	}
 }
+
+// A queue's reader that Notifies (a --textfile that fails) while the last
+// word waits for room in its full queue: the last word must wait without
+// the lock Notify needs, or each waits for the other for ever. Here the
+// reader Notifies exactly then, and then reads on.
+func TestTheLastWordWaitsWithoutTheLock(t *testing.T) {
+	p := New(recording.NewReplay(&recording.Recording{}), advisor.DefaultRules(), time.Second)
+	q := p.SubscribeQueue(1)
+	p.Push(snaps(1)[0]) // the queue is full
+	p.waitFinal = func() {
+		if !p.mu.TryLock() {
+			t.Error("the last word waits for room holding the lock")
+			return // Notify would wait for ever
+		}
+		p.mu.Unlock()
+		p.Notify("--textfile: not a directory")
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }() // the source ends at once
+	var got []Event
+	for ev := range q.C {
+		got = append(got, ev)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The status is there when the reader had made room for it in time.
+	if n := len(got); n < 2 || n > 3 || got[0].Update == nil || !got[n-1].Ended {
+		t.Errorf("received %+v; want the update, perhaps the status, and the end", got)
+	}
+}
