@@ -50,8 +50,14 @@ type comparison struct {
 
 // Run reads both files, refuses different hosts, and prints the comparison.
 func (c *compareCmd) Run(env *runEnv) error {
+	// The verdicts are judged by the config file's thresholds, as once
+	// judges them; a config file that cannot be read is an error here too.
+	st, err := loadSettings(env.configPath)
+	if err != nil {
+		return err
+	}
 	if c.wanted() {
-		return c.runProm(env)
+		return c.runProm(env, st.Rules)
 	}
 	if c.Before == "" || c.After == "" {
 		return usageError{errors.New("compare needs two files, BEFORE AFTER, or --prometheus URL --before RANGE --after RANGE")}
@@ -72,7 +78,7 @@ func (c *compareCmd) Run(env *runEnv) error {
 		return usageError{fmt.Errorf("%s is from host %q and %s from %q; pass --allow-mixed-hosts to compare them anyway",
 			plan.Clean(c.Before), hb, plan.Clean(c.After), ha)}
 	}
-	cmp, err := compareHistories(before, after, plan.DefaultBootstrap)
+	cmp, err := compareHistories(before, after, plan.DefaultBootstrap, st.Rules)
 	if err != nil {
 		return usageError{err}
 	}
@@ -87,9 +93,9 @@ func (c *compareCmd) Run(env *runEnv) error {
 
 // compareHistories compares every metric the two have in common, and per
 // request where both know their traffic (an "rps" series).
-func compareHistories(before, after history, b plan.Bootstrap) (comparison, error) {
+func compareHistories(before, after history, b plan.Bootstrap, rules advisor.Rules) (comparison, error) {
 	out := comparison{Metrics: []metricChange{}, Method: b.Method(),
-		VerdictBefore: verdictOf(before), VerdictAfter: verdictOf(after)}
+		VerdictBefore: verdictOf(before, rules), VerdictAfter: verdictOf(after, rules)}
 	pairs := [][2]plan.Series{}
 	for _, sb := range before.input.Series {
 		if sa, ok := after.input.Get(sb.Metric); ok {
@@ -147,11 +153,11 @@ func compareHistories(before, after history, b plan.Bootstrap) (comparison, erro
 }
 
 // verdictOf is a recording's verdict at its end, as `once --replay` judges
-// it (the default window); for a CSV, the verdict of its newest row.
-func verdictOf(h history) string {
+// it by rules; for a CSV, the verdict of its newest row.
+func verdictOf(h history, rules advisor.Rules) string {
 	if len(h.snaps) > 0 {
 		src := recording.NewReplay(&recording.Recording{Snapshots: h.snaps})
-		last, _, _, _ := judge(context.Background(), src, advisor.DefaultRules(), time.Second, 0, nil)
+		last, _, _, _ := judge(context.Background(), src, rules, time.Second, 0, nil)
 		return last.Advice.Verdict.String()
 	}
 	if n := len(h.verdicts); n > 0 {

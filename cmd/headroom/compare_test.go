@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -149,5 +151,50 @@ func TestCompareUnderAPointIsNoPracticalDifference(t *testing.T) {
 	}
 	if cpu := metricOf(t, c, "cpu"); !strings.Contains(cpu.Sentence, "points)") {
 		t.Errorf("cpu sentence without its points: %q", cpu.Sentence)
+	}
+}
+
+// compare and plan judge by the config file's thresholds, as once does,
+// and a config file that cannot be read stops them (and queries) as it
+// stops once.
+func TestCompareAndPlanFollowTheConfig(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "low.toml")
+	if err := os.WriteFile(cfg, []byte("[thresholds.cpu]\noptimize = 0.01\nscale = 0.02\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ramp := "../../testdata/cpu-ramp.jsonl" // CPU 69 % on average, 0.5 % at its end
+	once := func(args ...string) string {
+		_, out, _ := runCLI(t, append(args, "once", "--replay", ramp, "--json")...)
+		var r struct {
+			Verdict string `json:"verdict"`
+		}
+		json.Unmarshal([]byte(out), &r)
+		return r.Verdict
+	}
+	byDefault, byConfig := once(), once("--config", cfg)
+	if byDefault != "MONITOR" || byConfig != "SCALE" {
+		t.Fatalf("once --replay: %q by default, %q with the config; want MONITOR and SCALE", byDefault, byConfig)
+	}
+	c, _ := compareJSON(t, "--config", cfg, ramp, ramp)
+	if c.VerdictBefore != byConfig || c.VerdictAfter != byConfig {
+		t.Errorf("compare verdicts %q → %q; want once's %q", c.VerdictBefore, c.VerdictAfter, byConfig)
+	}
+	month := month30("web1", 1).write(t, dir, "month.jsonl")
+	if cpu := trendOf(t, planJSON(t, "--config", cfg, month), "cpu"); cpu.OptimizeAt == nil || *cpu.OptimizeAt != 0.01 || *cpu.ScaleAt != 0.02 {
+		t.Errorf("plan's cpu lines %v, %v; want the config's 0.01 and 0.02", cpu.OptimizeAt, cpu.ScaleAt)
+	}
+	if cpu := trendOf(t, planJSON(t, month), "cpu"); cpu.OptimizeAt == nil || *cpu.OptimizeAt != 70 {
+		t.Errorf("plan's cpu line by default %v; want 70", cpu.OptimizeAt)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[thresholds.cpu]\noptimize = 1\noptimize = 2\n"), 0o600)
+	for _, cf := range []string{bad, filepath.Join(dir, "missing.toml")} {
+		for _, args := range [][]string{{"compare", ramp, ramp}, {"plan", ramp}, {"queries", "../../sampler/sqllog/testdata/postgres.log"}} {
+			if code, _, errOut := runCLI(t, append([]string{"--config", cf}, args...)...); code != exitBadInput || !strings.Contains(errOut, cf) {
+				t.Errorf("--config %s %v: exit %d, %q; want 3 naming the file", filepath.Base(cf), args, code, errOut)
+			}
+		}
 	}
 }

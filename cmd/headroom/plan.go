@@ -101,11 +101,12 @@ type planInputs struct {
 	gain       float64
 	costs      bool
 	slaMS      float64
+	rules      advisor.Rules // the config file's: its lines, its SLA
 }
 
 // check parses and checks the command line's numbers: any bad one is a usage error.
-func (c *planCmd) check() (planInputs, error) {
-	var in planInputs
+func (c *planCmd) check(rules advisor.Rules) (planInputs, error) {
+	in := planInputs{rules: rules}
 	var err error
 	if strings.EqualFold(strings.TrimSpace(c.Growth), "auto") {
 		in.autoGrowth = true
@@ -160,7 +161,7 @@ func (c *planCmd) check() (planInputs, error) {
 			return in, usageError{err}
 		}
 	}
-	sla := advisor.DefaultRules().SLA
+	sla := rules.SLA
 	if c.SLA > 0 {
 		sla = time.Duration(c.SLA)
 	}
@@ -168,22 +169,20 @@ func (c *planCmd) check() (planInputs, error) {
 	return in, nil
 }
 
-// configNamesPrometheus: the config file has a [prometheus] url.
-func (c *planCmd) configNamesPrometheus(env *runEnv) bool {
-	st, err := loadSettings(env.configPath)
-	return err == nil && st.Fleet != nil && st.Fleet.URL != ""
-}
-
 // Run checks the numbers, reads the files as one series, and prints the plan.
 func (c *planCmd) Run(env *runEnv) error {
-	in, err := c.check()
+	st, err := loadSettings(env.configPath)
+	if err != nil {
+		return err
+	}
+	in, err := c.check(st.Rules)
 	if err != nil {
 		return err
 	}
 	files := append(append([]string(nil), c.From...), c.Files...)
 	// With nothing named, the [prometheus] url of the config file is the
 	// history, as --help says.
-	fromConfig := len(files) == 0 && !in.costs && !c.wanted() && c.configNamesPrometheus(env)
+	fromConfig := len(files) == 0 && !in.costs && !c.wanted() && st.Fleet != nil && st.Fleet.URL != ""
 	if len(files) == 0 && !in.costs && !c.wanted() && !fromConfig {
 		return usageError{errors.New("plan needs history (--from FILE, recordings or --log CSV files) or the cost-benefit flags")}
 	}
@@ -236,7 +235,7 @@ func (c *planCmd) fill(r *planReport, h plan.Input, in planInputs) {
 			continue
 		}
 		trends[s.Metric] = t
-		opt, scale := linesOf(s.Metric, in.slaMS)
+		opt, scale := linesOf(in.rules, s.Metric, in.slaMS)
 		row := trendRow{Metric: plan.Clean(s.Metric), Unit: unitOf(s.Metric), Now: round2(t.Now), SlopePerMonth: round2(t.Slope),
 			SlopeCILow: round2(t.SlopeLow), SlopeCIHigh: round2(t.SlopeHigh), Significant: t.Significant(),
 			OptimizeAt: opt, ScaleAt: scale, Points: t.N, values: s.Values()}
@@ -330,11 +329,10 @@ func lastWeekMean(s plan.Series) float64 {
 	return plan.Mean(v)
 }
 
-// linesOf is a metric's optimize and scale lines from the advisor's default
-// rules; nil where the advisor has none (latency and errors have one line,
+// linesOf is a metric's optimize and scale lines from the advisor's rules
+// r; nil where the advisor has none (latency and errors have one line,
 // the SLA and the error rate, which the advisor judges as OPTIMIZE).
-func linesOf(metric string, slaMS float64) (opt, scale *float64) {
-	r := advisor.DefaultRules()
+func linesOf(r advisor.Rules, metric string, slaMS float64) (opt, scale *float64) {
 	key, _ := advisor.SplitMetric(metric)
 	switch key {
 	case advisor.KeyLatency:

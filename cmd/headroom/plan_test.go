@@ -353,7 +353,7 @@ func TestReadLogCSVSortsAndFindsColumnsByName(t *testing.T) {
 	if !ok || len(cpu.Points) != 2 || cpu.Points[0].V != 20 || !h.input.Start().Equal(planStart.Add(time.Hour)) {
 		t.Errorf("cpu = %+v, start %v; want 20 then 30, from 01:00", cpu.Points, h.input.Start())
 	}
-	if _, ok := h.input.Get("memory"); ok || h.verdicts[1] != "SCALE" || verdictOf(h) != "SCALE" {
+	if _, ok := h.input.Get("memory"); ok || h.verdicts[1] != "SCALE" || verdictOf(h, advisor.DefaultRules()) != "SCALE" {
 		t.Errorf("memory present %v, verdicts %v; want no memory and SCALE last", ok, h.verdicts)
 	}
 }
@@ -376,9 +376,9 @@ func TestReadLogCSVFromOnceWriter(t *testing.T) {
 	mem, _ := h.input.Get("memory")
 	disk, _ := h.input.Get("disk")
 	_, swap := h.input.Get("swap")
-	if len(cpu.Points) != 2 || cpu.Points[1].V != 80 || mem.Points[0].V != 75 || disk.Points[0].V != 50 || swap || verdictOf(h) != "OPTIMIZE" {
+	if len(cpu.Points) != 2 || cpu.Points[1].V != 80 || mem.Points[0].V != 75 || disk.Points[0].V != 50 || swap || verdictOf(h, advisor.DefaultRules()) != "OPTIMIZE" {
 		t.Errorf("cpu %v, memory %v, disk %v, swap %v, verdict %q; want 12.5/80, 75, the fullest disk 50, no swap, OPTIMIZE",
-			cpu.Points, mem.Points, disk.Points, swap, verdictOf(h))
+			cpu.Points, mem.Points, disk.Points, swap, verdictOf(h, advisor.DefaultRules()))
 	}
 }
 

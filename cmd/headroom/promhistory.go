@@ -153,7 +153,7 @@ func (f promHistoryFlags) used() bool {
 // readPromHistory reads one period with query_range at a step that keeps at
 // most points per series, and returns it as plan and compare take files:
 // one host (--instance, or the only one), or the matched hosts as one pool.
-func readPromHistory(ctx context.Context, o prom.Options, sp promSpan, points int, instance string) (history, string, error) {
+func readPromHistory(ctx context.Context, o prom.Options, sp promSpan, points int, instance string, rules advisor.Rules) (history, string, error) {
 	span := sp.End.Sub(sp.Start)
 	o.Step = stepFor(span, points)
 	o.Window = span
@@ -166,7 +166,7 @@ func readPromHistory(ctx context.Context, o prom.Options, sp promSpan, points in
 	}
 	// The fleet pipeline reads the period once (query_range) and judges it,
 	// so the verdict of a pool is the fleet's, as once --prometheus gives it.
-	u := pipeline.NewFleet(c, advisor.DefaultRules()).Step(ctx)
+	u := pipeline.NewFleet(c, rules).Step(ctx)
 	if u.Err != nil {
 		return history{}, "", usageError{fmt.Errorf("%w (reading %s to %s)", u.Err, spanStamp(sp.Start), spanStamp(sp.End))}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/plan"
 	"github.com/headroom-dev/headroom/sampler/prom"
 )
@@ -26,7 +27,7 @@ func (f promCompareFlags) wanted() bool {
 
 // runProm is `compare --prometheus URL --before RANGE --after RANGE`: both
 // periods read with query_range, then the same comparison as for files.
-func (c *compareCmd) runProm(env *runEnv) error {
+func (c *compareCmd) runProm(env *runEnv, rules advisor.Rules) error {
 	if c.Before != "" || c.After != "" {
 		return usageError{errors.New("compare takes two files or --prometheus with --before and --after, not both")}
 	}
@@ -50,11 +51,11 @@ func (c *compareCmd) runProm(env *runEnv) error {
 		if err := sp.check(side.flag, shown, now); err != nil {
 			return err
 		}
-		if sides[i], where[i], err = readPromHistory(ctx, o, sp, comparePoints, c.Instance); err != nil {
+		if sides[i], where[i], err = readPromHistory(ctx, o, sp, comparePoints, c.Instance, rules); err != nil {
 			return err
 		}
 	}
-	cmp, err := compareHistories(sides[0], sides[1], plan.DefaultBootstrap)
+	cmp, err := compareHistories(sides[0], sides[1], plan.DefaultBootstrap, rules)
 	if err != nil {
 		return usageError{fmt.Errorf("prometheus %s: %w", shown, err)}
 	}
@@ -99,7 +100,7 @@ func (c *planCmd) fillProm(env *runEnv, r *planReport, in planInputs) error {
 	if err := sp.check("--range", plainURL(o.URL), now); err != nil {
 		return err
 	}
-	h, where, err := readPromHistory(context.Background(), o, sp, planPoints, c.Instance)
+	h, where, err := readPromHistory(context.Background(), o, sp, planPoints, c.Instance, in.rules)
 	if err != nil {
 		return err
 	}

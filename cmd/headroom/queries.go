@@ -23,6 +23,11 @@ const queriesWidth = 120
 
 // Run reads every file into one analysis and prints it.
 func (c *queriesCmd) Run(env *runEnv) error {
+	// Nothing here reads the config file, but one named and unreadable is
+	// the same error for every command.
+	if _, err := loadSettings(env.configPath); err != nil {
+		return err
+	}
 	if c.Top < 0 {
 		return usageError{fmt.Errorf("--top %d: must be 0 (all) or more", c.Top)}
 	}
