@@ -30,8 +30,14 @@ type promFlags struct {
 const defaultFleetStep = 15 * time.Second
 
 // fleetOptions merges the flags over the [prometheus] table; ok is false
-// when no Prometheus is named anywhere (judge this machine then).
-func (f promFlags) fleetOptions(env *runEnv, st settings, sf sharedFlags) (prom.Options, bool, error) {
+// when no Prometheus is named anywhere (judge this machine then), or only
+// the config file names one and the command line is about this machine
+// (local: a --replay, a --record; or --probe, --textfile, --on-change):
+// the config's fleet is a default, not a reason to refuse those.
+func (f promFlags) fleetOptions(env *runEnv, st settings, sf sharedFlags, local bool) (prom.Options, bool, error) {
+	if f.Prometheus == "" && f.Match == "" && (local || sf.Probe != "" || sf.Textfile != "" || sf.OnChange != "") {
+		return prom.Options{}, false, nil
+	}
 	var o prom.Options
 	if st.Fleet != nil {
 		o = *st.Fleet

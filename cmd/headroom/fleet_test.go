@@ -76,6 +76,34 @@ func TestFleetFlagRefusals(t *testing.T) {
 	}
 }
 
+// The config file's [prometheus] url is the default for once and the
+// dashboard, not a reason to refuse a command line about this machine: a
+// --replay or a --textfile there judges this machine, and Prometheus is
+// not asked.
+func TestConfigFleetGivesWayToThisMachine(t *testing.T) {
+	isolate(t)
+	asked := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { asked++ }))
+	defer srv.Close()
+	cfg := writeConfig(t, "[prometheus]\nurl = \""+srv.URL+"\"\n", 0o600)
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"once", "--replay", "../../testdata/idle.jsonl"},
+		{"once", "--replay", "../../testdata/idle.jsonl", "--textfile", dir},
+	} {
+		if code, out, stderr := runCLI(t, append([]string{"--config", cfg}, args...)...); code != 0 || !strings.HasPrefix(out, "MONITOR") {
+			t.Errorf("%v: exit %d, %q %q; want the recording judged", args, code, out, stderr)
+		}
+	}
+	if asked != 0 {
+		t.Errorf("Prometheus was asked %d times", asked)
+	}
+	// Named on the command line, the fleet still refuses them.
+	if code, _, stderr := runCLI(t, "--config", cfg, "once", "--prometheus", srv.URL, "--replay", "../../testdata/idle.jsonl"); code != exitBadInput || !strings.Contains(stderr, "cannot be used with --prometheus") {
+		t.Errorf("--prometheus with --replay: exit %d %q", code, stderr)
+	}
+}
+
 // TestFleetAuthFromConfig: the bearer token of config.toml reaches
 // Prometheus, and an answer with no series is exit 3 naming the URL.
 func TestFleetAuthFromConfig(t *testing.T) {

@@ -82,7 +82,7 @@ func (c *onceCmd) Run(env *runEnv) error {
 			}
 		}
 	}
-	if o, fleet, err := c.fleetOptions(env, st, c.sharedFlags); err != nil || fleet {
+	if o, fleet, err := c.fleetOptions(env, st, c.sharedFlags, c.Replay != "" || c.Log != "" || c.For != 0); err != nil || fleet {
 		if err != nil {
 			return err
 		}

@@ -131,7 +131,7 @@ func (f promHistoryFlags) promOptions(env *runEnv) (prom.Options, error) {
 	if err != nil {
 		return prom.Options{}, err
 	}
-	o, ok, err := promFlags{Prometheus: f.Prometheus, Match: f.Match}.fleetOptions(env, st, sharedFlags{})
+	o, ok, err := promFlags{Prometheus: f.Prometheus, Match: f.Match}.fleetOptions(env, st, sharedFlags{}, false)
 	if err != nil {
 		return o, err
 	}

@@ -78,7 +78,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 	}
 
 	applyNoColor(os.LookupEnv)
-	if o, fleet, err := c.fleetOptions(env, st, c.sharedFlags); err != nil || fleet {
+	if o, fleet, err := c.fleetOptions(env, st, c.sharedFlags, c.Replay != "" || c.Record != "" || c.Report != ""); err != nil || fleet {
 		if err != nil {
 			return err
 		}
