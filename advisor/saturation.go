@@ -34,6 +34,11 @@ type SaturationStats struct {
 	FDs string `json:"fds,omitempty"`
 
 	oomMax, oomSamples, oomKilled int
+	// full names a listener seen at its backlog in the window ("python3
+	// 127.0.0.1:56427, 6 of 5"); appPeak the app server's longest queue
+	// seen, when none was full: who the machine-wide drops are not.
+	full, appPeak string
+	appPeakQ      uint32
 }
 
 // satStats gathers the window's saturation details once per advice.
@@ -60,6 +65,16 @@ func (j *judgement) satStats() *SaturationStats {
 			st.oomMax = max(st.oomMax, k)
 			if k > 0 {
 				st.oomKilled++
+			}
+		}
+		for _, l := range sat.Listeners {
+			name := text.Printable(l.Family + " " + l.Addr)
+			if l.Backlog > 0 && l.Queued >= l.Backlog && st.full == "" {
+				st.full = fmt.Sprintf("%s, %d of %d", name, l.Queued, l.Backlog)
+			}
+			if apps.IsAppServer(l.Family) && (st.appPeak == "" || l.Queued > st.appPeakQ) {
+				st.appPeak = fmt.Sprintf("%s peaked at %d of %d", name, l.Queued, l.Backlog)
+				st.appPeakQ = l.Queued
 			}
 		}
 		for _, v := range sat.OOMVictims {
@@ -131,7 +146,16 @@ func saturationSummary(a Advice) []string {
 		}
 	}
 	if st != nil && st.Dropped+st.Overflows > 0 {
-		parts = append(parts, fmt.Sprintf("Listen queues dropped %d connections (%d overflows) in the window.", st.Dropped, st.Overflows))
+		// The kernel counts drops for the whole machine, not per socket:
+		// say whose queue was seen full, or that the app's never was.
+		s := fmt.Sprintf("Listen queues on this machine dropped %d connections (%d overflows) in the window", st.Dropped, st.Overflows)
+		switch {
+		case st.full != "":
+			s += "; seen full: " + st.full
+		case st.appPeak != "":
+			s += "; not the app's: " + st.appPeak + ", so another listener overflowed (or a burst between samples)"
+		}
+		parts = append(parts, s+".")
 	}
 	var pressure []string
 	for _, r := range []string{"cpu", "memory", "io"} {

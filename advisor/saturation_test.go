@@ -144,10 +144,16 @@ func TestDropsOOMAndFDsNamed(t *testing.T) {
 	if f, _ := a.Finding(KeyFDs); f.Level != Scale || f.Now != 97.7 {
 		t.Errorf("fds %+v; want 97.7%%, SCALE", f)
 	}
-	for _, want := range []string{"python3 (pid 4242)", "gunicorn 813: 1000 of 1024", "dropped 300 connections (300 overflows)"} {
+	for _, want := range []string{"python3 (pid 4242)", "gunicorn 813: 1000 of 1024",
+		"Listen queues on this machine dropped 300 connections (300 overflows) in the window; not the app's: gunicorn 127.0.0.1:8000 peaked at 0 of 2048, so another listener overflowed"} {
 		if !strings.Contains(a.Summary, want) {
 			t.Errorf("summary lacks %q: %s", want, a.Summary)
 		}
+	}
+	// A listener seen at its backlog is named as the one that dropped.
+	snaps[31].Saturation.Listeners = append(snaps[31].Saturation.Listeners, saturation.Listener{Addr: "127.0.0.1:56427", PID: 9, Family: "python3", Queued: 6, Backlog: 5})
+	if a := Advise(snaps, DefaultRules()); !strings.Contains(a.Summary, "dropped 300 connections (300 overflows) in the window; seen full: python3 127.0.0.1:56427, 6 of 5.") {
+		t.Errorf("summary %s", a.Summary)
 	}
 }
 
