@@ -286,6 +286,23 @@ func TestProbeOverTrafficWithWorkersOnTheCPU(t *testing.T) {
 	}
 }
 
+// Down after a slow spell: the window's p95 is still over the SLA, but a
+// refused request waits for no worker; the summary says the outage alone.
+func TestDownDropsTheLatencySentence(t *testing.T) {
+	snaps := withProbe(withTraffic(series(300, flat(40, 20, -1, 40)), constInt(50), 0, constMS(105)),
+		func(i int) float64 { return 395 + float64(i%10) }, never)
+	for i := 290; i < len(snaps); i++ {
+		snaps[i].Probe[0] = sampler.ProbeResult{MS: 0.2, Err: "refused"}
+	}
+	a := Advise(snaps, DefaultRules())
+	if f, _ := a.Finding(KeyLatency); a.Verdict != Down || f.Level == Monitor {
+		t.Fatalf("verdict %v, latency %+v; want DOWN with the latency still over the SLA", a.Verdict, f)
+	}
+	if !strings.HasPrefix(a.Summary, "The app does not answer: connection refused") || strings.Contains(a.Summary, "latency") || strings.Contains(a.Summary, "worker") {
+		t.Errorf("summary %q", a.Summary)
+	}
+}
+
 // With the queue's own sentence there, the latency's says why it differs
 // from the log and leaves the action to it: one action, said once.
 func TestProbeOverTrafficWithAQueueActsOnce(t *testing.T) {

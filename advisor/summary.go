@@ -66,8 +66,11 @@ func summarize(a Advice) string {
 	}
 	if a.Probe != nil {
 		lat := level(KeyLatency)
-		if a.latencyFromTraffic() {
-			lat = Monitor // judged from the access log: worded in summary_app.go
+		if a.latencyFromTraffic() || level(KeyErrors) == Down {
+			// From the access log: worded in summary_app.go. Down: the
+			// window's slow answers came before the outage, and a
+			// refused request waits for no worker.
+			lat = Monitor
 		}
 		switch {
 		case lat > Monitor && a.latencyFromProbe && a.Traffic != nil && a.Traffic.P95Ms != nil:
