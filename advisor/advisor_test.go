@@ -252,3 +252,15 @@ func TestAdviceJSONSchema(t *testing.T) {
 		t.Errorf("focus not an empty list: %s", b)
 	}
 }
+
+// With no worker running, the size per worker is the framework's guess:
+// the screen's short line says so, as once's long one does.
+func TestAssumedWorkerSizeSaysSo(t *testing.T) {
+	w := SuggestWorkers(2, 24*gib, nil, DefaultRules().Workers)
+	if got, want := WorkerLine(w, true), "suggest 5 workers (cpu 5 / memory 72, 256 MiB each, assumed)"; got != want {
+		t.Errorf("short line %q; want %q", got, want)
+	}
+	if got := WorkerLine(w, false); !strings.HasSuffix(got, "256 MiB each, assumed)") {
+		t.Errorf("line %q", got)
+	}
+}

@@ -30,8 +30,12 @@ func WorkerLine(ws WorkerSuggestion, short bool) string {
 	}
 	running = limitedBy(ws) + running
 	if short {
-		s := fmt.Sprintf("suggest %d %s (cpu %d / memory %d, %.0f MiB each)",
-			ws.Recommended, workersWord(ws.Recommended), ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB)
+		assumed := "" // no worker to measure: the size is a guess, and says so
+		if ws.PerWorkerSource == "assumed" {
+			assumed = ", assumed"
+		}
+		s := fmt.Sprintf("suggest %d %s (cpu %d / memory %d, %.0f MiB each%s)",
+			ws.Recommended, workersWord(ws.Recommended), ws.CPUBased, ws.MemoryBased, ws.PerWorkerMiB, assumed)
 		if running != "" { // "3 × 40 MiB" has said the size: not again at the end
 			s = fmt.Sprintf("%ssuggest %d %s%s (cpu %d / memory %d)",
 				running, ws.Recommended, workersWord(ws.Recommended), all, ws.CPUBased, ws.MemoryBased)
