@@ -142,11 +142,10 @@ func (p *procsPanel) Update(k tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 // ClearFilter empties the filter (esc outside it).
 func (p *procsPanel) ClearFilter() { p.filter.SetValue("") }
 
+// setSort sorts by s in its natural order, pressed once or twice: during an
+// incident "sort by CPU" must put the busiest on top whatever was shown
+// before, as htop's P does; r reverses.
 func (p *procsPanel) setSort(s sortKey) {
-	if p.sortBy == s {
-		p.reverse = !p.reverse
-		return
-	}
 	p.sortBy, p.reverse = s, false
 }
 
@@ -264,8 +263,10 @@ func (p *procsPanel) render() string {
 	return fitLines(out, w, p.h) // the table's lines are w wide already
 }
 
-// groupRows turns each application family into one row (master pid, summed
-// CPU and memory, median PSS per worker) and leaves out its members from rest.
+// groupRows turns each application family into one row (master pid, and
+// CPU, RSS and PSS summed over the master and its workers: every column a
+// total, as the row stands for them all; the median PSS per worker is in
+// words) and leaves out its members from rest.
 // With a filter, a family shows when its kind or one of its processes matches.
 func groupRows(all []sampler.Process, rest []*sampler.Process, wide bool, filter string) ([]table.Row, []*sampler.Process) {
 	apps := apps.Apps(all)
@@ -275,8 +276,9 @@ func groupRows(all []sampler.Process, rest []*sampler.Process, wide bool, filter
 	}
 	member := map[int32]bool{}
 	users := map[int32]string{}
+	pss := map[int32]uint64{}
 	for _, p := range all {
-		users[p.PID] = p.User
+		users[p.PID], pss[p.PID] = p.User, p.PSS
 	}
 	var rows []table.Row
 	for _, a := range apps {
@@ -293,17 +295,24 @@ func groupRows(all []sampler.Process, rest []*sampler.Process, wide bool, filter
 		if a.Kind == "postgres" {
 			desc = fmt.Sprintf("▸ postgres: %d active, %d idle, %d idle in transaction", a.States["active"], a.States["idle"], a.States["idle in transaction"])
 		}
+		if a.PSSMedianMiB > 0 && a.Workers > 0 {
+			desc += ", " + bytesIEC(a.PSSMedianMiB*(1<<20)) + " PSS each"
+		}
 		if a.Churn5m > 0 {
 			desc += fmt.Sprintf(", %d replaced in 5 min", a.Churn5m)
 		}
 		r := table.Row{padLeft(strconv.Itoa(int(a.MasterPID)), 7), users[a.MasterPID], padLeft(strconv.FormatFloat(a.CPU, 'f', 1, 64), 6),
 			padLeft(bytesIEC(a.RSSMiB*(1<<20)), 6)}
 		if wide {
-			pss := ""
-			if a.PSSMedianMiB > 0 {
-				pss = bytesIEC(a.PSSMedianMiB * (1 << 20))
+			sum := pss[a.MasterPID]
+			for _, pid := range a.WorkerPIDs {
+				sum += pss[pid]
 			}
-			r = append(r, "", padLeft(pss, 6))
+			shown := ""
+			if sum > 0 {
+				shown = bytesIEC(float64(sum))
+			}
+			r = append(r, "", padLeft(shown, 6))
 		}
 		rows = append(rows, append(r, desc))
 	}

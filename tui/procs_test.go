@@ -86,9 +86,12 @@ func TestSortKeys(t *testing.T) {
 			t.Fatalf("sorted by pid: row %d is %s, want %d", i, got[i], byPIDWant[i].PID)
 		}
 	}
-	rev := rowPIDs(plain(keys(m, "p", "p")))
+	rev := rowPIDs(plain(keys(m, "p", "r")))
 	if rev[0] != itoa(byPIDWant[len(byPIDWant)-1].PID) {
-		t.Errorf("p twice: first row %s, want the highest pid %d", rev[0], byPIDWant[len(byPIDWant)-1].PID)
+		t.Errorf("p r: first row %s, want the highest pid %d", rev[0], byPIDWant[len(byPIDWant)-1].PID)
+	}
+	if again := rowPIDs(plain(keys(m, "p", "p"))); again[0] != got[0] {
+		t.Errorf("p twice: first row %s, want %s as after one p", again[0], got[0])
 	}
 	mem := rowPIDs(plain(keys(m, "m")))
 	var top sampler.Process
@@ -187,5 +190,27 @@ func TestFitLinesToTheTableHeight(t *testing.T) {
 		if got := fitLines(c.in, 2, c.h); got != c.want {
 			t.Errorf("fitLines(%q, 2, %d) = %q, want %q", c.in, c.h, got, c.want)
 		}
+	}
+}
+
+// A group's row stands for the master and its workers: its PSS column is
+// their sum (PSS adds up), and the median per worker is said in words.
+func TestGroupRowSumsPSS(t *testing.T) {
+	snaps := load(t, "cpu-ramp.jsonl")[:200]
+	var sum uint64
+	for _, p := range snaps[199].Procs {
+		if p.PID == 7299 || p.PID == 7306 || p.PID == 7311 || p.PID == 7312 {
+			sum += p.PSS
+		}
+	}
+	v := plain(keys(model(t, 200, 60, snaps), "g"))
+	row := ""
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "▸ gunicorn") {
+			row = l
+		}
+	}
+	if want := bytesIEC(float64(sum)); sum == 0 || !strings.Contains(row, " "+want+" ") || !strings.Contains(row, "▸ gunicorn × 3, 39M PSS each") {
+		t.Errorf("group row %q; want the summed PSS %s and the median per worker", row, want)
 	}
 }

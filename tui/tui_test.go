@@ -402,6 +402,12 @@ func TestReversedSortSaysSo(t *testing.T) {
 	if v := plain(keys(m, "n", "r")); !strings.Contains(v, "by name, reversed") {
 		t.Errorf("n r: no 'reversed' in the title:\n%s", v)
 	}
+	// A sort key pressed again (or after r) sorts in its own order again.
+	for _, k := range [][]string{{"c"}, {"c", "c"}, {"r", "c"}} {
+		if v := plain(keys(m, k...)); strings.Contains(v, "reversed") || !strings.Contains(v, "by CPU") {
+			t.Errorf("%v: the title says reversed, or not by CPU:\n%s", k, v)
+		}
+	}
 }
 
 // The change since the baseline names its units: % for CPU and memory.
