@@ -135,6 +135,17 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 	at := pts[breach:min(breach+2, len(pts))]
 	var phrase, advice string
 	k.Bottleneck, phrase, advice = bottleneck(at)
+	if failedFast(at, slaMS) {
+		// Fast answers, but too many failures: what broke is the answers,
+		// not a resource (a target that refuses, a handler that 5xxes).
+		var failed float64
+		for _, p := range at {
+			failed = math.Max(failed, 100-p.Snap.LoadTest.SuccessPct)
+		}
+		k.Bottleneck = "errors"
+		phrase = fmt.Sprintf("%s of requests failed within the SLA's time (%s)", pctText(failed), errorKinds(at))
+		advice = "no — failures are not a capacity limit: fix them first"
+	}
 	for _, f := range at[len(at)-1].Advice.Findings {
 		if f.NowLevel > Monitor || f.Level > Monitor {
 			k.Findings = append(k.Findings, fmt.Sprintf("%s %s %s", f.Metric, valueText(f), max(f.Level, f.NowLevel)))
@@ -150,6 +161,25 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 	k.Sentence = fmt.Sprintf("%s; %s; p95 %s beyond; add workers: %s", rate, phrase, msText(k.BeyondP95), advice)
 	v.Knee, v.Summary = k, k.Sentence
 	return v
+}
+
+// failedFast says the breaking intervals broke on errors alone: their p95
+// was within the SLA.
+func failedFast(at []LoadPoint, slaMS float64) bool {
+	for _, p := range at {
+		if p.Snap.LoadTest.P95 > slaMS {
+			return false
+		}
+	}
+	return true
+}
+
+// pctText is "12 %", or "0.4 %" under 1.
+func pctText(v float64) string {
+	if v < 1 {
+		return fmt.Sprintf("%.1f %%", v)
+	}
+	return fmt.Sprintf("%.0f %%", v)
 }
 
 // plateau is the achieved rate once the load fell behind its target by
@@ -212,8 +242,10 @@ func bottleneck(at []LoadPoint) (name, phrase, advice string) {
 	var server string
 	for _, p := range at {
 		for _, f := range p.Advice.Findings {
+			// At its line at the breaking point: a level the window kept
+			// from before the load is not what broke it.
 			res, ok := resourceOf(f.Metric)
-			if ok && max(f.Level, f.NowLevel) > Monitor {
+			if ok && f.NowLevel > Monitor {
 				if old, seen := found[res]; !seen || f.Now > old.Now {
 					found[res] = f
 				}

@@ -203,6 +203,34 @@ func TestErrorsBreakTheSLA(t *testing.T) {
 	}
 }
 
+// Fast answers with too many failures (a target that refuses half the
+// requests): the failures broke the SLA, not a resource, and the CPU a
+// window remembers from before the load is not named.
+func TestFastFailuresAreTheBreak(t *testing.T) {
+	rows := []loadRow{{10, 10, 30, 100, 1, 5, 97}, {10, 10, 30, 100, 1, 5, 97}, {10, 10, 30, 100, 1, 5, 97}}
+	for range 4 {
+		rows = append(rows, loadRow{10, 10, 20, 50, 1, 5, 7})
+	}
+	pts := loadSeries(rows)
+	for i := range pts {
+		pts[i].Snap.LoadTest.Errors = map[string]int{"refused": 5}
+		pts[i].Advice.Findings = append(pts[i].Advice.Findings, Finding{Metric: KeyCPU, Now: 7, Level: Optimize, NowLevel: Monitor})
+	}
+	k := FindKnee(pts, 300*time.Millisecond, 1).Knee
+	if k == nil || k.Bottleneck != "errors" || !strings.Contains(k.Sentence, "50 % of requests failed within the SLA's time (refused") || strings.Contains(k.Sentence, "CPU at capacity") {
+		t.Fatalf("%+v", k)
+	}
+	// Sustained from before, at 7 % now: the CPU is no bottleneck of a slow
+	// run either.
+	for i := range pts {
+		pts[i].Snap.LoadTest.P95, pts[i].Snap.LoadTest.SuccessPct = 900, 100
+		pts[i].Snap.Procs, pts[i].Advice.Apps = nil, nil // no workers to clear the CPU
+	}
+	if k := FindKnee(pts[3:], 300*time.Millisecond, 1).Knee; k == nil || k.Bottleneck == "cpu" || strings.Contains(k.Sentence, "CPU at capacity") {
+		t.Errorf("%+v", k)
+	}
+}
+
 func TestBrokenFromTheStart(t *testing.T) {
 	rows := []loadRow{{10, 10, 800, 100, 4, 3, 5}, {20, 10, 900, 100, 8, 3, 5}}
 	k := FindKnee(loadSeries(rows), 300*time.Millisecond, 1).Knee

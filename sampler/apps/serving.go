@@ -2,6 +2,7 @@ package apps
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/headroom-dev/headroom/sampler"
@@ -9,8 +10,10 @@ import (
 
 // Serving are the app servers a URL reaches: those whose master's command
 // line names the URL's port (gunicorn --bind 127.0.0.1:8000, --port 8000),
-// or every one when none does (a socket behind nginx, a port from a config
-// file). Another, idle app server on the machine is left out this way.
+// or, when none does, those whose command line names no port at all (a
+// socket behind nginx, a port from a config file). One that names another
+// port serves that one: a load test of another server on the machine must
+// not be read as its workers' queue.
 func Serving(procs []sampler.Process, found []App, rawURL string) []App {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Port() == "" {
@@ -21,15 +24,23 @@ func Serving(procs []sampler.Process, found []App, rawURL string) []App {
 	for _, p := range procs {
 		cmds[p.PID] = p.Cmd
 	}
-	var out []App
+	var named, unknown []App
 	for _, a := range found {
 		c := cmds[a.MasterPID]
-		if strings.Contains(c, ":"+port+" ") || strings.HasSuffix(c, ":"+port) || strings.Contains(c, "--port "+port) {
-			out = append(out, a)
+		switch {
+		case strings.Contains(c, ":"+port+" ") || strings.HasSuffix(c, ":"+port) ||
+			strings.Contains(c, "--port "+port) || strings.Contains(c, "--port="+port):
+			named = append(named, a)
+		case !anyPort.MatchString(c):
+			unknown = append(unknown, a)
 		}
 	}
-	if len(out) == 0 {
-		return found
+	if len(named) > 0 {
+		return named
 	}
-	return out
+	return unknown
 }
+
+// anyPort finds a port in a command line: "host:8000" as a word's end, or
+// --port 8000.
+var anyPort = regexp.MustCompile(`:\d{1,5}(\s|$)|--port[= ]\d`)
