@@ -26,7 +26,10 @@ const maxFingerprintCache = 4096
 
 func newFingerprinter() *fingerprinter {
 	return &fingerprinter{
-		obf: sqllexer.NewObfuscator(sqllexer.WithReplaceDigits(true)),
+		// Numbers are literals to fold, not parts of names: replacing the
+		// digits in identifiers made "oauth2_token" oauth?_token and put
+		// log_2024 and log_2025 in one statement.
+		obf: sqllexer.NewObfuscator(sqllexer.WithReplaceDigits(false)),
 		norm: sqllexer.NewNormalizer(sqllexer.WithCollectTables(true),
 			sqllexer.WithKeepIdentifierQuotation(false), sqllexer.WithUppercaseKeywords(true)),
 		cache: map[string]fingerprint{},

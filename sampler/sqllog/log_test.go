@@ -247,3 +247,17 @@ func TestExamplesHideSecrets(t *testing.T) {
 		}
 	}
 }
+
+// Literal numbers fold; digits in names do not.
+func TestDigitsInNamesStay(t *testing.T) {
+	f := newFingerprinter()
+	if a, b := f.of("SELECT * FROM log_2024 WHERE id = 7").text, f.of("SELECT * FROM log_2025 WHERE id = 9").text; a == b || !strings.Contains(a, "log_2024") {
+		t.Errorf("%q and %q; want two statements naming their tables", a, b)
+	}
+	if a, b := f.of("SELECT * FROM t WHERE id = 7").text, f.of("SELECT * FROM t WHERE id = 9").text; a != b {
+		t.Errorf("%q and %q; want one statement", a, b)
+	}
+	if a := f.of(`SELECT "oauth2_token" FROM s3_files`).text; !strings.Contains(a, "oauth2_token") || !strings.Contains(a, "s3_files") {
+		t.Errorf("%q", a)
+	}
+}
