@@ -313,3 +313,14 @@ func TestProbeOverTrafficWithAQueueActsOnce(t *testing.T) {
 		t.Errorf("summary %q", a.Summary)
 	}
 }
+
+// The window's p95 of the access log is never above its worst interval's:
+// every request at 961 ms is 961 ms at every figure, whatever the
+// histogram's buckets make of it.
+func TestTrafficLatencyMeanNotAboveMax(t *testing.T) {
+	a := Advise(withTraffic(series(30, flat(10, 20, -1, 40)), constInt(20), 0, constMS(961)), DefaultRules())
+	f, ok := a.Finding(KeyLatency)
+	if !ok || f.Mean > f.Max || f.Max != 961 || f.Now != 961 {
+		t.Errorf("latency %+v; want now, mean and max 961 ms, the mean never above the max", f)
+	}
+}

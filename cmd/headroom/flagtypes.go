@@ -27,9 +27,16 @@ func (d *positiveDuration) Decode(ctx *kong.DecodeContext) error {
 	if v <= 0 {
 		return fmt.Errorf("%q: use a duration above zero, like 30s (leave the flag out for the default)", s)
 	}
+	if v > maxFlagDuration {
+		return fmt.Errorf("%q: use at most %v (ten years); longer ones overflow the sums made with them", s, maxFlagDuration)
+	}
 	*d = positiveDuration(v)
 	return nil
 }
+
+// maxFlagDuration bounds every duration flag: time.ParseDuration accepts up
+// to 2562047h, where twice the interval (the smallest window) overflows.
+const maxFlagDuration = 10 * 365 * 24 * time.Hour
 
 // positiveNumber is a number flag that must be finite and above zero.
 type positiveNumber float64

@@ -79,6 +79,8 @@ func TestExitStatusForBadInput(t *testing.T) {
 		{[]string{"once", "--interval", "0"}, "use a duration above zero"},
 		{[]string{"once", "--window", "0s"}, "use a duration above zero"},
 		{[]string{"once", "--for", "0"}, "use a duration above zero"},
+		{[]string{"once", "--interval", "2562047h"}, "use at most 87600h0m0s (ten years)"},
+		{[]string{"once", "--window", "9223372036854775807ns"}, "use at most 87600h0m0s (ten years)"},
 		{[]string{"once", "--sla", "0"}, "use a duration above zero"},
 		{[]string{"once", "--probe-timeout", "0"}, "use a duration above zero"},
 		{[]string{"record", "-o", "x.jsonl", "--for", "0"}, "use a duration above zero"},

@@ -118,8 +118,10 @@ func (c *planCmd) check(rules advisor.Rules) (planInputs, error) {
 	if in.target, err = parsePct("--target", c.Target); err != nil {
 		return in, err
 	}
-	if in.target <= 0 || in.target > 1 {
-		return in, usageError{fmt.Errorf("--target %s must be above 0 and at most 100 %%", c.Target)}
+	// A machine sized to run at under 1 % is no plan: the required capacity
+	// overflows (1e-300 % emptied the capacity table).
+	if in.target < 0.01 || in.target > 1 {
+		return in, usageError{fmt.Errorf("--target %s must be a utilisation from 1 to 100 %%", c.Target)}
 	}
 	if math.IsNaN(c.Horizon) || c.Horizon <= 0 || c.Horizon > 1200 {
 		return in, usageError{fmt.Errorf("--horizon %v must be a number of months above 0 (at most 1200)", c.Horizon)}
