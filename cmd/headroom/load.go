@@ -130,7 +130,7 @@ func (c *loadCmd) Run(env *runEnv) error {
 		if rerr != nil {
 			fmt.Fprintln(env.stderr, "headroom: warning:", rerr)
 		}
-		fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), rec.Path())
+		fmt.Fprintf(env.stderr, "headroom: recorded %s to %s\n", plural(rec.Count(), "snapshot"), rec.Path())
 	}
 	if err != nil {
 		return exitError{code: exitBadInput, err: err}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A service that is down at the end of a replayed window is a line in
@@ -35,5 +36,21 @@ func TestOnceTextNamesServicesDown(t *testing.T) {
 	// Without services configured, no services line.
 	if _, out, _ := runCLI(t, "once", "--replay", filepath.Join("..", "..", "testdata", "idle.jsonl")); strings.Contains(out, "services:") {
 		t.Errorf("a services line with none configured:\n%s", out)
+	}
+}
+
+// One is singular in every count headroom prints: "recorded 1 snapshot",
+// "1 sample from …".
+func TestPluralOne(t *testing.T) {
+	for n, want := range map[int]string{0: "0 snapshots", 1: "1 snapshot", 2: "2 snapshots"} {
+		if got := plural(n, "snapshot"); got != want {
+			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+	var b strings.Builder
+	one := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	writePlanMarkdown(&b, planReport{Host: "web1", Samples: 1, From: &one, To: &one, Files: []string{"a.jsonl"}})
+	if !strings.Contains(b.String(), "1 sample from 2026-11-01 10:00") {
+		t.Errorf("plan: %q", b.String()[:min(200, b.Len())])
 	}
 }

@@ -20,7 +20,7 @@ func writePlanMarkdown(w io.Writer, r planReport) {
 	}
 	fmt.Fprintf(w, "# %s\n\n", title)
 	if r.From != nil {
-		fmt.Fprintf(w, "%d samples from %s to %s UTC (%s).\n\n", r.Samples, r.From.UTC().Format("2006-01-02 15:04"),
+		fmt.Fprintf(w, "%s from %s to %s UTC (%s).\n\n", plural(r.Samples, "sample"), r.From.UTC().Format("2006-01-02 15:04"),
 			r.To.UTC().Format("2006-01-02 15:04"), md(planSource(r)))
 		if len(r.Gaps) > 0 {
 			fmt.Fprintln(w, "Gaps in the data (reported, not filled in):")

@@ -63,7 +63,7 @@ func (c *recordCmd) Run(env *runEnv) error {
 	if err := <-recDone; err != nil {
 		werr = errors.Join(werr, err)
 	}
-	fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), rec.Path())
+	fmt.Fprintf(env.stderr, "headroom: recorded %s to %s\n", plural(rec.Count(), "snapshot"), rec.Path())
 	if werr != nil {
 		return exitError{code: exitBadInput, err: werr}
 	}

@@ -174,7 +174,7 @@ func (c *watchCmd) Run(env *runEnv) error {
 		if err := <-recDone; err != nil && pumpErr == nil {
 			pumpErr = err
 		}
-		fmt.Fprintf(env.stderr, "headroom: recorded %d snapshots to %s\n", rec.Count(), rec.Path())
+		fmt.Fprintf(env.stderr, "headroom: recorded %s to %s\n", plural(rec.Count(), "snapshot"), rec.Path())
 	}
 	if runErr != nil {
 		return exitError{code: exitBadInput, err: runErr}
