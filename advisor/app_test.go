@@ -281,7 +281,7 @@ func TestProbeOverTrafficWithWorkersOnTheCPU(t *testing.T) {
 	if f, _ := a.Finding(KeyCPU); f.Level != Monitor || !a.Workers.CPUBound {
 		t.Fatalf("cpu %+v, workers %+v; want CPU at MONITOR over the window and the workers CPU-bound", f, a.Workers)
 	}
-	if !strings.Contains(a.Summary, "requests wait for a free worker; they are on the CPU, at 100 %: make requests cheaper or add cores") || strings.Contains(a.Summary, "add workers") {
+	if !strings.Contains(a.Summary, "against 105 ms in the access log: the workers are on the CPU, at 100 %: make requests cheaper or add cores, not workers.") || strings.Contains(a.Summary, "add workers") {
 		t.Errorf("summary %q", a.Summary)
 	}
 }

@@ -136,7 +136,7 @@ func saturationSummary(a Advice) []string {
 			}
 			parts = append(parts, s)
 		} else if a.Workers.CPUBound {
-			parts = append(parts, fmt.Sprintf("Requests queue (%s) behind workers on the CPU%s: make requests cheaper (profile the busiest views) or add cores; more workers would share the same cores.", where, cpuNowPhrase(a)))
+			parts = append(parts, fmt.Sprintf("Requests queue (%s) behind workers on the CPU%s: make requests cheaper or add cores, not workers.", where, cpuNowPhrase(a)))
 		} else {
 			s := fmt.Sprintf("Requests queue (%s) while CPU and memory have room: add workers (or threads / async workers)", where)
 			if a.Workers.MemoryBased > 0 {

@@ -105,7 +105,7 @@ func TestQueueBehindWorkersOnABusyCPUAddsNoWorkers(t *testing.T) {
 	if !w.CPUBound || w.Recommended != 5 || *w.Queued != 16 {
 		t.Fatalf("workers %+v; want CPU-bound, the formula's 5, 16 queued", w)
 	}
-	if strings.Contains(a.Summary, "add workers") || !strings.Contains(a.Summary, "behind workers on the CPU, at 100 %: make requests cheaper") {
+	if strings.Contains(a.Summary, "add workers") || !strings.Contains(a.Summary, "behind workers on the CPU, at 100 %: make requests cheaper or add cores, not workers.") {
 		t.Errorf("summary %q", a.Summary)
 	}
 	if line := WorkerLine(w, true); !strings.Contains(line, "suggest 5 workers (cpu 5 / memory 460) · CPU-bound · 2 busy, 16 queued") {

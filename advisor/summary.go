@@ -76,17 +76,18 @@ func summarize(a Advice) string {
 		case lat > Monitor && a.latencyFromProbe && a.Traffic != nil && a.Traffic.P95Ms != nil:
 			// The log's time starts when a worker takes the request: what
 			// the probe saw on top of it was spent waiting for one.
-			fix := "; add workers or threads, or make requests shorter"
+			why, fix := "requests wait for a free worker", "; add workers or threads, or make requests shorter"
 			switch {
 			case level(KeyQueue) > Monitor:
 				fix = "" // the queue's sentence gives the action, once
 			case lat == Scale:
 				fix = "; the machine is saturated: scale out"
 			case a.Workers.CPUBound:
-				fix = "; they are on the CPU" + cpuNowPhrase(a) + ": make requests cheaper or add cores (more workers would share the same cores)"
+				// Short: at 80x24 the action must fit the panel.
+				why, fix = "the workers are on the CPU"+cpuNowPhrase(a), ": make requests cheaper or add cores, not workers"
 			}
-			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms at the probe is over the %.0f ms SLA, against %.0f ms in the access log: requests wait for a free worker%s.",
-				a.Probe.P95, a.Probe.SLA, *a.Traffic.P95Ms, fix))
+			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms at the probe is over the %.0f ms SLA, against %.0f ms in the access log: %s%s.",
+				a.Probe.P95, a.Probe.SLA, *a.Traffic.P95Ms, why, fix))
 		case lat == Scale:
 			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA with the machine saturated: scale out.", a.Probe.P95, a.Probe.SLA))
 		case lat == Optimize:

@@ -73,6 +73,10 @@ func (p *advisorPanel) render() string {
 	summaryMax := 3
 	if h >= 14 {
 		summaryMax = max(3, h-1-len(workerLines)-min(len(findings), 3))
+	} else {
+		// A small panel (80x24): the rows of findings at MONITOR go to the
+		// summary before its action is cut; those above MONITOR stay.
+		summaryMax = max(3, h-1-len(workerLines)-aboveMonitor(findings))
 	}
 	summary := wrapSummary(a.Summary, w, summaryMax)
 	room := h - 1 - len(summary) - len(workerLines)
@@ -117,6 +121,17 @@ func (p *advisorPanel) render() string {
 		lines[i] = fit(lines[i], w)
 	}
 	return strings.Join(lines[:h], "\n")
+}
+
+// aboveMonitor counts the findings over their line.
+func aboveMonitor(fs []advisor.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Level > advisor.Monitor {
+			n++
+		}
+	}
+	return n
 }
 
 // levelTag is a level in words and a symbol, so it reads without colour.

@@ -145,3 +145,25 @@ func TestLatencyChartSkipsRefused(t *testing.T) {
 		t.Errorf("timeout: %v %v", v, ok)
 	}
 }
+
+// At 80x24 the advisor panel is 9 rows: a long summary takes the rows of
+// the findings at MONITOR, so that its action is read whole; the finding
+// over its line keeps its row.
+func TestSmallPanelKeepsTheAction(t *testing.T) {
+	m := newModel(Options{Theme: "mono"})
+	a := advisor.Advice{Verdict: advisor.Optimize, Focus: []string{"latency"},
+		Summary: "p95 latency 393 ms at the probe is over the 300 ms SLA, against 102 ms in the access log: the workers are on the CPU, at 100 %: make requests cheaper or add cores, not workers.",
+		Findings: []advisor.Finding{
+			{Metric: "cpu", Label: "cpu", Unit: advisor.Percent, Now: 100, Mean: 45, Threshold: 70},
+			{Metric: "memory", Label: "memory", Unit: advisor.Percent, Now: 2, Mean: 2, Threshold: 75},
+			{Metric: "disk:/", Label: "disk /", Unit: advisor.Percent, Now: 13, Mean: 13, Threshold: 70},
+			{Metric: "latency", Label: "latency", Unit: advisor.Millis, Now: 395, Mean: 393, Threshold: 300, Level: advisor.Optimize},
+		}}
+	p := advisorPanel{styles: m.styles}
+	p.SetSize(38, 9)
+	p.Set(advisorInput{seq: 1}, a)
+	v := ansi.Strip(p.View())
+	if !strings.Contains(strings.Join(strings.Fields(v), " "), "add cores, not workers.") || !strings.Contains(v, "latency") {
+		t.Errorf("the action or the latency row is cut:\n%s", v)
+	}
+}
