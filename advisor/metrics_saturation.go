@@ -97,11 +97,11 @@ func psiMetric(resource string) sampler.Metric {
 		}
 		switch resource {
 		case "cpu":
-			return s.PSI.CPU.Avg10, true
+			return s.PSI.CPU.Now(), true
 		case "memory":
-			return s.PSI.Memory.Avg10, true
+			return s.PSI.Memory.Now(), true
 		}
-		return s.PSI.IO.Avg10, true
+		return s.PSI.IO.Now(), true
 	}
 }
 

@@ -425,3 +425,23 @@ func TestOOMVictimsBounded(t *testing.T) {
 		t.Errorf("summary %q", a.Summary)
 	}
 }
+
+// Just after a load, avg10 still holds most of it while the last seconds
+// stalled for nothing: the measured share is what is judged, and a
+// snapshot without one (an older recording) falls back to avg10.
+func TestPressureJudgesTheShare(t *testing.T) {
+	snaps := series(30, flat(1, 10, -1, 20))
+	for i := range snaps {
+		snaps[i].PSI = &sampler.PSI{CPU: sampler.Pressure{Avg10: 60, Share: 0.5, HasShare: true}}
+	}
+	a := Advise(snaps, DefaultRules())
+	if f, _ := a.Finding(MetricName(KeyPSI, "cpu")); f.Now != 0.5 || f.Level != Monitor || a.Verdict != Monitor {
+		t.Errorf("psi:cpu %+v, verdict %v; want the share's 0.5 %%, MONITOR", f, a.Verdict)
+	}
+	for i := range snaps {
+		snaps[i].PSI.CPU.HasShare = false
+	}
+	if f, _ := Advise(snaps, DefaultRules()).Finding(MetricName(KeyPSI, "cpu")); f.Now != 60 || f.Level == Monitor {
+		t.Errorf("without a share: %+v; want avg10's 60", f)
+	}
+}

@@ -104,10 +104,56 @@ type Rates struct {
 	Out float64 `json:"out"` // bytes/s written or sent
 }
 
-// Pressure is one line of /proc/pressure/*: stall percentages over 10 and 60 s.
+// Pressure is one line of /proc/pressure/*: stall percentages over 10 and
+// 60 s, and (HasShare) the share of the time since the previous sample
+// that tasks stalled, from the kernel's total= counter, as Prometheus
+// users take rate() of node_exporter's *_seconds_total. avg10 is a
+// decaying average: 10 s after a load ends it still says most of it, and
+// a 5-second `once` would judge the load that came before it.
 type Pressure struct {
-	Avg10 float64 `json:"avg10"`
-	Avg60 float64 `json:"avg60"`
+	Avg10    float64 `json:"avg10"`
+	Avg60    float64 `json:"avg60"`
+	Share    float64 `json:"-"` // % of the interval, to 0.1; JSON "share" when HasShare
+	HasShare bool    `json:"-"`
+}
+
+// Now is the stall figure judged and shown: the interval's share where
+// known, else avg10 (a first snapshot, an older recording).
+func (p Pressure) Now() float64 {
+	if p.HasShare {
+		return p.Share
+	}
+	return p.Avg10
+}
+
+// pressureJSON is Pressure as recorded: "share" only where known, so that
+// 0 % and "not measured" stay apart.
+type pressureJSON struct {
+	Avg10 float64  `json:"avg10"`
+	Avg60 float64  `json:"avg60"`
+	Share *float64 `json:"share,omitempty"`
+}
+
+// MarshalJSON writes avg10, avg60 and, where known, share.
+func (p Pressure) MarshalJSON() ([]byte, error) {
+	j := pressureJSON{Avg10: p.Avg10, Avg60: p.Avg60}
+	if p.HasShare {
+		j.Share = &p.Share
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *Pressure) UnmarshalJSON(b []byte) error {
+	var j pressureJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*p = Pressure{Avg10: j.Avg10, Avg60: j.Avg60}
+	if j.Share != nil {
+		p.Share, p.HasShare = *j.Share, true
+	}
+	return nil
 }
 
 // PSI is pressure stall information for cpu, memory and io ("some" lines,

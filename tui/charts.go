@@ -292,7 +292,7 @@ func (p *chartsPanel) infoLine(s sampler.Snapshot) string {
 		}
 	}
 	if s.PSI != nil && p.lay.extra {
-		parts = append(parts, fmt.Sprintf("psi cpu %.1f mem %.1f io %.1f", s.PSI.CPU.Avg10, s.PSI.Memory.Avg10, s.PSI.IO.Avg10))
+		parts = append(parts, fmt.Sprintf("psi cpu %.1f mem %.1f io %.1f", s.PSI.CPU.Now(), s.PSI.Memory.Now(), s.PSI.IO.Now()))
 	}
 	parts = append(parts, fmt.Sprintf("%d tasks", s.NProcs))
 	// Whole figures only: one that does not fit is left out, never cut

@@ -36,7 +36,7 @@ func saturationLine(s sampler.Snapshot, a advisor.Advice) string {
 		}
 	}
 	if s.PSI != nil {
-		parts = append(parts, fmt.Sprintf("psi mem %.0f io %.0f", s.PSI.Memory.Avg10, s.PSI.IO.Avg10))
+		parts = append(parts, fmt.Sprintf("psi mem %.0f io %.0f", s.PSI.Memory.Now(), s.PSI.IO.Now()))
 	}
 	if st := a.Saturation; st != nil {
 		parts = append(parts, fmt.Sprintf("oom %d", st.OOMKills))

@@ -1,9 +1,11 @@
 package live
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/headroom-dev/headroom/sampler/cgroup"
 	"github.com/shirou/gopsutil/v3/cpu"
@@ -11,12 +13,13 @@ import (
 )
 
 func TestParsePressure(t *testing.T) {
-	psi := readPSI("../testdata/proc")
-	if psi == nil {
+	t0 := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	psi, totals := readPSI("../testdata/proc", t0, nil)
+	if psi == nil || totals == nil {
 		t.Fatal("no sampler.PSI read from the fixture")
 	}
-	if psi.CPU.Avg10 != 12.5 || psi.CPU.Avg60 != 3.25 {
-		t.Errorf("cpu = %+v", psi.CPU)
+	if psi.CPU.Avg10 != 12.5 || psi.CPU.Avg60 != 3.25 || psi.CPU.HasShare {
+		t.Errorf("cpu = %+v; want avg10 12.5, avg60 3.25, no share without a previous reading", psi.CPU)
 	}
 	if psi.MemFull == nil || psi.MemFull.Avg10 != 1.5 || psi.Memory.Avg60 != 2 {
 		t.Errorf("memory = %+v full %+v", psi.Memory, psi.MemFull)
@@ -24,14 +27,43 @@ func TestParsePressure(t *testing.T) {
 	if psi.IO.Avg10 != 0.3 {
 		t.Errorf("io = %+v", psi.IO)
 	}
-	if readPSI(t.TempDir()) != nil {
+	if p, _ := readPSI(t.TempDir(), t0, nil); p != nil {
 		t.Error("PSI from a kernel without /proc/pressure")
 	}
-	if _, _, err := parsePressure([]byte("full avg10=1.0\n")); err == nil {
+	if _, _, _, err := parsePressure([]byte("full avg10=1.0\n")); err == nil {
 		t.Error("no error without a some line")
 	}
-	if _, _, err := parsePressure([]byte("some avg10=x\n")); err == nil {
+	if _, _, _, err := parsePressure([]byte("some avg10=x\n")); err == nil {
 		t.Error("no error for a bad number")
+	}
+	if _, _, _, err := parsePressure([]byte("some avg10=1 total=x\n")); err == nil {
+		t.Error("no error for a bad total")
+	}
+}
+
+// The share is the stall time between two totals over the time between
+// the reads: after a load, avg10 still says 90 % while the last second
+// stalled for 1 %; that second is what is judged.
+func TestPressureShareSinceTheLastRead(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "pressure"), 0o755)
+	write := func(cpuTotal, ioSome, ioFull uint64) {
+		os.WriteFile(filepath.Join(dir, "pressure", "cpu"), []byte(fmt.Sprintf("some avg10=90.00 avg60=40.00 avg300=10.00 total=%d\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", cpuTotal)), 0o644)
+		os.WriteFile(filepath.Join(dir, "pressure", "io"), []byte(fmt.Sprintf("some avg10=1.00 avg60=1.00 avg300=1.00 total=%d\nfull avg10=1.00 avg60=1.00 avg300=1.00 total=%d\n", ioSome, ioFull)), 0o644)
+	}
+	t0 := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	write(5_000_000, 100, 50)
+	_, prev := readPSI(dir, t0, nil)
+	write(5_010_000, 500_100, 250_050) // 10 ms of cpu stall, 500 and 250 ms of io, in 1 s
+	psi, _ := readPSI(dir, t0.Add(time.Second), prev)
+	if psi == nil || !psi.CPU.HasShare || psi.CPU.Share != 1 || psi.CPU.Now() != 1 || psi.CPU.Avg10 != 90 {
+		t.Fatalf("cpu %+v; want a share of 1 %% beside avg10 90", psi.CPU)
+	}
+	if psi.IO.Share != 50 || psi.IOFull == nil || psi.IOFull.Share != 25 {
+		t.Errorf("io %+v full %+v; want 50 %% and 25 %%", psi.IO, psi.IOFull)
+	}
+	if psi.Memory.HasShare || psi.Memory.Now() != 0 {
+		t.Errorf("memory (no file) %+v", psi.Memory)
 	}
 }
 

@@ -46,6 +46,7 @@ type Live struct {
 
 	mounts     []disk.PartitionStat
 	mountsRead time.Time
+	psi        *psiTotals // the last PSI totals: each sample's stall share is since them
 }
 
 // NewLive starts a live source sampling every interval. It takes the
@@ -89,6 +90,7 @@ func (l *Live) baseline() error {
 	l.lastCores, _ = cpu.Times(true)
 	l.lastDisk, _ = disk.IOCounters()
 	l.lastNet, _ = net.IOCounters(true)
+	_, l.psi = readPSI(l.procRoot, now, nil)
 	if _, err := l.procs.Sample(now); err != nil {
 		return err
 	}
@@ -166,7 +168,7 @@ func (l *Live) Sample() (sampler.Snapshot, error) {
 	if !l.boot.IsZero() {
 		s.Uptime = math.Round(now.Sub(l.boot).Seconds())
 	}
-	s.PSI = readPSI(l.procRoot)
+	s.PSI, l.psi = readPSI(l.procRoot, now, l.psi)
 	s.Limits = ownLimits(l.cgroups, os.Getpid(), s.CPU.Cores, s.Mem.Total)
 
 	procs, err := l.procs.Sample(now)

@@ -79,6 +79,9 @@ func validate(s sampler.Snapshot) error {
 			if x.p != nil {
 				pct(x.name+".avg10", x.p.Avg10)
 				pct(x.name+".avg60", x.p.Avg60)
+				if x.p.HasShare {
+					pct(x.name+".share", x.p.Share)
+				}
 			}
 		}
 	}
