@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sync"
 	"time"
@@ -23,6 +24,12 @@ func init() {
 	}
 	var once sync.Once
 	heap := os.Getenv("HEADROOM_MEMPROFILE")
+	if heap == "" {
+		// Go samples an allocation per 512 kB for a heap profile nobody
+		// asked for, walking its stack through the line tables that
+		// trim.go drops after each GC.
+		runtime.MemProfileRate = 0
+	}
 	path := os.Getenv("HEADROOM_CPUPROFILE")
 	var cpu *os.File
 	if path != "" {

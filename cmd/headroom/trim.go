@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"debug/elf"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -48,51 +49,89 @@ var trimRanges [][2]uintptr
 func trimStartup() {
 	debug.FreeOSMemory()
 	if trimRanges == nil {
-		trimRanges = findTrimRanges()
+		var lines [2]uintptr
+		trimRanges, lines = findTrimRanges()
+		if lines[1] > lines[0] {
+			dropAfterEachGC(lines)
+		}
 	}
 	for _, r := range trimRanges {
-		// MADV_DONTNEED on a private, never-written file mapping only
-		// unmaps its pages: the next read faults them back in from the
-		// page cache, unchanged.
-		syscall.Syscall(syscall.SYS_MADVISE, r[0], r[1]-r[0], syscall.MADV_DONTNEED)
+		dontNeed(r)
 	}
+}
+
+// dontNeed drops r's pages. MADV_DONTNEED on a private, never-written file
+// mapping only unmaps them: the next read faults them back in from the
+// page cache, unchanged.
+func dontNeed(r [2]uintptr) {
+	syscall.Syscall(syscall.SYS_MADVISE, r[0], r[1]-r[0], syscall.MADV_DONTNEED)
+}
+
+// dropAfterEachGC drops r, the binary's line tables (.gopclntab), again
+// after every garbage collection. The collector reads them for each frame
+// of every goroutine's stack (frame sizes, pointer maps), and the kernel
+// maps 64 kB around each page read: an idle dashboard held 3–4 MB of them
+// between one minute's trim and the next, and nothing else reads them (a
+// panic's traceback would, and faults them in). A finalizer on an
+// unreachable sentinel runs after each cycle and arms the next.
+func dropAfterEachGC(r [2]uintptr) {
+	type sentinel struct{ _ *byte } // a pointer: never in the tiny allocator, whose finalizers may not run
+	var arm func()
+	arm = func() {
+		runtime.SetFinalizer(&sentinel{}, func(*sentinel) {
+			dontNeed(r)
+			arm()
+		})
+	}
+	arm()
 }
 
 // findTrimRanges lists the binary's read-only mappings, less its RELRO
 // segment: in a position-independent build the loader writes relocations
 // there and then makes it read-only, so it looks like the rest but holds
-// written pages that dropping would lose (the build crashed 3 s in).
-func findTrimRanges() [][2]uintptr {
+// written pages that dropping would lose (the build crashed 3 s in). lines
+// is where .gopclntab is mapped, page-aligned inwards (zero if unknown).
+func findTrimRanges() (ranges [][2]uintptr, lines [2]uintptr) {
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {
-		return [][2]uintptr{}
+		return [][2]uintptr{}, lines
 	}
-	var relro [2]uint64
+	var relro, pcln [2]uint64
 	if f, err := elf.Open(exe); err == nil {
 		for _, p := range f.Progs {
 			if p.Type == elf.PT_GNU_RELRO {
 				relro = [2]uint64{p.Off, p.Off + p.Memsz}
 			}
 		}
+		if sec := f.Section(".gopclntab"); sec != nil && sec.Type != elf.SHT_NOBITS {
+			pcln = [2]uint64{sec.Offset, sec.Offset + sec.Size}
+		}
 		f.Close()
 	}
 	m, err := os.Open("/proc/self/maps")
 	if err != nil {
-		return [][2]uintptr{}
+		return [][2]uintptr{}, lines
 	}
 	defer m.Close()
-	return readOnlyMappings(bufio.NewScanner(m), exe, relro)
+	ms := exeMappings(bufio.NewScanner(m), exe)
+	ranges = readOnlyMappings(ms, relro)
+	lines = fileRangeAt(ms, pcln, relro, os.Getpagesize())
+	return ranges, lines
 }
 
-// readOnlyMappings are the [start, end) of exe's mappings in a
-// /proc/self/maps listing that cannot be written, leaving out any that
-// overlaps relro (a range of file offsets; zero for none).
-func readOnlyMappings(sc *bufio.Scanner, exe string, relro [2]uint64) [][2]uintptr {
-	out := [][2]uintptr{}
+// mapping is one of the binary's lines in /proc/self/maps.
+type mapping struct {
+	start, end, off uint64
+	writable        bool
+}
+
+// exeMappings reads exe's mappings from a /proc/self/maps listing.
+func exeMappings(sc *bufio.Scanner, exe string) []mapping {
+	var out []mapping
 	for sc.Scan() {
 		// 00400000-00c95000 r-xp 00000000 fe:01 1234 /usr/bin/headroom
 		f := strings.Fields(sc.Text())
-		if len(f) < 6 || f[5] != exe || strings.Contains(f[1], "w") {
+		if len(f) < 6 || f[5] != exe {
 			continue
 		}
 		lo, hi, ok := strings.Cut(f[0], "-")
@@ -105,10 +144,46 @@ func readOnlyMappings(sc *bufio.Scanner, exe string, relro [2]uint64) [][2]uintp
 		if err1 != nil || err2 != nil || err3 != nil || b <= a {
 			continue
 		}
-		if relro[1] > relro[0] && off < relro[1] && off+(b-a) > relro[0] {
-			continue
-		}
-		out = append(out, [2]uintptr{uintptr(a), uintptr(b)})
+		out = append(out, mapping{start: a, end: b, off: off, writable: strings.Contains(f[1], "w")})
 	}
 	return out
+}
+
+// readOnlyMappings are the [start, end) of the mappings that cannot be
+// written, leaving out any that overlaps relro (a range of file offsets;
+// zero for none).
+func readOnlyMappings(ms []mapping, relro [2]uint64) [][2]uintptr {
+	out := [][2]uintptr{}
+	for _, m := range ms {
+		if m.writable || overlaps(m, relro) {
+			continue
+		}
+		out = append(out, [2]uintptr{uintptr(m.start), uintptr(m.end)})
+	}
+	return out
+}
+
+func overlaps(m mapping, r [2]uint64) bool {
+	return r[1] > r[0] && m.off < r[1] && m.off+(m.end-m.start) > r[0]
+}
+
+// fileRangeAt is where the file range r (offsets) is mapped, cut inwards
+// to whole pages, when one read-only mapping outside relro holds all of
+// it; zero otherwise.
+func fileRangeAt(ms []mapping, r, relro [2]uint64, page int) [2]uintptr {
+	if r[1] <= r[0] {
+		return [2]uintptr{}
+	}
+	for _, m := range ms {
+		if m.writable || overlaps(m, relro) || r[0] < m.off || r[1] > m.off+(m.end-m.start) {
+			continue
+		}
+		p := uint64(page)
+		a := (m.start + r[0] - m.off + p - 1) / p * p
+		b := (m.start + r[1] - m.off) / p * p
+		if b > a {
+			return [2]uintptr{uintptr(a), uintptr(b)}
+		}
+	}
+	return [2]uintptr{}
 }
