@@ -68,8 +68,18 @@ func TestSlowQueueDropsAndCounts(t *testing.T) {
 	if q.Dropped() != 15 || len(q.C) != 5 {
 		t.Fatalf("%d queued, %d dropped; want 5 and 15", len(q.C), q.Dropped())
 	}
+	got := runAndDrain(t, p, q)
+	if len(got) != 6 || !got[5].Ended || got[0].Update.Seq != 1 {
+		t.Errorf("received %d events; want the 5 queued updates and the end", len(got))
+	}
+}
+
+// runAndDrain runs p (its source ends at once) while reading q to its
+// close, and returns what q received.
+func runAndDrain(t *testing.T, p *Pipeline, q Queue) []Event {
+	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- p.Run(context.Background()) }() // the source ends at once
+	go func() { done <- p.Run(context.Background()) }()
 	var got []Event
 	for ev := range q.C {
 		got = append(got, ev)
@@ -77,9 +87,7 @@ func TestSlowQueueDropsAndCounts(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 6 || !got[5].Ended || got[0].Update.Seq != 1 {
-		t.Errorf("received %d events; want the 5 queued updates and the end", len(got))
-	}
+	return got
 }
 
 // A queue's reader that Notifies (a --textfile that fails) while the last
@@ -98,15 +106,7 @@ func TestTheLastWordWaitsWithoutTheLock(t *testing.T) {
 		p.mu.Unlock()
 		p.Notify("--textfile: not a directory")
 	}
-	done := make(chan error, 1)
-	go func() { done <- p.Run(context.Background()) }() // the source ends at once
-	var got []Event
-	for ev := range q.C {
-		got = append(got, ev)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	got := runAndDrain(t, p, q)
 	// The status is there when the reader had made room for it in time.
 	if n := len(got); n < 2 || n > 3 || got[0].Update == nil || !got[n-1].Ended {
 		t.Errorf("received %+v; want the update, perhaps the status, and the end", got)

@@ -270,90 +270,84 @@ func TestVerdictWatchFiresOnChange(t *testing.T) {
 	}
 }
 
+// hangingHook writes a hook script that starts a child and waits for it
+// for ever; pidFile gets the child's pid once it runs.
+func hangingHook(t *testing.T) (script, pidFile string) {
+	dir := t.TempDir()
+	script, pidFile = filepath.Join(dir, "hang.sh"), filepath.Join(dir, "child.pid")
+	os.WriteFile(script, []byte("#!/bin/sh\nsleep 1000 &\necho $! > "+pidFile+"\nwait\n"), 0o755)
+	return script, pidFile
+}
+
+// waitForChild waits, a bounded number of turns, until the hook's child
+// has started (its pid file is there).
+func waitForChild(t *testing.T, pidFile string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		if b, _ := os.ReadFile(pidFile); len(b) > 0 {
+			return
+		}
+		runtime.Gosched()
+		if i > 1e8 {
+			t.Fatal("the hook never started its child")
+		}
+	}
+}
+
+// childGone checks that the hook's child is gone. SIGKILL is delivered at
+// once but acted on by the kernel a moment later: the child gets a bounded
+// number of turns to go.
+func childGone(t *testing.T, pidFile, after string) {
+	t.Helper()
+	b, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	for i := 0; i < 100000 && pid > 0 && running(pid); i++ {
+		runtime.Gosched()
+	}
+	if pid > 0 && running(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the hook's child %d outlived %s", pid, after)
+	}
+}
+
 // A hook that hangs, leaving a child that holds what it was given, is
 // stopped at the time limit, children and all, and said to be.
 func TestHookTimeout(t *testing.T) {
-	dir := t.TempDir()
-	script := filepath.Join(dir, "hang.sh")
-	pidFile := filepath.Join(dir, "child.pid")
-	os.WriteFile(script, []byte("#!/bin/sh\nsleep 1000 &\necho $! > "+pidFile+"\nwait\n"), 0o755)
+	script, pidFile := hangingHook(t)
 	clock := sampler.NewFakeClock(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC))
 	h := hookRunner{clock: clock, timeout: 30 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- h.run(context.Background(), []string{script}, advisor.Advice{}, advisor.Monitor) }()
 	clock.BlockUntil(1)
-	// The script has started its child once the pid file is there.
-	for i := 0; ; i++ {
-		if b, _ := os.ReadFile(pidFile); len(b) > 0 {
-			break
-		}
-		runtime.Gosched()
-		if i > 1e8 {
-			t.Fatal("the hook never started its child")
-		}
-	}
+	waitForChild(t, pidFile)
 	clock.Advance(30 * time.Second)
-	err := <-errc
-	if err == nil || !strings.Contains(err.Error(), "still running after 30s, stopped") {
+	if err := <-errc; err == nil || !strings.Contains(err.Error(), "still running after 30s, stopped") {
 		t.Fatalf("err = %v", err)
 	}
-	b, _ := os.ReadFile(pidFile)
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	// SIGKILL is delivered at once but acted on by the kernel a moment
-	// later: give the child a bounded number of turns to go.
-	for i := 0; i < 100000 && pid > 0 && running(pid); i++ {
-		runtime.Gosched()
-	}
-	if pid > 0 && running(pid) {
-		syscall.Kill(pid, syscall.SIGKILL)
-		t.Errorf("the hook's child %d outlived the timeout", pid)
-	}
+	childGone(t, pidFile, "the timeout")
 }
 
 // once told to stop (SIGTERM from systemd, a cron job's timeout) stops its
 // hook and the hook's children then, not after the hook's 30 s.
 func TestHookStopsWhenHeadroomIsInterrupted(t *testing.T) {
-	dir := t.TempDir()
-	script := filepath.Join(dir, "hang.sh")
-	pidFile := filepath.Join(dir, "child.pid")
-	os.WriteFile(script, []byte("#!/bin/sh\nsleep 1000 &\necho $! > "+pidFile+"\nwait\n"), 0o755)
+	script, pidFile := hangingHook(t)
 	clock := sampler.NewFakeClock(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC))
 	h := hookRunner{clock: clock, timeout: 30 * time.Second}
 	ctx, interrupt := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- h.run(ctx, []string{script}, advisor.Advice{}, advisor.Monitor) }()
-	for i := 0; ; i++ {
-		if b, _ := os.ReadFile(pidFile); len(b) > 0 {
-			break
-		}
-		runtime.Gosched()
-		if i > 1e8 {
-			t.Fatal("the hook never started its child")
-		}
-	}
+	waitForChild(t, pidFile)
 	interrupt() // the clock never moves: only the interruption can end it
-	err := <-errc
-	if err == nil || err.Error() != "--on-change "+script+": stopped: headroom was interrupted" {
+	if err := <-errc; err == nil || err.Error() != "--on-change "+script+": stopped: headroom was interrupted" {
 		t.Fatalf("err = %v", err)
 	}
-	b, _ := os.ReadFile(pidFile)
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	for i := 0; i < 100000 && pid > 0 && running(pid); i++ {
-		runtime.Gosched()
-	}
-	if pid > 0 && running(pid) {
-		syscall.Kill(pid, syscall.SIGKILL)
-		t.Errorf("the hook's child %d outlived the interruption", pid)
-	}
+	childGone(t, pidFile, "the interruption")
 }
 
 // When headroom ends, a hook still running is stopped with its children
 // once the grace is over: none outlives record or the dashboard.
 func TestHooksEndWithHeadroom(t *testing.T) {
-	dir := t.TempDir()
-	script := filepath.Join(dir, "hang.sh")
-	pidFile := filepath.Join(dir, "child.pid")
-	os.WriteFile(script, []byte("#!/bin/sh\nsleep 1000 &\necho $! > "+pidFile+"\nwait\n"), 0o755)
+	script, pidFile := hangingHook(t)
 	w := newVerdictWatch([]string{script}, io.Discard)
 	started := make(chan struct{})
 	run := w.run
@@ -363,26 +357,10 @@ func TestHooksEndWithHeadroom(t *testing.T) {
 	}
 	w.observe(pipeline.Event{Update: &pipeline.Update{Advice: advisor.Advice{Verdict: advisor.Scale}}})
 	<-started
-	for i := 0; ; i++ { // the script has started its child once the pid file is there
-		if b, _ := os.ReadFile(pidFile); len(b) > 0 {
-			break
-		}
-		runtime.Gosched()
-		if i > 1e8 {
-			t.Fatal("the hook never started its child")
-		}
-	}
+	waitForChild(t, pidFile)
 	w.cancel() // as Close does after the grace, without waiting for it
 	w.Close()
-	b, _ := os.ReadFile(pidFile)
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	for i := 0; i < 100000 && pid > 0 && running(pid); i++ {
-		runtime.Gosched()
-	}
-	if pid > 0 && running(pid) {
-		syscall.Kill(pid, syscall.SIGKILL)
-		t.Errorf("the hook's child %d outlived headroom", pid)
-	}
+	childGone(t, pidFile, "headroom")
 }
 
 // A password in the probe URL is never printed or recorded.
