@@ -312,6 +312,10 @@ func TestProbeOverTrafficWithAQueueActsOnce(t *testing.T) {
 	if !strings.Contains(a.Summary, "requests wait for a free worker.") || strings.Count(a.Summary, "add workers") != 1 {
 		t.Errorf("summary %q", a.Summary)
 	}
+	// The action first, the explanation after: a small panel cuts the end.
+	if q, l := strings.Index(a.Summary, "Requests queue"), strings.Index(a.Summary, "p95 latency"); q < 0 || l < q {
+		t.Errorf("summary %q; want the queue's sentence before the latency's", a.Summary)
+	}
 }
 
 // The window's p95 of the access log is never above its worst interval's:

@@ -21,7 +21,7 @@ func summarize(a Advice) string {
 		}
 		return out
 	}
-	var parts []string
+	var parts, explain []string
 	// Requests queued on a saturated machine: the saturation summary says
 	// it, with the queue, in one sentence and one action (scale out); a
 	// second sentence here would offer another ("optimize hot paths").
@@ -86,8 +86,15 @@ func summarize(a Advice) string {
 				// Short: at 80x24 the action must fit the panel.
 				why, fix = "the workers are on the CPU"+cpuNowPhrase(a), ": make requests cheaper or add cores, not workers"
 			}
-			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms at the probe is over the %.0f ms SLA, against %.0f ms in the access log: %s%s.",
-				a.Probe.P95, a.Probe.SLA, *a.Traffic.P95Ms, why, fix))
+			s := fmt.Sprintf("p95 latency %.0f ms at the probe is over the %.0f ms SLA, against %.0f ms in the access log: %s%s.",
+				a.Probe.P95, a.Probe.SLA, *a.Traffic.P95Ms, why, fix)
+			if fix == "" {
+				// An explanation only: the queue's sentence, with the
+				// action, comes first (a small panel may cut what follows).
+				explain = append(explain, s)
+			} else {
+				parts = append(parts, s)
+			}
 		case lat == Scale:
 			parts = append(parts, fmt.Sprintf("p95 latency %.0f ms is over the %.0f ms SLA with the machine saturated: scale out.", a.Probe.P95, a.Probe.SLA))
 		case lat == Optimize:
@@ -105,6 +112,7 @@ func summarize(a Advice) string {
 	for _, part := range summaryParts {
 		parts = append(parts, part(a)...)
 	}
+	parts = append(parts, explain...)
 	if a.Verdict < Scale {
 		if d := disksAt(Optimize); len(d) > 0 {
 			parts = append(parts, fmt.Sprintf("Disk %s filling up: plan a clean-up.", strings.Join(d, ", ")))
