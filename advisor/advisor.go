@@ -324,6 +324,14 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 			if ok {
 				f.Label, f.Unit, f.Counts = r.Metrics.DisplayName(j.name), def.Unit, def.Counts
 				f.LowerIsWorse = def.LowerIsWorse
+				if def.Key == KeyLatency && a.Probe != nil && a.Traffic != nil && a.Traffic.P95Ms != nil {
+					// Two sources of one latency, far apart when requests
+					// queue: the row says whose it is.
+					f.Counts = "probe requests"
+					if a.latencyFromTraffic() {
+						f.Counts = "access-log requests"
+					}
+				}
 				a.Findings = append(a.Findings, f)
 			}
 		}

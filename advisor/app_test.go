@@ -216,6 +216,10 @@ func TestProbeFiguresBesideTrafficLatency(t *testing.T) {
 	if !a.LatencyFromTraffic() || a.Probe == nil || a.Probe.P95 != 20 {
 		t.Fatalf("from traffic %v, probe %+v; want the log judging and the probe's 20 ms kept", a.LatencyFromTraffic(), a.Probe)
 	}
+	// Both sources there: the row says whose latency it is.
+	if f, _ := a.Finding(KeyLatency); f.Counts != "access-log requests" {
+		t.Errorf("latency counts %q; want the access log named", f.Counts)
+	}
 	if !strings.Contains(a.Summary, "at 50 req/s is over the 300 ms SLA") || strings.Contains(a.Summary, "p95 latency 20 ms") {
 		t.Errorf("summary %q; want the log's latency alone", a.Summary)
 	}
@@ -234,6 +238,9 @@ func TestProbeOverTrafficLatencyIsTheQueue(t *testing.T) {
 	}
 	if p95, ok := a.LatencyP95(); !ok || p95 < 395 {
 		t.Errorf("LatencyP95 %v %v; want the probe's", p95, ok)
+	}
+	if f.Counts != "probe requests" {
+		t.Errorf("latency counts %q; want the probe named", f.Counts)
 	}
 	if !strings.Contains(a.Summary, "at the probe is over the 300 ms SLA, against 105 ms in the access log: requests wait for a free worker") {
 		t.Errorf("summary %q", a.Summary)
