@@ -295,7 +295,7 @@ func groupRows(all []sampler.Process, rest []*sampler.Process, wide bool, filter
 		if a.Kind == "postgres" {
 			desc = fmt.Sprintf("▸ postgres: %d active, %d idle, %d idle in transaction", a.States["active"], a.States["idle"], a.States["idle in transaction"])
 		}
-		if a.PSSMedianMiB > 0 && a.Workers > 0 {
+		if a.PSSMedianMiB > 0 && a.Workers > 1 { // "each" of one says nothing the column does not
 			desc += ", " + bytesIEC(a.PSSMedianMiB*(1<<20)) + " PSS each"
 		}
 		if a.Churn5m > 0 {
