@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -52,7 +53,7 @@ func trimStartup() {
 		var lines [2]uintptr
 		trimRanges, lines = findTrimRanges()
 		if lines[1] > lines[0] {
-			dropAfterEachGC(lines)
+			dropAfterEachGC(lines, time.Second)
 		}
 	}
 	for _, r := range trimRanges {
@@ -73,17 +74,29 @@ func dontNeed(r [2]uintptr) {
 // maps 64 kB around each page read: an idle dashboard held 3–4 MB of them
 // between one minute's trim and the next, and nothing else reads them (a
 // panic's traceback would, and faults them in). A finalizer on an
-// unreachable sentinel runs after each cycle and arms the next.
-func dropAfterEachGC(r [2]uintptr) {
+// unreachable sentinel runs after each cycle and arms the next. At most
+// once a gap: a burst of collections (reading a month of recordings) would
+// otherwise fault the tables back in for every one.
+// The returned stop ends it (tests: their stand-in mapping goes away).
+func dropAfterEachGC(r [2]uintptr, gap time.Duration) (stop func()) {
 	type sentinel struct{ _ *byte } // a pointer: never in the tiny allocator, whose finalizers may not run
+	var last time.Time
+	var stopped atomic.Bool
 	var arm func()
 	arm = func() {
 		runtime.SetFinalizer(&sentinel{}, func(*sentinel) {
-			dontNeed(r)
+			if stopped.Load() {
+				return
+			}
+			if now := time.Now(); last.IsZero() || now.Sub(last) >= gap {
+				dontNeed(r)
+				last = now
+			}
 			arm()
 		})
 	}
 	arm()
+	return func() { stopped.Store(true) }
 }
 
 // findTrimRanges lists the binary's read-only mappings, less its RELRO
