@@ -141,7 +141,7 @@ func TestDropAfterEachGC(t *testing.T) {
 		t.Fatalf("%d pages still resident after the collections", n)
 	}
 	sink += mem[os.Getpagesize()] // read back in: a later collection drops it again
-	if resident() == 0 { // the kernel maps its neighbours with it: 1 to 4
+	if resident() == 0 {          // the kernel maps its neighbours with it: 1 to 4
 		t.Fatal("no page resident after reading one back")
 	}
 	collectUntil(func() bool { return resident() == 0 })
