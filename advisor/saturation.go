@@ -38,7 +38,6 @@ type SaturationStats struct {
 	// 127.0.0.1:56427, 6 of 5"); appPeak the app server's longest queue
 	// seen, when none was full: who the machine-wide drops are not.
 	full, appPeak string
-	appPeakQ      uint32
 }
 
 // satStats gathers the window's saturation details once per advice.
@@ -47,6 +46,7 @@ func (j *judgement) satStats() *SaturationStats {
 		return j.advice.Saturation
 	}
 	st := &SaturationStats{}
+	var full, appPeak *saturation.Listener // worded once, after the window
 	for _, s := range j.window {
 		sat := s.Saturation
 		if sat == nil {
@@ -67,14 +67,12 @@ func (j *judgement) satStats() *SaturationStats {
 				st.oomKilled++
 			}
 		}
-		for _, l := range sat.Listeners {
-			name := text.Printable(l.Family + " " + l.Addr)
-			if l.Backlog > 0 && l.Queued >= l.Backlog && st.full == "" {
-				st.full = fmt.Sprintf("%s, %d of %d", name, l.Queued, l.Backlog)
+		for i, l := range sat.Listeners {
+			if l.Backlog > 0 && l.Queued >= l.Backlog && full == nil {
+				full = &sat.Listeners[i]
 			}
-			if apps.IsAppServer(l.Family) && (st.appPeak == "" || l.Queued > st.appPeakQ) {
-				st.appPeak = fmt.Sprintf("%s peaked at %d of %d", name, l.Queued, l.Backlog)
-				st.appPeakQ = l.Queued
+			if apps.IsAppServer(l.Family) && (appPeak == nil || l.Queued > appPeak.Queued) {
+				appPeak = &sat.Listeners[i]
 			}
 		}
 		for _, v := range sat.OOMVictims {
@@ -83,6 +81,12 @@ func (j *judgement) satStats() *SaturationStats {
 				st.OOMVictims = append(st.OOMVictims, who)
 			}
 		}
+	}
+	if full != nil {
+		st.full = text.Printable(fmt.Sprintf("%s %s, %d of %d", full.Family, full.Addr, full.Queued, full.Backlog))
+	}
+	if appPeak != nil {
+		st.appPeak = text.Printable(fmt.Sprintf("%s %s peaked at %d of %d", appPeak.Family, appPeak.Addr, appPeak.Queued, appPeak.Backlog))
 	}
 	if sat := last(j.window).Saturation; sat != nil {
 		var longest *saturation.Listener
