@@ -322,16 +322,11 @@ func judgeWindow(window []sampler.Snapshot, r Rules) Advice {
 				f, ok = judge(window, j.name, def.Read(inst), r.Threshold(def.Key), r.Sustain, def.LowerIsWorse)
 			}
 			if ok {
-				f.Label, f.Unit, f.Counts = r.Metrics.DisplayName(j.name), def.Unit, def.Counts
-				f.LowerIsWorse = def.LowerIsWorse
-				if def.Key == KeyLatency && a.Probe != nil && a.Traffic != nil && a.Traffic.P95Ms != nil {
-					// Two sources of one latency, far apart when requests
-					// queue: the row says whose it is.
-					f.Counts = "probe requests"
-					if a.latencyFromTraffic() {
-						f.Counts = "access-log requests"
-					}
+				f.Label, f.Unit = r.Metrics.DisplayName(j.name), def.Unit
+				if f.Counts == "" { // a judge may say more (whose latency)
+					f.Counts = def.Counts
 				}
+				f.LowerIsWorse = def.LowerIsWorse
 				a.Findings = append(a.Findings, f)
 			}
 		}

@@ -138,9 +138,15 @@ func judgeLatency(j *judgement) (Finding, bool) {
 	}
 	pf, pok := probeLatency(j, ps, lat)
 	if f, ok, used := trafficLatency(j); used {
+		// Two sources of one latency, far apart when requests queue: the
+		// row says whose it is.
 		if pok && pf.Level > f.Level {
 			j.advice.latencyFromProbe = true
+			pf.Counts = "probe requests"
 			return pf, true
+		}
+		if pok {
+			f.Counts = "access-log requests"
 		}
 		return f, ok
 	}

@@ -134,7 +134,6 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 	k.PlateauRPS = plateau(pts)
 	at := pts[breach:min(breach+2, len(pts))]
 	var phrase, advice string
-	k.Bottleneck, phrase, advice = bottleneck(at)
 	if failedFast(at, slaMS) {
 		// Fast answers, but too many failures: what broke is the answers,
 		// not a resource (a target that refuses, a handler that 5xxes).
@@ -145,6 +144,8 @@ func FindKnee(points []LoadPoint, sla time.Duration, errorRate float64) LoadVerd
 		k.Bottleneck = "errors"
 		phrase = fmt.Sprintf("%s of requests failed within the SLA's time (%s)", pctText(failed), errorKinds(at))
 		advice = "no — failures are not a capacity limit: fix them first"
+	} else {
+		k.Bottleneck, phrase, advice = bottleneck(at)
 	}
 	for _, f := range at[len(at)-1].Advice.Findings {
 		if f.NowLevel > Monitor || f.Level > Monitor {

@@ -57,7 +57,7 @@ func (c *compareCmd) Run(env *runEnv) error {
 		return err
 	}
 	if c.wanted() {
-		return c.runProm(env, st.Rules)
+		return c.runProm(env, st)
 	}
 	if c.Before == "" || c.After == "" {
 		return usageError{errors.New("compare needs two files, BEFORE AFTER, or --prometheus URL --before RANGE --after RANGE")}

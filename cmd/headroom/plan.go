@@ -194,7 +194,7 @@ func (c *planCmd) Run(env *runEnv) error {
 		r.CostBenefit = &cb
 	}
 	if c.wanted() || fromConfig {
-		if err := c.fillProm(env, &r, in); err != nil {
+		if err := c.fillProm(env, st, &r, in); err != nil {
 			return err
 		}
 	} else if len(files) > 0 {

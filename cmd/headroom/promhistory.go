@@ -126,11 +126,7 @@ func stepFor(span time.Duration, points int) time.Duration {
 
 // promOptions merges --prometheus and --match over the [prometheus] table,
 // exactly as once does, and refuses to run without a URL.
-func (f promHistoryFlags) promOptions(env *runEnv) (prom.Options, error) {
-	st, err := loadSettings(env.configPath)
-	if err != nil {
-		return prom.Options{}, err
-	}
+func (f promHistoryFlags) promOptions(env *runEnv, st settings) (prom.Options, error) {
 	o, ok, err := promFlags{Prometheus: f.Prometheus, Match: f.Match}.fleetOptions(env, st, sharedFlags{}, false)
 	if err != nil {
 		return o, err

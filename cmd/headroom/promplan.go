@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/headroom-dev/headroom/advisor"
 	"github.com/headroom-dev/headroom/advisor/plan"
 	"github.com/headroom-dev/headroom/sampler/prom"
 )
@@ -27,14 +26,15 @@ func (f promCompareFlags) wanted() bool {
 
 // runProm is `compare --prometheus URL --before RANGE --after RANGE`: both
 // periods read with query_range, then the same comparison as for files.
-func (c *compareCmd) runProm(env *runEnv, rules advisor.Rules) error {
+func (c *compareCmd) runProm(env *runEnv, st settings) error {
+	rules := st.Rules
 	if c.Before != "" || c.After != "" {
 		return usageError{errors.New("compare takes two files or --prometheus with --before and --after, not both")}
 	}
 	if c.BeforeRange == "" || c.AfterRange == "" {
 		return usageError{errors.New("compare --prometheus needs --before RANGE and --after RANGE (START/END, like -7d/-6d or 2026-11-20T10:00/2026-11-20T12:00)")}
 	}
-	o, err := c.promOptions(env)
+	o, err := c.promOptions(env, st)
 	if err != nil {
 		return err
 	}
@@ -80,11 +80,11 @@ func (f promPlanFlags) wanted() bool { return f.promHistoryFlags.used() || f.Ran
 
 // fillProm reads plan's period from Prometheus at a step that keeps the
 // series near planPoints (an hour for 30 days) and fills the report.
-func (c *planCmd) fillProm(env *runEnv, r *planReport, in planInputs) error {
+func (c *planCmd) fillProm(env *runEnv, st settings, r *planReport, in planInputs) error {
 	if len(c.From)+len(c.Files) > 0 || c.rangeFlags.used() {
 		return usageError{errors.New("plan reads files (with --since/--until) or --prometheus with --range, not both")}
 	}
-	o, err := c.promOptions(env)
+	o, err := c.promOptions(env, st)
 	if err != nil {
 		return err
 	}
